@@ -1,0 +1,108 @@
+// Login, token checks, logout, and the caller's own account (/api/me*), plus public config.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from '../server/context.js';
+import { AUTH_COOKIE, hashPassword, checkPassword, LoginThrottle } from '../server/auth.js';
+import { badRequest, forbidden, HttpError, tooManyRequests } from '../server/errors.js';
+import { requireAuth, requireUser } from '../server/permissions.js';
+import { parse } from '../server/validate.js';
+import { parsePaging, paged } from './paging.js';
+import { teamJson, userJson, websiteJson } from './shapes.js';
+import { listWebsitesFor } from './websites.js';
+
+const loginBody = z.object({
+  username: z.string().min(1).max(255),
+  password: z.string().min(1).max(255),
+});
+
+const passwordBody = z.object({
+  currentPassword: z.string().min(1).max(255),
+  newPassword: z.string().min(8, 'must be at least 8 characters').max(255),
+});
+
+function rawToken(req: FastifyRequest): string | null {
+  const header = req.headers.authorization;
+  if (header && /^bearer\s+/i.test(header)) return header.replace(/^bearer\s+/i, '').trim();
+  return req.cookies?.[AUTH_COOKIE] ?? null;
+}
+
+export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
+  const throttle = new LoginThrottle();
+
+  app.post('/api/auth/login', async (req, reply) => {
+    if (ctx.config.disableLogin) throw forbidden('Login is disabled');
+    const body = parse(loginBody, req.body);
+    const keys = [`ip:${req.ip}`, `user:${req.ip}:${body.username.toLowerCase()}`];
+    const wait = throttle.retryAfter(keys);
+    if (wait > 0) throw tooManyRequests(wait, 'Too many failed login attempts, try again later');
+    const user = await ctx.auth.verifyLogin(body.username, body.password);
+    if (!user) {
+      throttle.fail(keys);
+      throw new HttpError(401, 'incorrect-username-password', 'Incorrect username and/or password');
+    }
+    throttle.succeed(keys);
+    const token = await ctx.auth.issueLoginToken(user);
+    const teams = await ctx.store.teams.list(user.id, { page: 1, pageSize: 100 });
+    reply.setCookie(AUTH_COOKIE, token, {
+      path: ctx.config.basePath || '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      maxAge: ctx.config.tokenTtlSeconds,
+    });
+    return { token, user: { ...userJson(user), teams: teams.data.map((t) => ({ id: t.id, name: t.name, logoUrl: t.logoUrl })) } };
+  });
+
+  const verify = async (req: FastifyRequest) => userJson(await requireUser(req, ctx));
+  app.post('/api/auth/verify', verify);
+  app.get('/api/auth/verify', verify);
+
+  app.post('/api/auth/logout', async (req, reply) => {
+    const auth = await requireAuth(req, ctx);
+    if (auth.kind === 'user') await ctx.store.tokens.revoke(auth.tokenId, auth.expiresAt);
+    reply.clearCookie(AUTH_COOKIE, { path: ctx.config.basePath || '/' });
+    return { ok: true };
+  });
+
+  app.get('/api/me', async (req) => {
+    const user = await requireUser(req, ctx);
+    return { token: rawToken(req), user: userJson(user) };
+  });
+
+  app.post('/api/me/password', async (req) => {
+    const user = await requireUser(req, ctx);
+    const body = parse(passwordBody, req.body);
+    const full = await ctx.store.users.getWithHash(user.id);
+    if (!full || !(await checkPassword(body.currentPassword, full.passwordHash))) {
+      throw badRequest('currentPassword: the current password is incorrect');
+    }
+    const updated = await ctx.store.users.update(user.id, { passwordHash: await hashPassword(body.newPassword) });
+    return userJson(updated!);
+  });
+
+  app.get('/api/me/websites', async (req) => {
+    const user = await requireUser(req, ctx);
+    const page = parsePaging(req.query, 10);
+    return paged(await listWebsitesFor(ctx, user, page, includeTeams(req.query)), page, websiteJson);
+  });
+
+  app.get('/api/me/teams', async (req) => {
+    const user = await requireUser(req, ctx);
+    const page = parsePaging(req.query);
+    return paged(await ctx.store.teams.list(user.id, page), page, teamJson);
+  });
+
+  app.get('/api/config', async () => ({
+    cloudMode: false,
+    privateMode: false,
+    telemetryDisabled: true,
+    updatesDisabled: true,
+    trackerScriptName: ctx.config.trackerScriptNames.join(',') || null,
+    disableLogin: ctx.config.disableLogin,
+  }));
+}
+
+/** Umami's `includeTeams`: personal lists include team websites unless it is "false". */
+export function includeTeams(query: unknown): boolean {
+  const v = (query as Record<string, unknown> | undefined)?.includeTeams;
+  return v !== 'false' && v !== '0';
+}

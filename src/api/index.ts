@@ -1,0 +1,17 @@
+// Every route of the API, registered under BASE_PATH. Each area is a small module.
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../server/context.js';
+import { registerAuth } from './auth.js';
+import { registerUsers } from './users.js';
+import { registerTeams } from './teams.js';
+import { registerWebsites } from './websites.js';
+import { registerV1 } from './v1.js';
+
+export async function registerApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get('/api/heartbeat', async () => ({ ok: true }));
+  registerAuth(app, ctx);
+  registerUsers(app, ctx);
+  registerTeams(app, ctx);
+  registerWebsites(app, ctx);
+  registerV1(app, ctx);
+}

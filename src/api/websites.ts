@@ -1,0 +1,153 @@
+// Websites (v2, seed 001): list, create, read, update, delete, reset, transfer; public share lookup.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { PageRequest, User, Website } from '../store/types.js';
+import type { AppContext } from '../server/context.js';
+import { badRequest, notFound, unauthorized } from '../server/errors.js';
+import { isAdmin, requireAuth, requireUser, requireWebsite, teamRole, teamRoleCan, userCan } from '../server/permissions.js';
+import { parse } from '../server/validate.js';
+import { includeTeams } from './auth.js';
+import { parsePaging, paged } from './paging.js';
+import { websiteJson } from './shapes.js';
+import { v1WebsitesJson } from './v1.js';
+
+const id = z.string().uuid();
+const shareSlug = z.string().trim().min(1).max(50).regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -');
+const domain = z.string().trim().min(1).max(500);
+const name = z.string().trim().min(1).max(100);
+
+const createBody = z.object({
+  name,
+  domain,
+  shareId: shareSlug.nullish(),
+  teamId: id.nullish(),
+  id: id.optional(),
+});
+
+const updateBody = z.object({
+  name: name.optional(),
+  domain: domain.optional(),
+  shareId: shareSlug.nullable().optional(),
+});
+
+const transferBody = z.union([z.object({ userId: id }).strict(), z.object({ teamId: id }).strict()]);
+export const websiteParams = z.object({ websiteId: id });
+
+/** A random share slug, as Umami's share links use. */
+export const newShareSlug = () => randomBytes(12).toString('base64url').slice(0, 16);
+
+export async function assertShareFree(ctx: AppContext, slug: string | null | undefined, websiteId?: string): Promise<void> {
+  if (!slug) return;
+  const taken = await ctx.store.websites.getByShareId(slug);
+  if (taken && taken.id !== websiteId) throw badRequest('That share ID is already taken.');
+}
+
+/** Websites a user sees: their own, plus (optionally) their teams'. */
+export async function listWebsitesFor(ctx: AppContext, user: User, page: PageRequest, withTeams: boolean) {
+  const teamIds = withTeams ? (await ctx.store.teams.membershipsOf(user.id)).map((m) => m.teamId) : [];
+  return ctx.store.websites.list({ userId: user.id, teamIds }, page);
+}
+
+/** Create a website owned by the user, or by a team where the user may create websites. */
+export async function createWebsite(
+  ctx: AppContext,
+  user: User,
+  input: { id?: string; name: string; domain: string; shareId?: string | null; teamId?: string | null },
+): Promise<Website> {
+  if (input.teamId) {
+    if (!(await ctx.store.teams.get(input.teamId))) throw badRequest('teamId: team not found');
+    if (!isAdmin(user) && !teamRoleCan(await teamRole(ctx, input.teamId, user.id), 'website:create')) throw unauthorized();
+  } else if (!userCan(user, 'website:create')) {
+    throw unauthorized();
+  }
+  if (input.id && (await ctx.store.websites.get(input.id))) throw badRequest('id: a website with this id already exists');
+  await assertShareFree(ctx, input.shareId);
+  return ctx.store.websites.create({
+    id: input.id,
+    name: input.name,
+    domain: input.domain,
+    shareId: input.shareId ?? null,
+    userId: input.teamId ? null : user.id,
+    teamId: input.teamId ?? null,
+    createdBy: user.id,
+  });
+}
+
+export function registerWebsites(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/api/websites', async (req) => {
+    const auth = await requireAuth(req, ctx);
+    if (auth.kind !== 'user') throw unauthorized();
+    // Seed 000 (v1): a request authenticated only by the umami.auth cookie gets the v1 array.
+    if (auth.via === 'cookie') {
+      const all = await listWebsitesFor(ctx, auth.user, { page: 1, pageSize: 1000 }, true);
+      return v1WebsitesJson(ctx, all.data);
+    }
+    const page = parsePaging(req.query, 10);
+    return paged(await listWebsitesFor(ctx, auth.user, page, includeTeams(req.query)), page, websiteJson);
+  });
+
+  app.post('/api/websites', async (req) => {
+    const user = await requireUser(req, ctx);
+    const body = parse(createBody, req.body);
+    return websiteJson(await createWebsite(ctx, user, body));
+  });
+
+  app.get('/api/websites/:websiteId', async (req) => {
+    const { websiteId } = parse(websiteParams, req.params, 'path');
+    return websiteJson(await requireWebsite(req, ctx, websiteId, 'view'));
+  });
+
+  app.post('/api/websites/:websiteId', async (req) => {
+    const { websiteId } = parse(websiteParams, req.params, 'path');
+    await requireWebsite(req, ctx, websiteId, 'update');
+    const body = parse(updateBody, req.body);
+    await assertShareFree(ctx, body.shareId, websiteId);
+    return websiteJson((await ctx.store.websites.update(websiteId, body))!);
+  });
+
+  app.delete('/api/websites/:websiteId', async (req) => {
+    const { websiteId } = parse(websiteParams, req.params, 'path');
+    await requireWebsite(req, ctx, websiteId, 'delete');
+    await ctx.store.analytics.deleteWebsiteData(websiteId);
+    await ctx.store.websites.delete(websiteId);
+    return { ok: true };
+  });
+
+  app.post('/api/websites/:websiteId/reset', async (req) => {
+    const { websiteId } = parse(websiteParams, req.params, 'path');
+    await requireWebsite(req, ctx, websiteId, 'update');
+    await ctx.store.analytics.deleteWebsiteData(websiteId);
+    await ctx.store.websites.update(websiteId, { resetAt: new Date() });
+    return { ok: true };
+  });
+
+  app.post('/api/websites/:websiteId/transfer', async (req) => {
+    const { websiteId } = parse(websiteParams, req.params, 'path');
+    const user = await requireUser(req, ctx);
+    const website = await requireWebsite(req, ctx, websiteId, 'view');
+    const body = parse(transferBody, req.body);
+    if ('teamId' in body) {
+      // To a team: the website's owner, holding a transfer right in the target team.
+      if (!(await ctx.store.teams.get(body.teamId))) throw badRequest('teamId: team not found');
+      const allowed = isAdmin(user) || (website.userId === user.id && teamRoleCan(await teamRole(ctx, body.teamId, user.id), 'website:transfer-to-team'));
+      if (!allowed) throw unauthorized();
+      return websiteJson((await ctx.store.websites.update(websiteId, { teamId: body.teamId, userId: null }))!);
+    }
+    // To a user: a team owner taking a team website for themselves (admins: to anyone).
+    if (!(await ctx.store.users.get(body.userId))) throw badRequest('userId: user not found');
+    const allowed =
+      isAdmin(user) ||
+      (website.teamId !== null && body.userId === user.id && teamRoleCan(await teamRole(ctx, website.teamId, user.id), 'website:transfer-to-user'));
+    if (!allowed) throw unauthorized();
+    return websiteJson((await ctx.store.websites.update(websiteId, { userId: body.userId, teamId: null }))!);
+  });
+
+  // Public: a share slug gives a read-only token for that one website.
+  app.get('/api/share/:shareId', async (req) => {
+    const { shareId } = parse(z.object({ shareId: z.string().min(1).max(50) }), req.params, 'path');
+    const website = await ctx.store.websites.getByShareId(shareId);
+    if (!website) throw notFound('Share not found');
+    return { websiteId: website.id, token: await ctx.auth.issueShareToken(website.id, shareId) };
+  });
+}

@@ -1,0 +1,121 @@
+// Configuration from environment variables, with Umami's names so an Umami .env keeps working.
+// An invalid value stops the start with a message that names the variable.
+import path from 'node:path';
+import { z } from 'zod';
+
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['', '0', '1', 'true', 'false', 'yes', 'no'].includes(v), 'expected true/false/1/0')
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const list = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+const basePath = z
+  .string()
+  .trim()
+  .refine((v) => v === '' || /^\/[A-Za-z0-9._~\-/]*$/.test(v), 'must start with / and contain only URL path characters')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOSTNAME: z.string().trim().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || /^postgres(ql)?:\/\//.test(v), 'must be a postgresql:// URL')
+    .optional(),
+  CLICKHOUSE_URL: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || /^https?:\/\//.test(v), 'must be an http(s):// URL')
+    .optional(),
+  REDIS_URL: z.string().trim().optional(),
+  APP_SECRET: z.string().trim().optional(),
+  HASH_SALT: z.string().trim().optional(),
+  ADMIN_PASSWORD: z.string().optional(),
+  CLIENT_IP_HEADER: z.string().trim().toLowerCase().optional(),
+  IGNORE_IP: list.default([]),
+  DISABLE_BOT_CHECK: flag.default(false),
+  TRACKER_SCRIPT_NAME: list.default([]),
+  COLLECT_API_ENDPOINT: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || v.startsWith('/'), 'must start with /')
+    .optional(),
+  BASE_PATH: basePath.default(''),
+  SALT_ROTATION: z.enum(['day', 'week', 'month']).default('month'),
+  REMOVE_TRAILING_SLASH: flag.default(false),
+  DISABLE_LOGIN: flag.default(false),
+  DISABLE_UI: flag.default(false),
+  TOKEN_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 7),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CORS_MAX_AGE: z.coerce.number().int().min(0).default(86400),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  clickhouseUrl: string | null;
+  redisUrl: string | null;
+  /** Set by the server at start: APP_SECRET, or one generated and kept under DATA_DIR. */
+  appSecret: string | null;
+  hashSalt: string | null;
+  adminPassword: string | null;
+  clientIpHeader: string | null;
+  ignoreIp: string[];
+  disableBotCheck: boolean;
+  trackerScriptNames: string[];
+  collectApiEndpoint: string | null;
+  basePath: string;
+  saltRotation: 'day' | 'week' | 'month';
+  removeTrailingSlash: boolean;
+  disableLogin: boolean;
+  disableUi: boolean;
+  tokenTtlSeconds: number;
+  logLevel: string;
+  corsMaxAge: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset", as in a .env file with `NAME=`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = result.data;
+  return {
+    port: e.PORT,
+    host: e.HOSTNAME,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL || null,
+    clickhouseUrl: e.CLICKHOUSE_URL || null,
+    redisUrl: e.REDIS_URL || null,
+    appSecret: e.APP_SECRET || null,
+    hashSalt: e.HASH_SALT || null,
+    adminPassword: e.ADMIN_PASSWORD ?? null,
+    clientIpHeader: e.CLIENT_IP_HEADER || null,
+    ignoreIp: e.IGNORE_IP,
+    disableBotCheck: e.DISABLE_BOT_CHECK,
+    trackerScriptNames: e.TRACKER_SCRIPT_NAME,
+    collectApiEndpoint: e.COLLECT_API_ENDPOINT || null,
+    basePath: e.BASE_PATH,
+    saltRotation: e.SALT_ROTATION,
+    removeTrailingSlash: e.REMOVE_TRAILING_SLASH,
+    disableLogin: e.DISABLE_LOGIN,
+    disableUi: e.DISABLE_UI,
+    tokenTtlSeconds: Math.round(e.TOKEN_TTL_HOURS * 3600),
+    logLevel: e.LOG_LEVEL,
+    corsMaxAge: e.CORS_MAX_AGE,
+  };
+}

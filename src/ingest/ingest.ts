@@ -1,0 +1,313 @@
+// One hit from request to rows: validate, look up the website, enrich (UA, bot, IP, geo),
+// derive session and visit, build rows and hand them to the writer.
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { EventDataRow, EventRow, SessionDataRow, SessionRow, Store, Website } from '../store/types.js';
+import { EventType } from '../store/types.js';
+import { clientInfo } from './client.js';
+import { DataLimitError, flattenData, type DataValue } from './data.js';
+import { geoFromHeaders, type Geo, type GeoDb } from './geo.js';
+import { Ids, type SaltRotation } from './ids.js';
+import { clientIp, ipMatcher, isPublicIp, normalizeIp } from './ip.js';
+import { Lru } from './lru.js';
+import { collectBody, collectPayload, describe, sendBody, sendPayload, type SendPayload } from './schema.js';
+import { TokenSigner } from './token.js';
+import { pageUrl, parseUrl, referrer } from './url.js';
+import { QueueFullError, Writer, WriterClosedError, type HitRows } from './writer.js';
+
+const VISIT_SECONDS = 30 * 60;
+const NO_GEO: Geo = { country: null, region: null, city: null };
+
+/** A client or availability error with Umami's envelope fields. */
+export class IngestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const bad = (message: string) => new IngestError(400, 'bad-request', message);
+
+export interface HitRequest {
+  headers: Record<string, string | string[] | undefined>;
+  socketIp: string | undefined;
+}
+
+export interface SendResult {
+  cache: string;
+  sessionId: string;
+  visitId: string;
+}
+
+export type Outcome = { kind: 'ok'; result: SendResult } | { kind: 'bot' };
+
+export interface IngestOptions {
+  appSecret: string;
+  saltRotation: SaltRotation;
+  removeTrailingSlash: boolean;
+  disableBotCheck: boolean;
+  ignoreIp: string[];
+  clientIpHeader: string | null;
+  skipLocationHeaders: boolean;
+}
+
+interface Extra {
+  /** v1 collect's event_type. */
+  category?: string | null;
+}
+
+type Sites = Pick<Store['websites'], 'get' | 'getByLegacyId'>;
+
+export class Ingestor {
+  private readonly ids: Ids;
+  private readonly tokens: TokenSigner;
+  private readonly ignored: (ip: string | null) => boolean;
+  private readonly sites = new Lru<string, { site: Website | null; until: number }>(10_000);
+  // Sessions already given a session row, so clients without a cache token do not add one per hit.
+  private readonly seen = new Lru<string, true>(200_000);
+
+  constructor(
+    private readonly opts: IngestOptions,
+    private readonly websites: Sites,
+    private readonly writer: Writer,
+    private readonly geo: GeoDb | null,
+  ) {
+    this.ids = new Ids(opts.appSecret, opts.saltRotation);
+    this.tokens = new TokenSigner(opts.appSecret);
+    this.ignored = ipMatcher(opts.ignoreIp);
+  }
+
+  /** Website by uuid or legacy integer id, cached briefly (misses too). */
+  async website(key: string | number): Promise<Website | null> {
+    const cacheKey = String(key);
+    const hit = this.sites.get(cacheKey);
+    const now = Date.now();
+    if (hit && hit.until > now) return hit.site;
+    const site =
+      typeof key === 'number' || /^\d+$/.test(key)
+        ? Number(key) <= 2 ** 31 ? await this.websites.getByLegacyId(Number(key)) : null
+        : await this.websites.get(key);
+    this.sites.set(cacheKey, { site, until: now + (site ? 60_000 : 10_000) });
+    return site;
+  }
+
+  /** POST /api/send */
+  async send(body: unknown, req: HitRequest): Promise<Outcome> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('Body must be a JSON object with type and payload');
+    const outer = parse(sendBody, body, '');
+    const payload = parse(sendPayload, outer.payload, 'payload');
+    const site = await this.website(payload.website);
+    if (!site) throw bad('Website not found.');
+    return this.hit(outer.type, payload, site, req, {});
+  }
+
+  /** POST /api/collect (v1): pageview or event with event_type/event_value. */
+  async collect(body: unknown, req: HitRequest): Promise<Outcome> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('Body must be a JSON object with type and payload');
+    const outer = parse(collectBody, body, '');
+    const p = parse(collectPayload, outer.payload, 'payload');
+    const site = await this.website(p.website);
+    if (!site) throw bad('Website not found.');
+    if (outer.type === 'event' && !p.event_value) throw bad('payload.event_value: required for events');
+    const payload: SendPayload = {
+      website: site.id,
+      url: p.url,
+      hostname: p.hostname,
+      language: p.language,
+      referrer: p.referrer,
+      screen: p.screen,
+      name: outer.type === 'event' ? p.event_value : undefined,
+      data: p.event_data,
+    };
+    return this.hit('event', payload, site, req, { category: outer.type === 'event' ? (p.event_type ?? null) : null });
+  }
+
+  private async hit(type: 'event' | 'identify' | 'performance', p: SendPayload, site: Website, req: HitRequest, extra: Extra): Promise<Outcome> {
+    if (p.url != null && !parseUrl(p.url, p.hostname ?? undefined)) throw bad('payload.url: not a valid URL');
+    if (p.referrer && !parseUrl(p.referrer, p.hostname ?? undefined)) throw bad('payload.referrer: not a valid URL');
+    let data: DataValue[] = [];
+    try {
+      if (p.data) data = flattenData(p.data, 'payload.data');
+    } catch (err) {
+      if (err instanceof DataLimitError) throw bad(err.message);
+      throw err;
+    }
+
+    const header = req.headers['user-agent'];
+    const userAgent = p.userAgent ?? (Array.isArray(header) ? header[0] : header) ?? '';
+    const client = clientInfo(userAgent, p.screen ?? undefined);
+    // No User-Agent at all is not a browser; @umami/node sends one.
+    if (!this.opts.disableBotCheck && (client.bot || !userAgent)) return { kind: 'bot' };
+
+    let ip: string | null;
+    if (p.ip) {
+      ip = normalizeIp(p.ip);
+      if (!ip) throw bad('payload.ip: not an IP address');
+    } else {
+      ip = clientIp(req.headers, req.socketIp, this.opts.clientIpHeader ?? undefined);
+    }
+    if (this.ignored(ip)) throw new IngestError(403, 'forbidden', 'Forbidden');
+
+    const now = new Date();
+    const createdAt = p.timestamp != null ? new Date(p.timestamp * 1000) : now;
+    const geo = this.locate(ip, req, Boolean(p.ip));
+
+    const distinctId = p.id ?? null;
+    const sessionId = distinctId
+      ? this.ids.distinctSessionId(site.id, distinctId)
+      : this.ids.sessionId(site.id, ip ?? 'undefined', userAgent, createdAt);
+
+    // Visit: carried by the cache token for up to 30 minutes from its start, else session + hour.
+    const nowSec = Math.floor(now.getTime() / 1000);
+    const cacheHeader = req.headers['x-umami-cache'];
+    const token = this.tokens.verify(Array.isArray(cacheHeader) ? cacheHeader[0] : cacheHeader);
+    const sameSession = token !== null && token.websiteId === site.id && token.sessionId === sessionId;
+    let visitId: string;
+    let iat: number;
+    if (sameSession && (p.timestamp != null || nowSec - token.iat <= VISIT_SECONDS)) {
+      visitId = token.visitId;
+      iat = token.iat;
+    } else {
+      visitId = this.ids.visitId(sessionId, sameSession ? now : createdAt);
+      iat = nowSec;
+    }
+    const result: SendResult = {
+      cache: this.tokens.sign({ websiteId: site.id, sessionId, visitId, iat }),
+      sessionId,
+      visitId,
+    };
+    if (type === 'performance') return { kind: 'ok', result }; // web vitals are not stored (yet)
+
+    const session: SessionRow = {
+      sessionId,
+      websiteId: site.id,
+      createdAt,
+      browser: p.browser ?? client.browser,
+      os: p.os ?? client.os,
+      device: p.device ?? client.device,
+      screen: p.screen ?? null,
+      language: p.language ?? null,
+      country: geo.country,
+      region: geo.region,
+      city: geo.city,
+      distinctId,
+    };
+    const rows: HitRows = { events: [], eventData: [], sessions: [], sessionData: [] };
+    const newSession = !sameSession && this.seen.get(sessionId) === undefined;
+    if (newSession) {
+      rows.sessions.push(session);
+      this.seen.set(sessionId, true);
+    }
+
+    if (type === 'identify') {
+      for (const d of data) rows.sessionData.push(dataRow<SessionDataRow>(d, site.id, sessionId, createdAt, { distinctId }));
+    } else {
+      const event = this.eventRow(p, site.id, session, visitId, createdAt, extra);
+      rows.events.push(event);
+      for (const d of data) {
+        rows.eventData.push(dataRow<EventDataRow>(d, site.id, sessionId, createdAt, { eventId: event.eventId, eventName: event.eventName, urlPath: event.urlPath }));
+      }
+    }
+    if (rows.events.length || rows.sessions.length || rows.sessionData.length) {
+      try {
+        await this.writer.enqueue(rows);
+      } catch (err) {
+        if (newSession) this.seen.delete(sessionId);
+        throw writeError(err);
+      }
+    }
+    return { kind: 'ok', result };
+  }
+
+  private locate(ip: string | null, req: HitRequest, ipFromPayload: boolean): Geo {
+    if (!ipFromPayload && !this.opts.skipLocationHeaders) {
+      const fromCdn = geoFromHeaders(req.headers);
+      if (fromCdn) return fromCdn;
+    }
+    if (!ip || !this.geo || !isPublicIp(ip)) return NO_GEO;
+    return this.geo.lookup(ip);
+  }
+
+  private eventRow(p: SendPayload, websiteId: string, s: SessionRow, visitId: string, createdAt: Date, extra: Extra): EventRow {
+    const page = pageUrl(p.url ?? '', p.hostname ?? undefined, this.opts.removeTrailingSlash);
+    const ref = referrer(p.referrer ?? undefined, p.hostname ?? undefined);
+    return {
+      eventId: randomUUID(),
+      websiteId,
+      sessionId: s.sessionId,
+      visitId,
+      createdAt,
+      eventType: p.name ? EventType.customEvent : EventType.pageView,
+      eventName: p.name ?? null,
+      eventCategory: extra.category ?? null,
+      urlPath: page.path,
+      urlQuery: page.query,
+      pageTitle: p.title ? safeDecodeComponent(p.title).slice(0, 500) : null,
+      hostname: page.hostname,
+      referrerDomain: ref.domain,
+      referrerPath: ref.path,
+      referrerQuery: ref.query,
+      utmSource: page.params.utm_source ?? null,
+      utmMedium: page.params.utm_medium ?? null,
+      utmCampaign: page.params.utm_campaign ?? null,
+      utmContent: page.params.utm_content ?? null,
+      utmTerm: page.params.utm_term ?? null,
+      gclid: page.params.gclid ?? null,
+      fbclid: page.params.fbclid ?? null,
+      msclkid: page.params.msclkid ?? null,
+      ttclid: page.params.ttclid ?? null,
+      liFatId: page.params.li_fat_id ?? null,
+      twclid: page.params.twclid ?? null,
+      tag: p.tag ?? null,
+      browser: s.browser,
+      os: s.os,
+      device: s.device,
+      screen: s.screen,
+      language: s.language,
+      country: s.country,
+      region: s.region,
+      city: s.city,
+      distinctId: s.distinctId,
+    };
+  }
+}
+
+function dataRow<T>(d: DataValue, websiteId: string, sessionId: string, createdAt: Date, extra: Omit<T, keyof DataValueRow>): T {
+  return {
+    websiteId,
+    sessionId,
+    createdAt,
+    dataKey: d.key,
+    stringValue: d.stringValue,
+    numberValue: d.numberValue,
+    dateValue: d.dateValue,
+    dataType: d.type,
+    ...extra,
+  } as T;
+}
+
+type DataValueRow = Omit<SessionDataRow, 'distinctId'>;
+
+function safeDecodeComponent(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, prefix: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw bad(describe(r.error, prefix));
+  return r.data;
+}
+
+function writeError(err: unknown): IngestError {
+  if (err instanceof QueueFullError) return new IngestError(503, 'service-unavailable', err.message, { 'retry-after': '1' });
+  if (err instanceof WriterClosedError) return new IngestError(503, 'service-unavailable', err.message, { 'retry-after': '5' });
+  return new IngestError(503, 'service-unavailable', 'Could not store the hit, retry later', { 'retry-after': '5' });
+}

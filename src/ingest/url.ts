@@ -1,0 +1,85 @@
+// Page URL and referrer split into the columns website_event stores.
+
+const MAX = 500;
+const UTM = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] as const;
+const CLICK_IDS = ['gclid', 'fbclid', 'msclkid', 'ttclid', 'li_fat_id', 'twclid'] as const;
+
+export type UtmKey = (typeof UTM)[number];
+export type ClickIdKey = (typeof CLICK_IDS)[number];
+
+export interface PageUrl {
+  hostname: string | null;
+  path: string;
+  query: string | null;
+  params: Partial<Record<UtmKey | ClickIdKey, string>>;
+}
+
+export interface Referrer {
+  domain: string | null;
+  path: string | null;
+  query: string | null;
+}
+
+function base(hostname: string | undefined): string {
+  return `https://${hostname && /^[a-z0-9.\-:[\]]+$/i.test(hostname) ? hostname : 'localhost'}`;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURI(s);
+  } catch {
+    return s;
+  }
+}
+
+function cut(s: string | null | undefined, n = MAX): string | null {
+  return s ? s.slice(0, n) : null;
+}
+
+/** Parses a page URL, absolute or relative to the hit's hostname. Null when it does not parse. */
+export function parseUrl(url: string, hostname: string | undefined): URL | null {
+  try {
+    return new URL(url, base(hostname));
+  } catch {
+    return null;
+  }
+}
+
+export function pageUrl(url: string, hostname: string | undefined, removeTrailingSlash = false): PageUrl {
+  const u = parseUrl(url, hostname);
+  if (!u) return { hostname: cut(hostname, 100), path: cut(url) ?? '', query: null, params: {} };
+  let pathname = safeDecode(u.pathname);
+  if (removeTrailingSlash && pathname.length > 1 && pathname.endsWith('/')) pathname = pathname.replace(/\/+$/, '') || '/';
+  const params: PageUrl['params'] = {};
+  if (u.search) {
+    for (const key of UTM) {
+      const v = u.searchParams.get(key);
+      if (v) params[key] = v.slice(0, 255);
+    }
+    for (const key of CLICK_IDS) {
+      const v = u.searchParams.get(key);
+      if (v) params[key] = v.slice(0, 255);
+    }
+  }
+  return {
+    hostname: cut(hostname || u.hostname.replace(/^www\./, ''), 100),
+    path: (pathname + safeDecode(u.hash)).slice(0, MAX),
+    query: cut(u.search.slice(1)),
+    params,
+  };
+}
+
+export function referrer(ref: string | undefined, hostname: string | undefined): Referrer {
+  if (!ref) return { domain: null, path: null, query: null };
+  let u: URL;
+  try {
+    u = new URL(ref, base(hostname));
+  } catch {
+    return { domain: null, path: null, query: null };
+  }
+  return {
+    domain: cut(u.hostname.replace(/^www\./, '')),
+    path: cut(safeDecode(u.pathname)),
+    query: cut(u.search.slice(1)),
+  };
+}

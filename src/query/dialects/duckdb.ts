@@ -1,0 +1,51 @@
+// The DuckDB dialect: the only file that knows DuckDB's function names.
+
+import { int, raw, renderNumbered, sql, type Sql } from '../sql.js';
+import type { OffsetSegment } from '../time.js';
+import type { Unit } from '../types.js';
+import type { Dialect } from './dialect.js';
+
+function isoUtc(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function plusMinutes(ts: Sql, minutes: number): Sql {
+  if (minutes === 0) return ts;
+  return sql`(${ts} + to_minutes(${int(minutes)}))`;
+}
+
+export const duckdb: Dialect = {
+  name: 'duckdb',
+  render: renderNumbered,
+
+  uuid: (value) => sql`CAST(${value} AS UUID)`,
+  timestamp: (value) => sql`CAST(${isoUtc(value)} AS TIMESTAMP)`,
+  text: (value) => sql`${value}`,
+
+  countDistinct: (expr) => sql`count(DISTINCT ${expr})`,
+  anyValue: (expr) => sql`any_value(${expr})`,
+  argMin: (expr, order) => sql`arg_min(${expr}, ${order})`,
+  argMax: (expr, order) => sql`arg_max(${expr}, ${order})`,
+  secondsBetween: (from, to) => sql`((epoch_ms(${to}) - epoch_ms(${from})) // 1000)`,
+
+  containsCi: (expr, needle) => sql`contains(lower(${expr}), ${needle.toLowerCase()})`,
+  regexCi: (expr, pattern) => sql`regexp_matches(${expr}, ${pattern}, 'i')`,
+
+  localTime(ts: Sql, segments: readonly OffsetSegment[]): Sql {
+    if (segments.length === 1) return plusMinutes(ts, segments[0].offsetMinutes);
+    // Later segments first, so each WHEN only needs a lower bound.
+    const whens = segments
+      .slice(1)
+      .reverse()
+      .map((s) => sql`WHEN ${ts} >= ${duckdb.timestamp(s.from as Date)} THEN ${plusMinutes(ts, s.offsetMinutes)} `);
+    return sql`(CASE ${whens.reduce((a, b) => sql`${a}${b}`)}ELSE ${plusMinutes(ts, segments[0].offsetMinutes)} END)`;
+  },
+  bucketLabel: (local, unit: Unit) => sql`strftime(date_trunc(${raw(`'${unit}'`)}, ${local}), '%Y-%m-%d %H:%M:%S')`,
+  weekday: (local) => sql`dayofweek(${local})`,
+  hourOfDay: (local) => sql`hour(${local})`,
+
+  timestampText: (expr) => sql`strftime(${expr}, '%Y-%m-%dT%H:%M:%SZ')`,
+  numberText: (expr) =>
+    sql`(CASE WHEN ${expr} = trunc(${expr}) THEN CAST(CAST(${expr} AS BIGINT) AS VARCHAR) ELSE CAST(CAST(${expr} AS DOUBLE) AS VARCHAR) END)`,
+  toDouble: (expr) => sql`CAST(${expr} AS DOUBLE)`,
+};

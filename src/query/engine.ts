@@ -1,0 +1,51 @@
+// Runs Queries against a store: compile, render for the store's dialect, execute, and turn rows
+// into the neutral result. The only place that hands SQL text to the store.
+
+import type { AnalyticsStore, Row } from '../store/types.js';
+import { compileAggregate } from './compile.js';
+import { dialectFor, type Dialect } from './dialects/index.js';
+import type { Sql } from './sql.js';
+import { previousRange } from './time.js';
+import type { Query, QueryResult, ResultRow } from './types.js';
+
+export class QueryEngine {
+  readonly dialect: Dialect;
+
+  constructor(private readonly store: AnalyticsStore) {
+    this.dialect = dialectFor(store.dialect);
+  }
+
+  /** Execute one statement built by the compiler. */
+  async rows(stmt: Sql): Promise<Row[]> {
+    const { text, params } = this.dialect.render(stmt);
+    return this.store.query(text, params);
+  }
+
+  async run(q: Query): Promise<QueryResult> {
+    const main = this.runOne(q);
+    if (q.compare !== 'prev') return { rows: await main };
+    const prev = this.runOne({ ...q, range: previousRange(q.range), compare: null });
+    const [rows, prevRows] = await Promise.all([main, prev]);
+    return { rows, prev: prevRows };
+  }
+
+  private async runOne(q: Query): Promise<ResultRow[]> {
+    const rows = await this.rows(compileAggregate(q, this.dialect));
+    return rows.map((r) => ({
+      dims: q.dimensions.map((_, i) => toDim(r[`d${i}`])),
+      values: Object.fromEntries(q.metrics.map((m) => [m, toNumber(r[m])])),
+    }));
+  }
+}
+
+export function toNumber(v: unknown): number {
+  if (v === null || v === undefined) return 0;
+  return Number(v);
+}
+
+function toDim(v: unknown): string | number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  return String(v);
+}

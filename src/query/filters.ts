@@ -1,0 +1,138 @@
+// Filter trees: parsing Umami's `op.value` query parameters, and compiling a tree to a WHERE
+// condition with bound values only.
+
+import { canonicalDimension, dimension } from './dimensions.js';
+import type { Dialect } from './dialects/dialect.js';
+import { join, raw, sql, type Sql } from './sql.js';
+import { QueryError, type Filter, type FilterOp, type Query } from './types.js';
+
+/** Query parameters that filter, as Umami names them (a few spelled two ways). */
+export const FILTER_PARAMS: readonly string[] = [
+  'path', 'url', 'referrer', 'title', 'query', 'host', 'hostname', 'event', 'os', 'browser', 'device',
+  'country', 'region', 'city', 'tag', 'language', 'screen', 'distinctId', 'entry', 'exit', 'domain', 'channel',
+  'utmSource', 'utmMedium', 'utmCampaign', 'utmContent', 'utmTerm',
+  'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term',
+];
+
+const OPS: Record<string, FilterOp> = { eq: 'eq', neq: 'neq', c: 'contains', dnc: 'notContains', re: 'regex', nre: 'notRegex' };
+/** Operators Umami's syntax knows but its SQL (and ours) does not apply to text fields. */
+const UNSUPPORTED_OPS = new Set(['s', 'ns', 't', 'f', 'gt', 'lt', 'gte', 'lte', 'bf', 'af']);
+
+/** One `op.value` parameter as a leaf. `eq`/`neq` take comma-separated lists; bare value = eq. */
+export function parseFilterValue(param: string, dim: string, text: string): Filter {
+  const dot = text.indexOf('.');
+  const prefix = dot > 0 ? text.slice(0, dot) : '';
+  let op: FilterOp = 'eq';
+  let value = text;
+  if (prefix in OPS) {
+    op = OPS[prefix];
+    value = text.slice(dot + 1);
+  } else if (UNSUPPORTED_OPS.has(prefix)) {
+    throw new QueryError(`Invalid ${param}: filter operator '${prefix}' is not supported (use eq, neq, c, dnc, re, nre)`, param);
+  }
+  if (op === 'regex' || op === 'notRegex') checkRegex(param, value);
+  const values = op === 'eq' || op === 'neq' ? value.split(',') : [value];
+  return { kind: 'leaf', dim, op, values };
+}
+
+// RE2 (DuckDB, ClickHouse) has no lookaround or backreferences; reject them here so a bad
+// pattern is a 400 and never a database error.
+function checkRegex(param: string, pattern: string): void {
+  let ok = true;
+  try {
+    new RegExp(pattern);
+  } catch {
+    ok = false;
+  }
+  if (!ok || /\(\?<?[=!]|\\[1-9]/.test(pattern) || pattern.length > 500) {
+    throw new QueryError(`Invalid ${param}: not a valid regular expression`, param);
+  }
+}
+
+/**
+ * All filter parameters of a request as one tree. Repeats use numeric suffixes (`path1=`);
+ * `match=any` ORs them instead of ANDing.
+ */
+export function parseFilterParams(params: Record<string, unknown>, skip: readonly string[] = []): Filter | null {
+  const leaves: Filter[] = [];
+  for (const [key, raw] of Object.entries(params)) {
+    const m = /^([A-Za-z_]+?)(\d*)$/.exec(key);
+    if (!m || !FILTER_PARAMS.includes(m[1]) || skip.includes(m[1])) continue;
+    const dim = canonicalDimension(m[1]);
+    if (!dim) continue;
+    for (const text of Array.isArray(raw) ? raw : [raw]) {
+      if (typeof text !== 'string' || text === '') continue;
+      leaves.push(parseFilterValue(key, dim, text));
+    }
+  }
+  if (leaves.length === 0) return null;
+  if (leaves.length === 1) return leaves[0];
+  return { kind: params.match === 'any' ? 'or' : 'and', children: leaves };
+}
+
+export function andFilters(...filters: (Filter | null | undefined)[]): Filter | null {
+  const present = filters.filter((f): f is Filter => !!f);
+  if (present.length === 0) return null;
+  if (present.length === 1) return present[0];
+  return { kind: 'and', children: present };
+}
+
+/** Names of the dimensions a tree refers to. */
+export function filterDimensions(filter: Filter | null): string[] {
+  if (!filter) return [];
+  if (filter.kind === 'leaf') return [filter.dim];
+  if (filter.kind === 'not') return filterDimensions(filter.child);
+  return filter.children.flatMap(filterDimensions);
+}
+
+function predicate(e: Sql, op: FilterOp, values: readonly string[], d: Dialect): Sql {
+  const v = sql`coalesce(${e}, '')`;
+  switch (op) {
+    case 'eq':
+      return sql`${v} IN (${join(values.map((x) => d.text(x)))})`;
+    case 'neq':
+      return sql`${v} NOT IN (${join(values.map((x) => d.text(x)))})`;
+    case 'contains':
+      return d.containsCi(v, values[0]);
+    case 'notContains':
+      return sql`NOT ${d.containsCi(v, values[0])}`;
+    case 'regex':
+      return d.regexCi(v, values[0]);
+    case 'notRegex':
+      return sql`NOT ${d.regexCi(v, values[0])}`;
+  }
+}
+
+export const TRAFFIC_TYPES = raw('event_type IN (1, 3, 4)');
+export const CUSTOM_TYPES = raw('event_type = 2');
+
+/** Rows of one website inside the query's range (no event-type condition). */
+export function inRange(q: Pick<Query, 'websiteId' | 'range'>, d: Dialect): Sql {
+  return sql`website_id = ${d.uuid(q.websiteId)} AND created_at BETWEEN ${d.timestamp(q.range.start)} AND ${d.timestamp(q.range.end)}`;
+}
+
+/**
+ * WHERE condition for a filter tree over rows of kind `rows`. A leaf that is not a value of those
+ * rows (an event name on pageview rows, an entry page) becomes a semi-join on visits that match.
+ */
+export function compileFilter(filter: Filter | null, q: Pick<Query, 'websiteId' | 'range' | 'rows'>, d: Dialect): Sql {
+  if (!filter) return raw('TRUE');
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      if (filter.children.length === 0) return raw(filter.kind === 'and' ? 'TRUE' : 'FALSE');
+      return sql`(${join(filter.children.map((c) => compileFilter(c, q, d)), filter.kind === 'and' ? ' AND ' : ' OR ')})`;
+    case 'not':
+      return sql`NOT (${compileFilter(filter.child, q, d)})`;
+    case 'leaf': {
+      const def = dimension(filter.dim);
+      if (def.grain === 'visit') {
+        return sql`visit_id IN (SELECT visit_id FROM website_event WHERE ${inRange(q, d)} AND ${TRAFFIC_TYPES} GROUP BY visit_id HAVING ${predicate(def.expr(d), filter.op, filter.values, d)})`;
+      }
+      if (def.rows === 'custom' && q.rows === 'traffic') {
+        return sql`visit_id IN (SELECT visit_id FROM website_event WHERE ${inRange(q, d)} AND ${CUSTOM_TYPES} AND ${predicate(def.expr(d), filter.op, filter.values, d)})`;
+      }
+      return predicate(def.expr(d), filter.op, filter.values, d);
+    }
+  }
+}

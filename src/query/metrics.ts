@@ -1,0 +1,48 @@
+// Metric registry: each metric defined once, at two grains. `row` aggregates event rows directly;
+// `visit` aggregates the per-visit groups the compiler builds when any metric or dimension needs
+// them (columns: session_id, visit_id, c = rows in the visit, t0/t1 = first/last row time).
+
+import type { Dialect } from './dialects/dialect.js';
+import { raw, sql, type Sql } from './sql.js';
+import type { MetricName, RowKind } from './types.js';
+
+export interface MetricDef {
+  readonly name: MetricName;
+  /** Row kinds the metric is defined on. */
+  readonly rows: readonly RowKind[];
+  /** Aggregate over event rows; absent when the metric needs visit groups. */
+  readonly row?: (d: Dialect) => Sql;
+  /** Aggregate over visit groups; absent when it cannot be derived from them. */
+  readonly visit?: (d: Dialect) => Sql;
+}
+
+const defs: MetricDef[] = [
+  { name: 'pageviews', rows: ['traffic'], row: () => raw('count(*)'), visit: () => raw('sum(c)') },
+  { name: 'events', rows: ['custom'], row: () => raw('count(*)'), visit: () => raw('sum(c)') },
+  {
+    name: 'visitors',
+    rows: ['traffic', 'custom', 'all'],
+    row: (d) => d.countDistinct(raw('session_id')),
+    visit: (d) => d.countDistinct(raw('session_id')),
+  },
+  {
+    name: 'visits',
+    rows: ['traffic', 'custom', 'all'],
+    row: (d) => d.countDistinct(raw('visit_id')),
+    visit: () => raw('count(*)'),
+  },
+  // A bounce is a visit with exactly one pageview.
+  { name: 'bounces', rows: ['traffic'], visit: () => raw('sum(CASE WHEN c = 1 THEN 1 ELSE 0 END)') },
+  // Time from first to last hit of each visit; a one-hit visit adds nothing.
+  { name: 'totaltime', rows: ['traffic'], visit: (d) => sql`sum(${d.secondsBetween(raw('t0'), raw('t1'))})` },
+  { name: 'countries', rows: ['traffic', 'custom', 'all'], row: (d) => d.countDistinct(raw('country')) },
+  { name: 'uniqueEvents', rows: ['custom'], row: (d) => d.countDistinct(raw('event_name')) },
+];
+
+const registry = new Map(defs.map((m) => [m.name, m]));
+
+export function metric(name: MetricName): MetricDef {
+  const def = registry.get(name);
+  if (!def) throw new Error(`unknown metric ${name}`);
+  return def;
+}

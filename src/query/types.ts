@@ -1,0 +1,85 @@
+// The Query model: what every analytics endpoint (and later every report) asks the engine for.
+// Routes build one of these; the compiler turns it into SQL for a dialect. Nothing here knows HTTP
+// or Umami's response shapes.
+
+export type Unit = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
+
+/** Which rows of website_event a query reads: page traffic (pageviews) or custom events. */
+export type RowKind = 'traffic' | 'custom' | 'all';
+
+export type MetricName =
+  | 'pageviews'
+  | 'events'
+  | 'visitors'
+  | 'visits'
+  | 'bounces'
+  | 'totaltime'
+  | 'countries'
+  | 'uniqueEvents';
+
+export type DimensionRef =
+  | { kind: 'field'; name: string }
+  | { kind: 'time'; unit: Unit }
+  | { kind: 'weekday' }
+  | { kind: 'hourOfDay' };
+
+export type FilterOp = 'eq' | 'neq' | 'contains' | 'notContains' | 'regex' | 'notRegex';
+
+export type Filter =
+  | { kind: 'and' | 'or'; children: readonly Filter[] }
+  | { kind: 'not'; child: Filter }
+  | { kind: 'leaf'; dim: string; op: FilterOp; values: readonly string[] };
+
+/** Inclusive UTC instants, as Umami's `created_at BETWEEN startAt AND endAt`. */
+export interface TimeRange {
+  readonly start: Date;
+  readonly end: Date;
+}
+
+export interface OrderBy {
+  /** A metric name, or `d0`, `d1`, ... for the dimensions in order. */
+  readonly key: string;
+  readonly dir: 'asc' | 'desc';
+}
+
+export interface Query {
+  readonly websiteId: string;
+  /** The website's own domain, so referrer breakdowns can leave out self-referrals. */
+  readonly websiteDomain: string | null;
+  readonly range: TimeRange;
+  readonly timeZone: string;
+  readonly rows: RowKind;
+  readonly metrics: readonly MetricName[];
+  readonly dimensions: readonly DimensionRef[];
+  readonly filter: Filter | null;
+  readonly orderBy: readonly OrderBy[];
+  readonly limit: number | null;
+  readonly offset: number;
+  /** Also run the same query over the period of equal length just before. */
+  readonly compare: 'prev' | null;
+  /** Injected clock; the engine never reads the system time itself. */
+  readonly now: Date;
+}
+
+/** Neutral result row: positional dimension values, then metrics by name. */
+export interface ResultRow {
+  readonly dims: readonly (string | number | null)[];
+  readonly values: Readonly<Record<string, number>>;
+}
+
+export interface QueryResult {
+  readonly rows: ResultRow[];
+  /** Rows of the comparison period, matched by dimension tuple; present when compare was asked. */
+  readonly prev?: ResultRow[];
+}
+
+/** Raised for a Query the engine cannot answer (turned into a 400 by the API layer). */
+export class QueryError extends Error {
+  constructor(
+    message: string,
+    readonly param?: string,
+  ) {
+    super(message);
+    this.name = 'QueryError';
+  }
+}

@@ -1,0 +1,96 @@
+// The HTTP server: Fastify with Umami's error envelope, CORS on /api/*, cookies, and every route
+// registered under BASE_PATH. Routes live in src/api/; this file only wires them.
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import { registerApi } from '../api/index.js';
+import type { AppContext } from './context.js';
+import { HttpError } from './errors.js';
+
+const CLIENT_ERROR_CODES: Record<number, string> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  429: 'too-many-requests',
+};
+
+export function errorBody(status: number, message: string) {
+  return { error: { message, code: CLIENT_ERROR_CODES[status] ?? 'bad-request', status } };
+}
+
+/** Structured logs (pino); credentials never reach them. */
+export function loggerOptions(level: string) {
+  return {
+    level,
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-umami-share-token"]', 'password', '*.password'],
+  };
+}
+
+export async function buildApp(ctx: Omit<AppContext, 'log'>): Promise<{ app: FastifyInstance; ctx: AppContext }> {
+  const app = Fastify({
+    logger: loggerOptions(ctx.config.logLevel),
+    // Per-request logs would cost more than the whole /api/send hot path; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  const full: AppContext = { ...ctx, log: app.log };
+
+  await app.register(cookie);
+
+  // sendBeacon and some clients post JSON as text/plain.
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, body === '' ? undefined : JSON.parse(body as string));
+    } catch {
+      const err = new Error('Body is not valid JSON') as FastifyError;
+      err.statusCode = 400;
+      done(err, undefined);
+    }
+  });
+
+  const api = `${ctx.config.basePath}/api/`;
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith(api)) return;
+    reply.header('access-control-allow-origin', '*');
+    reply.header('access-control-allow-headers', '*');
+    reply.header('access-control-allow-methods', 'GET, DELETE, POST, PUT');
+    reply.header('access-control-max-age', String(ctx.config.corsMaxAge));
+    reply.header('cache-control', 'no-cache');
+    if (req.method === 'OPTIONS') return reply.code(204).send();
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof HttpError) {
+      return reply.code(err.status).headers(err.headers).send(err.toBody());
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      let message = err.message;
+      if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = `Unsupported content type: ${req.headers['content-type'] ?? 'none'}`;
+      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = 'Request body is too large';
+      if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') message = 'Body must not be empty';
+      if (err instanceof SyntaxError || /JSON/.test(err.code ?? '')) message = 'Body is not valid JSON';
+      return reply.code(status).send(errorBody(status, message));
+    }
+    req.log.error({ err, url: req.url.split('?')[0], method: req.method }, 'request failed');
+    return reply.code(500).send({ error: { message: 'Server error', code: 'server-error', status: 500 } });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send(errorBody(404, `Route ${req.method} ${req.url.split('?')[0]} not found`));
+  });
+
+  await app.register(
+    async (scope) => {
+      await registerApi(scope, full);
+    },
+    { prefix: ctx.config.basePath },
+  );
+
+  return { app, ctx: full };
+}

@@ -1,0 +1,148 @@
+// Login tokens and share tokens (HS256 JWTs signed with a key derived from APP_SECRET), password
+// hashing, and how a request proves who it is: `Authorization: Bearer`, the `umami.auth` cookie
+// (v1), or `x-umami-share-token` (read-only access to one shared website).
+import { createHash, randomUUID } from 'node:crypto';
+import bcrypt from 'bcryptjs';
+import { jwtVerify, SignJWT } from 'jose';
+import type { FastifyRequest } from 'fastify';
+import type { Store, User } from '../store/types.js';
+
+export const AUTH_COOKIE = 'umami.auth';
+export const SHARE_TOKEN_HEADER = 'x-umami-share-token';
+const BCRYPT_ROUNDS = 10;
+
+export type Auth =
+  | { kind: 'user'; user: User; tokenId: string; expiresAt: Date; via: 'bearer' | 'cookie' }
+  | { kind: 'share'; websiteId: string; shareId: string };
+
+export const hashPassword = (password: string) => bcrypt.hash(password, BCRYPT_ROUNDS);
+export const checkPassword = (password: string, hash: string) => bcrypt.compare(password, hash);
+// Compared against when the username is unknown, so both paths cost one bcrypt.
+const DUMMY_HASH = bcrypt.hashSync('dashi-no-such-user', BCRYPT_ROUNDS);
+
+export class AuthService {
+  private readonly key: Uint8Array;
+
+  constructor(
+    appSecret: string,
+    private readonly store: Store,
+    private readonly ttlSeconds: number,
+  ) {
+    this.key = createHash('sha256').update(`dashi-auth:${appSecret}`).digest();
+  }
+
+  /** The user for a username and password, or null. Always costs one bcrypt compare. */
+  async verifyLogin(username: string, password: string): Promise<User | null> {
+    const found = await this.store.users.getWithHashByUsername(username);
+    const ok = await checkPassword(password, found?.passwordHash ?? DUMMY_HASH);
+    if (!found || !ok) return null;
+    const { passwordHash: _omit, ...user } = found;
+    return user;
+  }
+
+  async issueLoginToken(user: User): Promise<string> {
+    return new SignJWT({ typ: 'login' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(user.id)
+      .setJti(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + this.ttlSeconds)
+      .sign(this.key);
+  }
+
+  async issueShareToken(websiteId: string, shareId: string): Promise<string> {
+    return new SignJWT({ typ: 'share', websiteId, shareId }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().sign(this.key);
+  }
+
+  private async claims(token: string): Promise<Record<string, unknown> | null> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] });
+      return payload as Record<string, unknown>;
+    } catch {
+      return null;
+    }
+  }
+
+  async userFromToken(token: string, via: 'bearer' | 'cookie'): Promise<Auth | null> {
+    const c = await this.claims(token);
+    if (!c || c.typ !== 'login' || typeof c.sub !== 'string' || typeof c.jti !== 'string' || typeof c.exp !== 'number') return null;
+    if (await this.store.tokens.isRevoked(c.jti)) return null;
+    const user = await this.store.users.get(c.sub);
+    if (!user) return null;
+    return { kind: 'user', user, tokenId: c.jti, expiresAt: new Date(c.exp * 1000), via };
+  }
+
+  async shareFromToken(token: string): Promise<Auth | null> {
+    const c = await this.claims(token);
+    if (!c || c.typ !== 'share' || typeof c.websiteId !== 'string' || typeof c.shareId !== 'string') return null;
+    // Turning sharing off (or changing the slug) invalidates every token issued for it.
+    const website = await this.store.websites.get(c.websiteId);
+    if (!website || website.shareId !== c.shareId) return null;
+    return { kind: 'share', websiteId: website.id, shareId: c.shareId };
+  }
+
+  /** Who the request is, resolved once per request. */
+  resolve(req: FastifyRequest): Promise<Auth | null> {
+    const cached = (req as AuthedRequest)[AUTH];
+    if (cached) return cached;
+    const p = this.resolveNow(req);
+    (req as AuthedRequest)[AUTH] = p;
+    return p;
+  }
+
+  private async resolveNow(req: FastifyRequest): Promise<Auth | null> {
+    const header = req.headers.authorization;
+    if (header && /^bearer\s+/i.test(header)) return this.userFromToken(header.replace(/^bearer\s+/i, '').trim(), 'bearer');
+    const cookie = req.cookies?.[AUTH_COOKIE];
+    if (cookie) return this.userFromToken(cookie, 'cookie');
+    const share = req.headers[SHARE_TOKEN_HEADER];
+    if (typeof share === 'string' && share) return this.shareFromToken(share);
+    return null;
+  }
+}
+
+const AUTH = Symbol('auth');
+type AuthedRequest = FastifyRequest & { [AUTH]?: Promise<Auth | null> };
+
+/**
+ * Slows brute force: after `limit` failures for one key (IP, or IP + username) within the
+ * window, further attempts for that key are refused until the window passes.
+ */
+export class LoginThrottle {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly limit = 5,
+    private readonly windowMs = 15 * 60 * 1000,
+  ) {}
+
+  private recent(key: string, now: number): number[] {
+    const list = (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
+    if (list.length) this.failures.set(key, list);
+    else this.failures.delete(key);
+    return list;
+  }
+
+  /** Seconds to wait, or 0 when an attempt is allowed. */
+  retryAfter(keys: string[], now = Date.now()): number {
+    let wait = 0;
+    keys.forEach((key, i) => {
+      const list = this.recent(key, now);
+      // The per-IP key (first) tolerates more failures: several people may share an address.
+      const limit = i === 0 ? this.limit * 4 : this.limit;
+      if (list.length >= limit) wait = Math.max(wait, Math.ceil((list[list.length - limit] + this.windowMs - now) / 1000));
+    });
+    return wait;
+  }
+
+  fail(keys: string[], now = Date.now()): void {
+    for (const key of keys) {
+      this.failures.set(key, [...this.recent(key, now), now]);
+    }
+    if (this.failures.size > 100_000) this.failures.clear();
+  }
+
+  succeed(keys: string[]): void {
+    for (const key of keys.slice(1)) this.failures.delete(key);
+  }
+}

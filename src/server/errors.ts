@@ -1,0 +1,28 @@
+// Umami's error envelope: {error: {message, code, status}}. Throw an HttpError anywhere in a
+// handler; the server's error handler turns it (and Fastify's own client errors) into the envelope.
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+
+  toBody() {
+    return { error: { message: this.message, code: this.code, status: this.status } };
+  }
+}
+
+export const badRequest = (message = 'Bad request') => new HttpError(400, 'bad-request', message);
+export const unauthorized = (message = 'Unauthorized') => new HttpError(401, 'unauthorized', message);
+export const forbidden = (message = 'Forbidden') => new HttpError(403, 'forbidden', message);
+export const notFound = (message = 'Not found') => new HttpError(404, 'not-found', message);
+export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+export const tooLarge = (message = 'Request body is too large') => new HttpError(413, 'payload-too-large', message);
+export const tooManyRequests = (retryAfterSeconds: number, message = 'Too many requests') =>
+  new HttpError(429, 'too-many-requests', message, { 'retry-after': String(retryAfterSeconds) });
+export const unavailable = (retryAfterSeconds: number, message = 'Service busy, retry later') =>
+  new HttpError(503, 'service-unavailable', message, { 'retry-after': String(retryAfterSeconds) });

@@ -1,0 +1,98 @@
+// DuckDB connections for one database file. Each connection runs one statement at a time, so
+// callers borrow one from a small pool; a transaction keeps its connection until it ends.
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { Row } from '../types.js';
+import { plainRow, type Executor } from '../sql/executor.js';
+
+class ConnectionExecutor implements Executor {
+  constructor(private readonly conn: DuckDBConnection) {}
+
+  async all(sql: string, params: unknown[] = []): Promise<Row[]> {
+    const reader = await this.conn.runAndReadAll(sql, params as never);
+    return reader.getRowObjectsJS().map((r) => plainRow(r as Record<string, unknown>));
+  }
+
+  async run(sql: string, params: unknown[] = []): Promise<void> {
+    await this.conn.run(sql, params as never);
+  }
+
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+    // Already inside a transaction on this connection: join it.
+    return fn(this);
+  }
+}
+
+export class DuckDbPool implements Executor {
+  private readonly idle: DuckDBConnection[] = [];
+  private readonly waiters: ((c: DuckDBConnection) => void)[] = [];
+  private readonly all_: DuckDBConnection[] = [];
+  private closed = false;
+
+  private constructor(readonly instance: DuckDBInstance) {}
+
+  static async open(file: string, size: number): Promise<DuckDbPool> {
+    const instance = await DuckDBInstance.create(file);
+    const pool = new DuckDbPool(instance);
+    for (let i = 0; i < size; i++) {
+      const conn = await instance.connect();
+      pool.all_.push(conn);
+      pool.idle.push(conn);
+    }
+    return pool;
+  }
+
+  /** A dedicated connection outside the pool (the event writer keeps one). */
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
+  private acquire(): Promise<DuckDBConnection> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    const conn = this.idle.pop();
+    if (conn) return Promise.resolve(conn);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private release(conn: DuckDBConnection): void {
+    const next = this.waiters.shift();
+    if (next) next(conn);
+    else this.idle.push(conn);
+  }
+
+  async with<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const conn = await this.acquire();
+    try {
+      return await fn(conn);
+    } finally {
+      this.release(conn);
+    }
+  }
+
+  all(sql: string, params?: unknown[]): Promise<Row[]> {
+    return this.with((c) => new ConnectionExecutor(c).all(sql, params));
+  }
+
+  run(sql: string, params?: unknown[]): Promise<void> {
+    return this.with((c) => new ConnectionExecutor(c).run(sql, params));
+  }
+
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+    return this.with(async (c) => {
+      await c.run('BEGIN TRANSACTION');
+      try {
+        const result = await fn(new ConnectionExecutor(c));
+        await c.run('COMMIT');
+        return result;
+      } catch (err) {
+        await c.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const c of this.all_) c.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,28 @@
+// A minimal SQL executor shared by the relational stores (DuckDB, PostgreSQL): `$1..$n`
+// placeholders, rows as plain JS objects. The metadata repositories are written once against it.
+import type { Row } from '../types.js';
+
+export interface Executor {
+  all(sql: string, params?: unknown[]): Promise<Row[]>;
+  run(sql: string, params?: unknown[]): Promise<void>;
+  /** Run fn inside one transaction on one connection; rolls back if fn throws. */
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids come from URLs; anything that is not a UUID cannot exist, so it never reaches SQL. */
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID_RE.test(value);
+}
+
+/** Bigints (counts) become numbers; everything else is already plain. */
+export function plainRow(row: Record<string, unknown>): Row {
+  for (const key in row) {
+    const v = row[key];
+    if (typeof v === 'bigint') row[key] = Number(v);
+  }
+  return row;
+}
+
+export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);

@@ -1,0 +1,582 @@
+// Metadata repositories (users, teams, websites, shares, reports, segments, revoked tokens),
+// written once in SQL that DuckDB and PostgreSQL both accept. Times are passed as ISO strings
+// and cast, so neither driver's date binding matters.
+import { randomUUID } from 'node:crypto';
+import type {
+  Page,
+  PageRequest,
+  Report,
+  ReportRepo,
+  Row,
+  Segment,
+  SegmentRepo,
+  Team,
+  TeamMember,
+  TeamRepo,
+  TeamRole,
+  TokenRepo,
+  User,
+  UserRepo,
+  UserRole,
+  UserWithHash,
+  Website,
+  WebsiteFilter,
+  WebsiteRepo,
+} from '../types.js';
+import { iso, isUuid, type Executor } from './executor.js';
+
+const now = () => new Date().toISOString();
+const date = (v: unknown): Date | null => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
+const str = (v: unknown): string | null => (v == null ? null : String(v));
+
+/** Builds `SET a = $n, b = $m` from a patch of column -> value, skipping undefined. */
+function assignments(patch: Record<string, unknown>, params: unknown[]): string[] {
+  const sets: string[] = [];
+  for (const [col, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    params.push(value);
+    sets.push(col.endsWith('_at') ? `${col} = $${params.length}::TIMESTAMP` : `${col} = $${params.length}`);
+  }
+  return sets;
+}
+
+function paging(page: PageRequest, orderColumns: Record<string, string>, fallback: string): string {
+  const column = (page.orderBy && orderColumns[page.orderBy]) || orderColumns[fallback];
+  const dir = page.sortDescending ? 'DESC' : 'ASC';
+  const size = Math.max(1, Math.min(1000, Math.floor(page.pageSize)));
+  const offset = Math.max(0, (Math.floor(page.page) - 1) * size);
+  return ` ORDER BY ${column} ${dir} LIMIT ${size} OFFSET ${offset}`;
+}
+
+const searchPattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+
+function toUser(r: Row): User {
+  return {
+    id: String(r.user_id),
+    legacyId: Number(r.legacy_id),
+    username: String(r.username),
+    role: r.role as UserRole,
+    displayName: str(r.display_name),
+    logoUrl: str(r.logo_url),
+    createdAt: date(r.created_at)!,
+    updatedAt: date(r.updated_at),
+  };
+}
+
+export class SqlUserRepo implements UserRepo {
+  constructor(private readonly db: Executor) {}
+
+  async create(input: { id?: string; username: string; passwordHash: string; role: UserRole }): Promise<User> {
+    const id = input.id ?? randomUUID();
+    await this.db.run(
+      'INSERT INTO users (user_id, username, password, role, created_at) VALUES ($1, $2, $3, $4, $5::TIMESTAMP)',
+      [id, input.username, input.passwordHash, input.role, now()],
+    );
+    return (await this.get(id))!;
+  }
+
+  async get(id: string): Promise<User | null> {
+    const u = await this.getWithHash(id);
+    if (!u) return null;
+    const { passwordHash: _omit, ...user } = u;
+    return user;
+  }
+
+  async getWithHash(id: string): Promise<UserWithHash | null> {
+    if (!isUuid(id)) return null;
+    const rows = await this.db.all('SELECT * FROM users WHERE user_id = $1', [id]);
+    return rows[0] ? { ...toUser(rows[0]), passwordHash: String(rows[0].password) } : null;
+  }
+
+  async getWithHashByUsername(username: string): Promise<UserWithHash | null> {
+    const rows = await this.db.all('SELECT * FROM users WHERE username = $1', [username]);
+    return rows[0] ? { ...toUser(rows[0]), passwordHash: String(rows[0].password) } : null;
+  }
+
+  async update(id: string, patch: { username?: string; passwordHash?: string; role?: UserRole; displayName?: string | null }) {
+    if (!isUuid(id)) return null;
+    const params: unknown[] = [];
+    const sets = assignments(
+      { username: patch.username, password: patch.passwordHash, role: patch.role, display_name: patch.displayName, updated_at: now() },
+      params,
+    );
+    params.push(id);
+    await this.db.run(`UPDATE users SET ${sets.join(', ')} WHERE user_id = $${params.length}`, params);
+    return this.get(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!isUuid(id)) return;
+    await this.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM team_users WHERE user_id = $1', [id]);
+      await tx.run('DELETE FROM reports WHERE user_id = $1', [id]);
+      await tx.run('DELETE FROM users WHERE user_id = $1', [id]);
+    });
+  }
+
+  async list(page: PageRequest): Promise<Page<User>> {
+    const params: unknown[] = [];
+    let where = '';
+    if (page.search) {
+      params.push(searchPattern(page.search));
+      where = ` WHERE username ILIKE $1 ESCAPE '\\'`;
+    }
+    const rows = await this.db.all(
+      `SELECT * FROM users${where}${paging(page, { username: 'username', createdAt: 'created_at', role: 'role' }, 'username')}`,
+      params,
+    );
+    const [{ n }] = await this.db.all(`SELECT count(*) AS n FROM users${where}`, params);
+    return { data: rows.map(toUser), count: Number(n) };
+  }
+
+  async count(): Promise<number> {
+    const [{ n }] = await this.db.all('SELECT count(*) AS n FROM users');
+    return Number(n);
+  }
+}
+
+function toTeam(r: Row): Team {
+  return {
+    id: String(r.team_id),
+    name: String(r.name),
+    accessCode: str(r.access_code),
+    logoUrl: str(r.logo_url),
+    createdAt: date(r.created_at)!,
+    updatedAt: date(r.updated_at),
+  };
+}
+
+function toMember(r: Row): TeamMember {
+  return {
+    id: String(r.team_user_id),
+    teamId: String(r.team_id),
+    userId: String(r.user_id),
+    role: r.role as TeamRole,
+    createdAt: date(r.created_at)!,
+    updatedAt: date(r.updated_at),
+  };
+}
+
+export class SqlTeamRepo implements TeamRepo {
+  constructor(private readonly db: Executor) {}
+
+  async create(input: { name: string; accessCode: string; ownerId: string }) {
+    const teamId = randomUUID();
+    const memberId = randomUUID();
+    const at = now();
+    await this.db.transaction(async (tx) => {
+      await tx.run('INSERT INTO teams (team_id, name, access_code, created_at) VALUES ($1, $2, $3, $4::TIMESTAMP)', [
+        teamId,
+        input.name,
+        input.accessCode,
+        at,
+      ]);
+      await tx.run(
+        'INSERT INTO team_users (team_user_id, team_id, user_id, role, created_at) VALUES ($1, $2, $3, $4, $5::TIMESTAMP)',
+        [memberId, teamId, input.ownerId, 'team-owner', at],
+      );
+    });
+    return { team: (await this.get(teamId))!, member: (await this.member(teamId, input.ownerId))! };
+  }
+
+  async get(id: string) {
+    if (!isUuid(id)) return null;
+    const rows = await this.db.all('SELECT * FROM teams WHERE team_id = $1', [id]);
+    return rows[0] ? toTeam(rows[0]) : null;
+  }
+
+  async getByAccessCode(code: string) {
+    const rows = await this.db.all('SELECT * FROM teams WHERE access_code = $1', [code]);
+    return rows[0] ? toTeam(rows[0]) : null;
+  }
+
+  async update(id: string, patch: { name?: string; accessCode?: string }) {
+    if (!isUuid(id)) return null;
+    const params: unknown[] = [];
+    const sets = assignments({ name: patch.name, access_code: patch.accessCode, updated_at: now() }, params);
+    params.push(id);
+    await this.db.run(`UPDATE teams SET ${sets.join(', ')} WHERE team_id = $${params.length}`, params);
+    return this.get(id);
+  }
+
+  async delete(id: string) {
+    if (!isUuid(id)) return;
+    await this.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM team_users WHERE team_id = $1', [id]);
+      await tx.run('DELETE FROM teams WHERE team_id = $1', [id]);
+    });
+  }
+
+  async list(userId: string | null, page: PageRequest): Promise<Page<Team>> {
+    const params: unknown[] = [];
+    const conds: string[] = [];
+    if (userId) {
+      params.push(userId);
+      conds.push(`team_id IN (SELECT team_id FROM team_users WHERE user_id = $${params.length})`);
+    }
+    if (page.search) {
+      params.push(searchPattern(page.search));
+      conds.push(`name ILIKE $${params.length} ESCAPE '\\'`);
+    }
+    const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
+    const rows = await this.db.all(`SELECT * FROM teams${where}${paging(page, { name: 'name', createdAt: 'created_at' }, 'name')}`, params);
+    const [{ n }] = await this.db.all(`SELECT count(*) AS n FROM teams${where}`, params);
+    return { data: rows.map(toTeam), count: Number(n) };
+  }
+
+  async members(teamId: string, page: PageRequest) {
+    if (!isUuid(teamId)) return { data: [], count: 0 };
+    const params: unknown[] = [teamId];
+    let where = ' WHERE tu.team_id = $1';
+    if (page.search) {
+      params.push(searchPattern(page.search));
+      where += ` AND u.username ILIKE $2 ESCAPE '\\'`;
+    }
+    const from = ' FROM team_users tu JOIN users u ON u.user_id = tu.user_id';
+    const rows = await this.db.all(
+      `SELECT tu.*, u.username${from}${where}${paging(page, { username: 'u.username', role: 'tu.role', createdAt: 'tu.created_at' }, 'username')}`,
+      params,
+    );
+    const [{ n }] = await this.db.all(`SELECT count(*) AS n${from}${where}`, params);
+    return { data: rows.map((r) => ({ ...toMember(r), username: String(r.username) })), count: Number(n) };
+  }
+
+  async member(teamId: string, userId: string) {
+    if (!isUuid(teamId) || !isUuid(userId)) return null;
+    const rows = await this.db.all('SELECT * FROM team_users WHERE team_id = $1 AND user_id = $2', [teamId, userId]);
+    return rows[0] ? toMember(rows[0]) : null;
+  }
+
+  async membershipsOf(userId: string) {
+    if (!isUuid(userId)) return [];
+    return (await this.db.all('SELECT * FROM team_users WHERE user_id = $1', [userId])).map(toMember);
+  }
+
+  async addMember(teamId: string, userId: string, role: TeamRole) {
+    await this.db.run(
+      'INSERT INTO team_users (team_user_id, team_id, user_id, role, created_at) VALUES ($1, $2, $3, $4, $5::TIMESTAMP)',
+      [randomUUID(), teamId, userId, role, now()],
+    );
+    return (await this.member(teamId, userId))!;
+  }
+
+  async updateMember(teamId: string, userId: string, role: TeamRole) {
+    if (!isUuid(teamId) || !isUuid(userId)) return null;
+    await this.db.run('UPDATE team_users SET role = $1, updated_at = $2::TIMESTAMP WHERE team_id = $3 AND user_id = $4', [
+      role,
+      now(),
+      teamId,
+      userId,
+    ]);
+    return this.member(teamId, userId);
+  }
+
+  async removeMember(teamId: string, userId: string) {
+    if (!isUuid(teamId) || !isUuid(userId)) return;
+    await this.db.run('DELETE FROM team_users WHERE team_id = $1 AND user_id = $2', [teamId, userId]);
+  }
+}
+
+const WEBSITE_SELECT =
+  'SELECT w.*, s.slug AS share_slug FROM websites w LEFT JOIN shares s ON s.website_id = w.website_id';
+
+function toWebsite(r: Row): Website {
+  return {
+    id: String(r.website_id),
+    legacyId: Number(r.legacy_id),
+    name: String(r.name),
+    domain: str(r.domain),
+    shareId: str(r.share_slug),
+    resetAt: date(r.reset_at),
+    userId: str(r.user_id),
+    teamId: str(r.team_id),
+    createdBy: str(r.created_by),
+    createdAt: date(r.created_at)!,
+    updatedAt: date(r.updated_at),
+  };
+}
+
+export class SqlWebsiteRepo implements WebsiteRepo {
+  constructor(private readonly db: Executor) {}
+
+  async create(input: { id?: string; name: string; domain: string | null; shareId: string | null; userId: string | null; teamId: string | null; createdBy: string }) {
+    const id = input.id ?? randomUUID();
+    const at = now();
+    await this.db.transaction(async (tx) => {
+      await tx.run(
+        `INSERT INTO websites (website_id, name, domain, user_id, team_id, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::TIMESTAMP)`,
+        [id, input.name, input.domain, input.userId, input.teamId, input.createdBy, at],
+      );
+      if (input.shareId) await this.setShare(tx, id, input.shareId, at);
+    });
+    return (await this.get(id))!;
+  }
+
+  private async setShare(tx: Executor, websiteId: string, slug: string | null, at: string) {
+    const current = await tx.all('SELECT slug FROM shares WHERE website_id = $1', [websiteId]);
+    if (current[0] && current[0].slug === slug) return;
+    await tx.run('DELETE FROM shares WHERE website_id = $1', [websiteId]);
+    if (slug) {
+      await tx.run('INSERT INTO shares (share_id, website_id, slug, created_at) VALUES ($1, $2, $3, $4::TIMESTAMP)', [
+        randomUUID(),
+        websiteId,
+        slug,
+        at,
+      ]);
+    }
+  }
+
+  async get(id: string) {
+    if (!isUuid(id)) return null;
+    const rows = await this.db.all(`${WEBSITE_SELECT} WHERE w.website_id = $1`, [id]);
+    return rows[0] ? toWebsite(rows[0]) : null;
+  }
+
+  async getByLegacyId(legacyId: number) {
+    if (!Number.isSafeInteger(legacyId)) return null;
+    const rows = await this.db.all(`${WEBSITE_SELECT} WHERE w.legacy_id = $1`, [legacyId]);
+    return rows[0] ? toWebsite(rows[0]) : null;
+  }
+
+  async getByShareId(shareId: string) {
+    const rows = await this.db.all(`${WEBSITE_SELECT} WHERE s.slug = $1`, [shareId]);
+    return rows[0] ? toWebsite(rows[0]) : null;
+  }
+
+  async update(id: string, patch: { name?: string; domain?: string | null; shareId?: string | null; userId?: string | null; teamId?: string | null; resetAt?: Date }) {
+    if (!isUuid(id)) return null;
+    const at = now();
+    await this.db.transaction(async (tx) => {
+      const params: unknown[] = [];
+      const sets = assignments(
+        { name: patch.name, domain: patch.domain, user_id: patch.userId, team_id: patch.teamId, reset_at: patch.resetAt && iso(patch.resetAt), updated_at: at },
+        params,
+      );
+      params.push(id);
+      await tx.run(`UPDATE websites SET ${sets.join(', ')} WHERE website_id = $${params.length}`, params);
+      if (patch.shareId !== undefined) await this.setShare(tx, id, patch.shareId, at);
+    });
+    return this.get(id);
+  }
+
+  async delete(id: string) {
+    if (!isUuid(id)) return;
+    await this.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM shares WHERE website_id = $1', [id]);
+      await tx.run('DELETE FROM reports WHERE website_id = $1', [id]);
+      await tx.run('DELETE FROM segments WHERE website_id = $1', [id]);
+      await tx.run('DELETE FROM websites WHERE website_id = $1', [id]);
+    });
+  }
+
+  async list(filter: WebsiteFilter, page: PageRequest): Promise<Page<Website>> {
+    const params: unknown[] = [];
+    const owners: string[] = [];
+    if (filter.userId) {
+      params.push(filter.userId);
+      owners.push(`w.user_id = $${params.length}`);
+    }
+    const teamIds = (filter.teamIds ?? []).filter(isUuid);
+    if (teamIds.length) {
+      owners.push(`w.team_id IN (${teamIds.map((t) => (params.push(t), `$${params.length}`)).join(', ')})`);
+    }
+    const conds: string[] = [];
+    if (filter.userId || filter.teamIds) conds.push(owners.length ? `(${owners.join(' OR ')})` : 'FALSE');
+    if (page.search) {
+      params.push(searchPattern(page.search));
+      conds.push(`(w.name ILIKE $${params.length} ESCAPE '\\' OR w.domain ILIKE $${params.length} ESCAPE '\\')`);
+    }
+    const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
+    const rows = await this.db.all(
+      `${WEBSITE_SELECT}${where}${paging(page, { name: 'w.name', domain: 'w.domain', createdAt: 'w.created_at' }, 'name')}`,
+      params,
+    );
+    const [{ n }] = await this.db.all(`SELECT count(*) AS n FROM websites w${where}`, params);
+    return { data: rows.map(toWebsite), count: Number(n) };
+  }
+}
+
+function parseJson(v: unknown): unknown {
+  try {
+    return typeof v === 'string' ? JSON.parse(v) : v;
+  } catch {
+    return null;
+  }
+}
+
+function toReport(r: Row): Report {
+  return {
+    id: String(r.report_id),
+    userId: String(r.user_id),
+    websiteId: String(r.website_id),
+    type: String(r.type),
+    name: String(r.name),
+    description: String(r.description ?? ''),
+    parameters: parseJson(r.parameters),
+    createdAt: date(r.created_at)!,
+    updatedAt: date(r.updated_at),
+  };
+}
+
+export class SqlReportRepo implements ReportRepo {
+  constructor(private readonly db: Executor) {}
+
+  async create(input: { userId: string; websiteId: string; type: string; name: string; description: string; parameters: unknown }) {
+    const id = randomUUID();
+    await this.db.run(
+      `INSERT INTO reports (report_id, user_id, website_id, type, name, description, parameters, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::TIMESTAMP)`,
+      [id, input.userId, input.websiteId, input.type, input.name, input.description, JSON.stringify(input.parameters ?? {}), now()],
+    );
+    return (await this.get(id))!;
+  }
+
+  async get(id: string) {
+    if (!isUuid(id)) return null;
+    const rows = await this.db.all('SELECT * FROM reports WHERE report_id = $1', [id]);
+    return rows[0] ? toReport(rows[0]) : null;
+  }
+
+  async update(id: string, patch: { websiteId?: string; type?: string; name?: string; description?: string; parameters?: unknown }) {
+    if (!isUuid(id)) return null;
+    const params: unknown[] = [];
+    const sets = assignments(
+      {
+        website_id: patch.websiteId,
+        type: patch.type,
+        name: patch.name,
+        description: patch.description,
+        parameters: patch.parameters === undefined ? undefined : JSON.stringify(patch.parameters),
+        updated_at: now(),
+      },
+      params,
+    );
+    params.push(id);
+    await this.db.run(`UPDATE reports SET ${sets.join(', ')} WHERE report_id = $${params.length}`, params);
+    return this.get(id);
+  }
+
+  async delete(id: string) {
+    if (!isUuid(id)) return;
+    await this.db.run('DELETE FROM reports WHERE report_id = $1', [id]);
+  }
+
+  async list(filter: { websiteIds?: string[]; userId?: string; type?: string }, page: PageRequest): Promise<Page<Report>> {
+    const params: unknown[] = [];
+    const ors: string[] = [];
+    if (filter.userId) {
+      params.push(filter.userId);
+      ors.push(`user_id = $${params.length}`);
+    }
+    const ids = (filter.websiteIds ?? []).filter(isUuid);
+    if (ids.length) ors.push(`website_id IN (${ids.map((w) => (params.push(w), `$${params.length}`)).join(', ')})`);
+    const conds: string[] = [];
+    if (filter.userId || filter.websiteIds) conds.push(ors.length ? `(${ors.join(' OR ')})` : 'FALSE');
+    if (filter.type) {
+      params.push(filter.type);
+      conds.push(`type = $${params.length}`);
+    }
+    if (page.search) {
+      params.push(searchPattern(page.search));
+      conds.push(`name ILIKE $${params.length} ESCAPE '\\'`);
+    }
+    const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
+    const rows = await this.db.all(
+      `SELECT * FROM reports${where}${paging(page, { name: 'name', type: 'type', createdAt: 'created_at', updatedAt: 'updated_at' }, 'name')}`,
+      params,
+    );
+    const [{ n }] = await this.db.all(`SELECT count(*) AS n FROM reports${where}`, params);
+    return { data: rows.map(toReport), count: Number(n) };
+  }
+}
+
+function toSegment(r: Row): Segment {
+  return {
+    id: String(r.segment_id),
+    websiteId: String(r.website_id),
+    type: String(r.type),
+    name: String(r.name),
+    parameters: parseJson(r.parameters),
+    createdAt: date(r.created_at)!,
+    updatedAt: date(r.updated_at),
+  };
+}
+
+export class SqlSegmentRepo implements SegmentRepo {
+  constructor(private readonly db: Executor) {}
+
+  async create(input: { websiteId: string; type: string; name: string; parameters: unknown }) {
+    const id = randomUUID();
+    await this.db.run(
+      `INSERT INTO segments (segment_id, website_id, type, name, parameters, created_at) VALUES ($1, $2, $3, $4, $5, $6::TIMESTAMP)`,
+      [id, input.websiteId, input.type, input.name, JSON.stringify(input.parameters ?? {}), now()],
+    );
+    return (await this.get(id))!;
+  }
+
+  async get(id: string) {
+    if (!isUuid(id)) return null;
+    const rows = await this.db.all('SELECT * FROM segments WHERE segment_id = $1', [id]);
+    return rows[0] ? toSegment(rows[0]) : null;
+  }
+
+  async update(id: string, patch: { type?: string; name?: string; parameters?: unknown }) {
+    if (!isUuid(id)) return null;
+    const params: unknown[] = [];
+    const sets = assignments(
+      {
+        type: patch.type,
+        name: patch.name,
+        parameters: patch.parameters === undefined ? undefined : JSON.stringify(patch.parameters),
+        updated_at: now(),
+      },
+      params,
+    );
+    params.push(id);
+    await this.db.run(`UPDATE segments SET ${sets.join(', ')} WHERE segment_id = $${params.length}`, params);
+    return this.get(id);
+  }
+
+  async delete(id: string) {
+    if (!isUuid(id)) return;
+    await this.db.run('DELETE FROM segments WHERE segment_id = $1', [id]);
+  }
+
+  async list(websiteId: string, filter: { type?: string }, page: PageRequest) {
+    if (!isUuid(websiteId)) return { data: [], count: 0 };
+    const params: unknown[] = [websiteId];
+    let where = ' WHERE website_id = $1';
+    if (filter.type) {
+      params.push(filter.type);
+      where += ` AND type = $${params.length}`;
+    }
+    if (page.search) {
+      params.push(searchPattern(page.search));
+      where += ` AND name ILIKE $${params.length} ESCAPE '\\'`;
+    }
+    const rows = await this.db.all(`SELECT * FROM segments${where}${paging(page, { name: 'name', createdAt: 'created_at' }, 'name')}`, params);
+    const [{ n }] = await this.db.all(`SELECT count(*) AS n FROM segments${where}`, params);
+    return { data: rows.map(toSegment), count: Number(n) };
+  }
+}
+
+export class SqlTokenRepo implements TokenRepo {
+  constructor(private readonly db: Executor) {}
+
+  async revoke(tokenId: string, expiresAt: Date) {
+    await this.db.transaction(async (tx) => {
+      // Expired entries are dead weight: a token past its expiry is rejected anyway.
+      await tx.run('DELETE FROM revoked_tokens WHERE expires_at < $1::TIMESTAMP', [now()]);
+      const existing = await tx.all('SELECT 1 FROM revoked_tokens WHERE token_id = $1', [tokenId]);
+      if (!existing.length) {
+        await tx.run('INSERT INTO revoked_tokens (token_id, expires_at) VALUES ($1, $2::TIMESTAMP)', [tokenId, iso(expiresAt)]);
+      }
+    });
+  }
+
+  async isRevoked(tokenId: string) {
+    const rows = await this.db.all('SELECT 1 FROM revoked_tokens WHERE token_id = $1', [tokenId]);
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,276 @@
+// The Store interface: everything above src/store/ talks to storage only through these types.
+// DuckDB implements it now; PostgreSQL and ClickHouse implement the same interface.
+
+export type StoreKind = 'duckdb' | 'postgres' | 'clickhouse';
+
+/** SQL dialect the query compiler must emit for this store's analytics tables. */
+export type DialectName = 'duckdb' | 'postgres' | 'clickhouse';
+
+export type UserRole = 'admin' | 'user' | 'view-only';
+export type TeamRole = 'team-owner' | 'team-manager' | 'team-member' | 'team-view-only';
+
+export interface User {
+  id: string;
+  legacyId: number;
+  username: string;
+  role: UserRole;
+  displayName: string | null;
+  logoUrl: string | null;
+  createdAt: Date;
+  updatedAt: Date | null;
+}
+
+/** Only the auth layer ever sees the hash. */
+export interface UserWithHash extends User {
+  passwordHash: string;
+}
+
+export interface Team {
+  id: string;
+  name: string;
+  accessCode: string | null;
+  logoUrl: string | null;
+  createdAt: Date;
+  updatedAt: Date | null;
+}
+
+export interface TeamMember {
+  id: string;
+  teamId: string;
+  userId: string;
+  role: TeamRole;
+  createdAt: Date;
+  updatedAt: Date | null;
+}
+
+export interface Website {
+  id: string;
+  legacyId: number;
+  name: string;
+  domain: string | null;
+  /** Slug of the website's share link, or null when sharing is off. */
+  shareId: string | null;
+  resetAt: Date | null;
+  userId: string | null;
+  teamId: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date | null;
+}
+
+export interface Report {
+  id: string;
+  userId: string;
+  websiteId: string;
+  type: string;
+  name: string;
+  description: string;
+  parameters: unknown;
+  createdAt: Date;
+  updatedAt: Date | null;
+}
+
+export interface Segment {
+  id: string;
+  websiteId: string;
+  type: string;
+  name: string;
+  parameters: unknown;
+  createdAt: Date;
+  updatedAt: Date | null;
+}
+
+export interface Page<T> {
+  data: T[];
+  count: number;
+}
+
+export interface PageRequest {
+  page: number; // 1-based
+  pageSize: number;
+  search?: string;
+  orderBy?: string;
+  sortDescending?: boolean;
+}
+
+/** Event types, as Umami numbers them. */
+export const EventType = { pageView: 1, customEvent: 2, linkEvent: 3, pixelEvent: 4, performance: 5 } as const;
+/** Event/session data value types, as Umami numbers them. */
+export const DataType = { string: 1, number: 2, boolean: 3, date: 4, array: 5 } as const;
+
+/** One row of website_event. Session attributes are copied onto every event. */
+export interface EventRow {
+  eventId: string;
+  websiteId: string;
+  sessionId: string;
+  visitId: string;
+  createdAt: Date;
+  eventType: number;
+  eventName: string | null;
+  /** v1 /api/collect `event_type` (e.g. "click"); null for v2 hits. */
+  eventCategory: string | null;
+  urlPath: string;
+  urlQuery: string | null;
+  pageTitle: string | null;
+  hostname: string | null;
+  referrerDomain: string | null;
+  referrerPath: string | null;
+  referrerQuery: string | null;
+  utmSource: string | null;
+  utmMedium: string | null;
+  utmCampaign: string | null;
+  utmContent: string | null;
+  utmTerm: string | null;
+  gclid: string | null;
+  fbclid: string | null;
+  msclkid: string | null;
+  ttclid: string | null;
+  liFatId: string | null;
+  twclid: string | null;
+  tag: string | null;
+  browser: string | null;
+  os: string | null;
+  device: string | null;
+  screen: string | null;
+  language: string | null;
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  distinctId: string | null;
+}
+
+export interface DataRow {
+  websiteId: string;
+  sessionId: string;
+  createdAt: Date;
+  dataKey: string;
+  stringValue: string | null;
+  numberValue: number | null;
+  dateValue: Date | null;
+  dataType: number;
+}
+
+export interface EventDataRow extends DataRow {
+  eventId: string;
+  eventName: string | null;
+  urlPath: string | null;
+}
+
+export interface SessionDataRow extends DataRow {
+  distinctId: string | null;
+}
+
+export interface SessionRow {
+  sessionId: string;
+  websiteId: string;
+  createdAt: Date;
+  browser: string | null;
+  os: string | null;
+  device: string | null;
+  screen: string | null;
+  language: string | null;
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  distinctId: string | null;
+}
+
+/** What one writer flush hands the store: applied atomically and durably, or not at all. */
+export interface WriteBatch {
+  events: EventRow[];
+  eventData: EventDataRow[];
+  sessions: SessionRow[];
+  sessionData: SessionDataRow[];
+}
+
+/** Row of an analytics query: column name to plain JS value (numbers, strings, Date, null). */
+export type Row = Record<string, unknown>;
+
+export interface AnalyticsStore {
+  readonly dialect: DialectName;
+  /** Run compiled SQL (from src/query/ only). Placeholders are `$1, $2, ...` for duckdb/postgres. */
+  query(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Durably write one batch; resolves after commit. */
+  write(batch: WriteBatch): Promise<void>;
+  /** Remove every analytics row of a website (reset and delete). */
+  deleteWebsiteData(websiteId: string): Promise<void>;
+}
+
+export interface UserRepo {
+  create(input: { id?: string; username: string; passwordHash: string; role: UserRole }): Promise<User>;
+  get(id: string): Promise<User | null>;
+  getWithHashByUsername(username: string): Promise<UserWithHash | null>;
+  getWithHash(id: string): Promise<UserWithHash | null>;
+  update(id: string, patch: { username?: string; passwordHash?: string; role?: UserRole; displayName?: string | null }): Promise<User | null>;
+  delete(id: string): Promise<void>;
+  list(page: PageRequest): Promise<Page<User>>;
+  count(): Promise<number>;
+}
+
+export interface TeamRepo {
+  create(input: { name: string; accessCode: string; ownerId: string }): Promise<{ team: Team; member: TeamMember }>;
+  get(id: string): Promise<Team | null>;
+  getByAccessCode(code: string): Promise<Team | null>;
+  update(id: string, patch: { name?: string; accessCode?: string }): Promise<Team | null>;
+  delete(id: string): Promise<void>;
+  /** Teams the user belongs to (all teams when userId is null). */
+  list(userId: string | null, page: PageRequest): Promise<Page<Team>>;
+  members(teamId: string, page: PageRequest): Promise<Page<TeamMember & { username: string }>>;
+  member(teamId: string, userId: string): Promise<TeamMember | null>;
+  membershipsOf(userId: string): Promise<TeamMember[]>;
+  addMember(teamId: string, userId: string, role: TeamRole): Promise<TeamMember>;
+  updateMember(teamId: string, userId: string, role: TeamRole): Promise<TeamMember | null>;
+  removeMember(teamId: string, userId: string): Promise<void>;
+}
+
+export interface WebsiteFilter {
+  /** Websites owned by this user. */
+  userId?: string;
+  /** Websites of these teams. */
+  teamIds?: string[];
+  /** With both set: owned OR in teams. With neither: all websites. */
+}
+
+export interface WebsiteRepo {
+  create(input: { id?: string; name: string; domain: string | null; shareId: string | null; userId: string | null; teamId: string | null; createdBy: string }): Promise<Website>;
+  get(id: string): Promise<Website | null>;
+  getByLegacyId(legacyId: number): Promise<Website | null>;
+  getByShareId(shareId: string): Promise<Website | null>;
+  update(id: string, patch: { name?: string; domain?: string | null; shareId?: string | null; userId?: string | null; teamId?: string | null; resetAt?: Date }): Promise<Website | null>;
+  delete(id: string): Promise<void>;
+  list(filter: WebsiteFilter, page: PageRequest): Promise<Page<Website>>;
+}
+
+export interface ReportRepo {
+  create(input: { userId: string; websiteId: string; type: string; name: string; description: string; parameters: unknown }): Promise<Report>;
+  get(id: string): Promise<Report | null>;
+  update(id: string, patch: { websiteId?: string; type?: string; name?: string; description?: string; parameters?: unknown }): Promise<Report | null>;
+  delete(id: string): Promise<void>;
+  list(filter: { websiteIds?: string[]; userId?: string; type?: string }, page: PageRequest): Promise<Page<Report>>;
+}
+
+export interface SegmentRepo {
+  create(input: { websiteId: string; type: string; name: string; parameters: unknown }): Promise<Segment>;
+  get(id: string): Promise<Segment | null>;
+  update(id: string, patch: { type?: string; name?: string; parameters?: unknown }): Promise<Segment | null>;
+  delete(id: string): Promise<void>;
+  list(websiteId: string, filter: { type?: string }, page: PageRequest): Promise<Page<Segment>>;
+}
+
+/** Revoked login tokens, shared by every process on the same store. */
+export interface TokenRepo {
+  revoke(tokenId: string, expiresAt: Date): Promise<void>;
+  isRevoked(tokenId: string): Promise<boolean>;
+}
+
+export interface Store {
+  readonly kind: StoreKind;
+  readonly users: UserRepo;
+  readonly teams: TeamRepo;
+  readonly websites: WebsiteRepo;
+  readonly reports: ReportRepo;
+  readonly segments: SegmentRepo;
+  readonly tokens: TokenRepo;
+  readonly analytics: AnalyticsStore;
+  close(): Promise<void>;
+}
