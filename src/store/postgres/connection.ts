@@ -1,0 +1,49 @@
+// PostgreSQL through postgres.js, behind the shared Executor. Values come back as the DuckDB
+// store returns them: counts as numbers, DECIMAL as numbers, TIMESTAMP (UTC) as Date.
+import postgres from 'postgres';
+import type { Row } from '../types.js';
+import { plainRow, type Executor } from '../sql/executor.js';
+
+type Sql = postgres.Sql<Record<string, never>>;
+
+const OID = { int8: 20, numeric: 1700, timestamp: 1114 };
+
+export function connect(url: string, max = 10): Sql {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  return postgres(parsed.toString(), {
+    max,
+    onnotice: () => undefined,
+    connection: { TimeZone: 'UTC', ...(schema ? { search_path: schema } : {}) },
+    types: {
+      bigint: { to: OID.int8, from: [OID.int8], serialize: (v: unknown) => String(v), parse: (v: string) => Number(v) },
+      numeric: { to: OID.numeric, from: [OID.numeric], serialize: (v: unknown) => String(v), parse: (v: string) => Number(v) },
+      // TIMESTAMP holds UTC; postgres.js would read it as local time.
+      timestamp: {
+        to: OID.timestamp,
+        from: [OID.timestamp],
+        serialize: (v: unknown) => (v instanceof Date ? v.toISOString() : String(v)),
+        parse: (v: string) => new Date(v.replace(' ', 'T') + 'Z'),
+      },
+    },
+  }) as unknown as Sql;
+}
+
+export class PgExecutor implements Executor {
+  constructor(private readonly sql: Sql | postgres.TransactionSql<Record<string, never>>) {}
+
+  async all(text: string, params: unknown[] = []): Promise<Row[]> {
+    const rows = await this.sql.unsafe(text, params as never[]);
+    return rows.map((r) => plainRow({ ...r }));
+  }
+
+  async run(text: string, params: unknown[] = []): Promise<void> {
+    await this.sql.unsafe(text, params as never[]);
+  }
+
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+    if (!('begin' in this.sql)) return fn(this); // already inside one
+    return (this.sql as Sql).begin((tx) => fn(new PgExecutor(tx))) as Promise<T>;
+  }
+}

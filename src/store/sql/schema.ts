@@ -1,0 +1,172 @@
+// The schema shared by the SQL stores (DuckDB and PostgreSQL accept the same DDL). Each migration
+// runs once, inside a transaction, and is recorded in schema_migrations. Never edit a released
+// migration: add a new one. All timestamps are TIMESTAMP holding UTC.
+
+import type { Migration } from './migrate.js';
+
+export const baseMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'metadata',
+    statements: [
+      `CREATE SEQUENCE users_legacy_seq START 1`,
+      `CREATE TABLE users (
+        user_id UUID PRIMARY KEY,
+        legacy_id INTEGER NOT NULL DEFAULT nextval('users_legacy_seq'),
+        username VARCHAR NOT NULL UNIQUE,
+        password VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        display_name VARCHAR,
+        logo_url VARCHAR,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP
+      )`,
+      `CREATE TABLE teams (
+        team_id UUID PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        access_code VARCHAR UNIQUE,
+        logo_url VARCHAR,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP
+      )`,
+      `CREATE TABLE team_users (
+        team_user_id UUID PRIMARY KEY,
+        team_id UUID NOT NULL,
+        user_id UUID NOT NULL,
+        role VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP
+      )`,
+      `CREATE SEQUENCE websites_legacy_seq START 1`,
+      `CREATE TABLE websites (
+        website_id UUID PRIMARY KEY,
+        legacy_id INTEGER NOT NULL DEFAULT nextval('websites_legacy_seq'),
+        name VARCHAR NOT NULL,
+        domain VARCHAR,
+        reset_at TIMESTAMP,
+        user_id UUID,
+        team_id UUID,
+        created_by UUID,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP
+      )`,
+      // One share link per website for now (Umami v2 semantics); slug is what URLs carry.
+      `CREATE TABLE shares (
+        share_id UUID PRIMARY KEY,
+        website_id UUID NOT NULL,
+        slug VARCHAR NOT NULL UNIQUE,
+        created_at TIMESTAMP NOT NULL
+      )`,
+      `CREATE TABLE reports (
+        report_id UUID PRIMARY KEY,
+        user_id UUID NOT NULL,
+        website_id UUID NOT NULL,
+        type VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        description VARCHAR NOT NULL DEFAULT '',
+        parameters VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP
+      )`,
+      `CREATE TABLE segments (
+        segment_id UUID PRIMARY KEY,
+        website_id UUID NOT NULL,
+        type VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        parameters VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        updated_at TIMESTAMP
+      )`,
+      `CREATE TABLE revoked_tokens (
+        token_id VARCHAR PRIMARY KEY,
+        expires_at TIMESTAMP NOT NULL
+      )`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'analytics',
+    statements: [
+      // No indexes on the analytics tables: appends stay fast and rows arrive in time order,
+      // so DuckDB's per-row-group min/max (zonemaps) prune time ranges.
+      `CREATE TABLE website_event (
+        event_id UUID NOT NULL,
+        website_id UUID NOT NULL,
+        session_id UUID NOT NULL,
+        visit_id UUID NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        event_type SMALLINT NOT NULL,
+        event_name VARCHAR,
+        event_category VARCHAR,
+        url_path VARCHAR NOT NULL,
+        url_query VARCHAR,
+        page_title VARCHAR,
+        hostname VARCHAR,
+        referrer_domain VARCHAR,
+        referrer_path VARCHAR,
+        referrer_query VARCHAR,
+        utm_source VARCHAR,
+        utm_medium VARCHAR,
+        utm_campaign VARCHAR,
+        utm_content VARCHAR,
+        utm_term VARCHAR,
+        gclid VARCHAR,
+        fbclid VARCHAR,
+        msclkid VARCHAR,
+        ttclid VARCHAR,
+        li_fat_id VARCHAR,
+        twclid VARCHAR,
+        tag VARCHAR,
+        browser VARCHAR,
+        os VARCHAR,
+        device VARCHAR,
+        screen VARCHAR,
+        language VARCHAR,
+        country VARCHAR,
+        region VARCHAR,
+        city VARCHAR,
+        distinct_id VARCHAR
+      )`,
+      `CREATE TABLE event_data (
+        website_id UUID NOT NULL,
+        session_id UUID NOT NULL,
+        event_id UUID NOT NULL,
+        event_name VARCHAR,
+        url_path VARCHAR,
+        created_at TIMESTAMP NOT NULL,
+        data_key VARCHAR NOT NULL,
+        string_value VARCHAR,
+        number_value DECIMAL(19,4),
+        date_value TIMESTAMP,
+        data_type SMALLINT NOT NULL
+      )`,
+      // First sighting of each session; duplicates are possible and readers take the earliest.
+      `CREATE TABLE session (
+        session_id UUID NOT NULL,
+        website_id UUID NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        browser VARCHAR,
+        os VARCHAR,
+        device VARCHAR,
+        screen VARCHAR,
+        language VARCHAR,
+        country VARCHAR,
+        region VARCHAR,
+        city VARCHAR,
+        distinct_id VARCHAR
+      )`,
+      // Identify data; latest value per (session_id, data_key) wins on read.
+      `CREATE TABLE session_data (
+        website_id UUID NOT NULL,
+        session_id UUID NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        data_key VARCHAR NOT NULL,
+        string_value VARCHAR,
+        number_value DECIMAL(19,4),
+        date_value TIMESTAMP,
+        data_type SMALLINT NOT NULL,
+        distinct_id VARCHAR
+      )`,
+    ],
+  },
+];
