@@ -32,7 +32,7 @@ const envSchema = z.object({
   CLICKHOUSE_URL: z
     .string()
     .trim()
-    .refine((v) => v === '' || /^https?:\/\//.test(v), 'must be an http(s):// URL')
+    .refine((v) => v === '' || /^(https?:\/\/|chdb:.)/.test(v), 'must be an http(s):// URL (or chdb:<directory> for the in-process engine)')
     .optional(),
   REDIS_URL: z.string().trim().optional(),
   APP_SECRET: z.string().trim().optional(),
@@ -55,6 +55,9 @@ const envSchema = z.object({
   TOKEN_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 7),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_MAX_AGE: z.coerce.number().int().min(0).default(86400),
+  GEOLITE_DB_PATH: z.string().trim().optional(),
+  SKIP_LOCATION_HEADERS: flag.default(false),
+  INGEST_QUEUE_SIZE: z.coerce.number().int().min(1).default(50_000),
 });
 
 export interface Config {
@@ -81,6 +84,12 @@ export interface Config {
   tokenTtlSeconds: number;
   logLevel: string;
   corsMaxAge: number;
+  /** A GeoLite2-City or DB-IP city .mmdb instead of the bundled DB-IP Lite files. */
+  geoDbPath: string | null;
+  /** Ignore CDN geo headers (cf-ipcountry, ...) and always use the IP database. */
+  skipLocationHeaders: boolean;
+  /** Hits waiting for the ingest writer before /api/send answers 503. */
+  ingestQueueSize: number;
 }
 
 export class ConfigError extends Error {}
@@ -117,5 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlSeconds: Math.round(e.TOKEN_TTL_HOURS * 3600),
     logLevel: e.LOG_LEVEL,
     corsMaxAge: e.CORS_MAX_AGE,
+    geoDbPath: e.GEOLITE_DB_PATH || null,
+    skipLocationHeaders: e.SKIP_LOCATION_HEADERS,
+    ingestQueueSize: e.INGEST_QUEUE_SIZE,
   };
 }

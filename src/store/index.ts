@@ -1,11 +1,18 @@
 import type { Config } from '../config.js';
+import { openClickHouseStore } from './clickhouse/index.js';
 import { openDuckDbStore } from './duckdb/index.js';
+import { openPostgresStore } from './postgres/index.js';
 import type { Store } from './types.js';
 
-/** The store the configuration asks for: embedded DuckDB unless DATABASE_URL is set. */
+/**
+ * The store the configuration asks for: embedded DuckDB by default; PostgreSQL for everything
+ * with DATABASE_URL; metadata in PostgreSQL and events in ClickHouse with both.
+ */
 export async function openStore(config: Config): Promise<Store> {
-  if (config.databaseUrl || config.clickhouseUrl) {
-    throw new Error('DATABASE_URL / CLICKHOUSE_URL: the PostgreSQL and ClickHouse stores are not available in this version; unset them to use the embedded store');
+  if (config.clickhouseUrl) {
+    if (!config.databaseUrl) throw new Error('CLICKHOUSE_URL needs DATABASE_URL too: users, teams and websites live in PostgreSQL');
+    return openClickHouseStore(config.databaseUrl, config.clickhouseUrl);
   }
+  if (config.databaseUrl) return openPostgresStore(config.databaseUrl);
   return openDuckDbStore({ dataDir: config.dataDir });
 }

@@ -1,0 +1,88 @@
+// The ClickHouse dialect (ClickHouse 23.8+, and chdb): the only file that knows ClickHouse's
+// function names. Parameters render as typed `{pN:Type}` placeholders. Distinct counts are exact
+// (uniqExact) so every store gives the same numbers.
+
+import { int, raw, sql, type Sql, type SqlValue } from '../sql.js';
+import type { OffsetSegment } from '../time.js';
+import type { Unit } from '../types.js';
+import type { Dialect } from './dialect.js';
+
+function isoUtc(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function typeOf(value: SqlValue): string {
+  if (value === null) return 'Nullable(String)';
+  if (typeof value === 'boolean') return 'Bool';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'Int64' : 'Float64';
+  return 'String';
+}
+
+/** Render with `{pN:Type}` placeholders, one per distinct value. */
+function render(stmt: Sql): { text: string; params: SqlValue[] } {
+  const params: SqlValue[] = [];
+  const index = new Map<string, number>();
+  let text = stmt.parts[0];
+  stmt.values.forEach((value, i) => {
+    const key = `${typeof value}:${String(value)}`;
+    let n = index.get(key);
+    if (n === undefined) {
+      params.push(value);
+      n = params.length;
+      index.set(key, n);
+    }
+    text += `{p${n}:${typeOf(value)}}` + stmt.parts[i + 1];
+  });
+  return { text, params };
+}
+
+function plusMinutes(ts: Sql, minutes: number): Sql {
+  if (minutes === 0) return ts;
+  return sql`addMinutes(${ts}, ${int(minutes)})`;
+}
+
+const TRUNC: Record<Unit, string> = {
+  minute: 'toStartOfMinute(%)',
+  hour: 'toStartOfHour(%)',
+  day: "toDateTime(toStartOfDay(%), 'UTC')",
+  week: "toDateTime(toMonday(%), 'UTC')",
+  month: "toDateTime(toStartOfMonth(%), 'UTC')",
+  year: "toDateTime(toStartOfYear(%), 'UTC')",
+};
+
+export const clickhouse: Dialect = {
+  name: 'clickhouse',
+  render,
+
+  uuid: (value) => sql`toUUID(${value})`,
+  timestamp: (value) => sql`toDateTime64(${isoUtc(value)}, 3, 'UTC')`,
+  text: (value) => sql`${value}`,
+
+  countDistinct: (expr) => sql`uniqExact(${expr})`,
+  anyValue: (expr) => sql`any(${expr})`,
+  argMin: (expr, order) => sql`argMin(${expr}, ${order})`,
+  argMax: (expr, order) => sql`argMax(${expr}, ${order})`,
+  secondsBetween: (from, to) => sql`intDiv(toUnixTimestamp64Milli(${to}) - toUnixTimestamp64Milli(${from}), 1000)`,
+
+  containsCi: (expr, needle) => sql`(positionCaseInsensitiveUTF8(${expr}, ${needle}) > 0)`,
+  regexCi: (expr, pattern) => sql`match(${expr}, concat('(?i)', ${pattern}))`,
+
+  localTime(ts: Sql, segments: readonly OffsetSegment[]): Sql {
+    if (segments.length === 1) return plusMinutes(ts, segments[0].offsetMinutes);
+    const whens = segments
+      .slice(1)
+      .reverse()
+      .map((s) => sql`WHEN ${ts} >= ${clickhouse.timestamp(s.from as Date)} THEN ${plusMinutes(ts, s.offsetMinutes)} `);
+    return sql`(CASE ${whens.reduce((a, b) => sql`${a}${b}`)}ELSE ${plusMinutes(ts, segments[0].offsetMinutes)} END)`;
+  },
+  bucketLabel: (local, unit: Unit) => {
+    const [before, after] = TRUNC[unit].split('%');
+    return sql`formatDateTime(${raw(before)}${local}${raw(after)}, '%Y-%m-%d %H:%i:%S', 'UTC')`;
+  },
+  weekday: (local) => sql`(toDayOfWeek(${local}) % 7)`,
+  hourOfDay: (local) => sql`toHour(${local})`,
+
+  timestampText: (expr) => sql`formatDateTime(${expr}, '%Y-%m-%dT%H:%i:%SZ', 'UTC')`,
+  numberText: (expr) => sql`if(${expr} = trunc(${expr}), toString(toInt64(${expr})), toString(toFloat64(${expr})))`,
+  toDouble: (expr) => sql`toFloat64(${expr})`,
+};

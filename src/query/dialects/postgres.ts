@@ -1,0 +1,52 @@
+// The PostgreSQL dialect (PostgreSQL 13+): the only file that knows PostgreSQL's function names.
+// Parameters are cast explicitly, since postgres.js sends them untyped.
+
+import { int, raw, renderNumbered, sql, type Sql } from '../sql.js';
+import type { OffsetSegment } from '../time.js';
+import type { Unit } from '../types.js';
+import type { Dialect } from './dialect.js';
+
+function isoUtc(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function plusMinutes(ts: Sql, minutes: number): Sql {
+  if (minutes === 0) return ts;
+  return sql`(${ts} + ${int(minutes)} * INTERVAL '1 minute')`;
+}
+
+export const postgres: Dialect = {
+  name: 'postgres',
+  render: renderNumbered,
+
+  uuid: (value) => sql`CAST(${value} AS UUID)`,
+  timestamp: (value) => sql`CAST(${isoUtc(value)} AS TIMESTAMP)`,
+  text: (value) => sql`CAST(${value} AS TEXT)`,
+
+  countDistinct: (expr) => sql`count(DISTINCT ${expr})`,
+  // any_value() arrives only in PostgreSQL 16, and uuid has no min().
+  anyValue: (expr) => sql`(array_agg(${expr}))[1]`,
+  argMin: (expr, order) => sql`(array_agg(${expr} ORDER BY ${order} ASC))[1]`,
+  argMax: (expr, order) => sql`(array_agg(${expr} ORDER BY ${order} DESC))[1]`,
+  secondsBetween: (from, to) => sql`CAST(floor(extract(epoch FROM (${to} - ${from}))) AS BIGINT)`,
+
+  containsCi: (expr, needle) => sql`(strpos(lower(${expr}), CAST(${needle.toLowerCase()} AS TEXT)) > 0)`,
+  regexCi: (expr, pattern) => sql`(${expr} ~* CAST(${pattern} AS TEXT))`,
+
+  localTime(ts: Sql, segments: readonly OffsetSegment[]): Sql {
+    if (segments.length === 1) return plusMinutes(ts, segments[0].offsetMinutes);
+    const whens = segments
+      .slice(1)
+      .reverse()
+      .map((s) => sql`WHEN ${ts} >= ${postgres.timestamp(s.from as Date)} THEN ${plusMinutes(ts, s.offsetMinutes)} `);
+    return sql`(CASE ${whens.reduce((a, b) => sql`${a}${b}`)}ELSE ${plusMinutes(ts, segments[0].offsetMinutes)} END)`;
+  },
+  bucketLabel: (local, unit: Unit) => sql`to_char(date_trunc(${raw(`'${unit}'`)}, ${local}), 'YYYY-MM-DD HH24:MI:SS')`,
+  weekday: (local) => sql`CAST(extract(dow FROM ${local}) AS INTEGER)`,
+  hourOfDay: (local) => sql`CAST(extract(hour FROM ${local}) AS INTEGER)`,
+
+  timestampText: (expr) => sql`to_char(${expr}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
+  numberText: (expr) =>
+    sql`(CASE WHEN ${expr} = trunc(${expr}) THEN CAST(CAST(${expr} AS BIGINT) AS TEXT) ELSE CAST(CAST(${expr} AS DOUBLE PRECISION) AS TEXT) END)`,
+  toDouble: (expr) => sql`CAST(${expr} AS DOUBLE PRECISION)`,
+};

@@ -1,0 +1,40 @@
+// How the ClickHouse store reaches an engine: a ClickHouse server over HTTP (@clickhouse/client,
+// production) or ClickHouse's engine in-process (chdb, tests and single-machine trials). Both run
+// the same SQL with `{name:Type}` parameters; results come back in the JSON format, whose column
+// types tell which strings are DateTime values to turn into Date.
+import type { Row } from '../types.js';
+
+export interface ChExecutor {
+  query(sql: string, params?: Record<string, unknown>): Promise<Row[]>;
+  command(sql: string): Promise<void>;
+  insert(table: string, rows: Record<string, unknown>[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface JsonResult {
+  meta: { name: string; type: string }[];
+  data: Record<string, unknown>[];
+}
+
+const NUMERIC = /^(Nullable\()?(U?Int(8|16|32|64|128|256)|Float(32|64)|Decimal.*)\)?$/;
+const DATETIME = /DateTime/;
+
+/** Typed values from ClickHouse's JSON output: 64-bit ints and decimals as numbers, DateTime as Date. */
+export function rowsFromJson(result: JsonResult): Row[] {
+  const dates = result.meta.filter((m) => DATETIME.test(m.type) && !/Array/.test(m.type)).map((m) => m.name);
+  const numbers = result.meta.filter((m) => NUMERIC.test(m.type)).map((m) => m.name);
+  for (const row of result.data) {
+    for (const name of dates) {
+      const v = row[name];
+      if (typeof v === 'string') row[name] = new Date(v.replace(' ', 'T') + (v.includes('Z') ? '' : 'Z'));
+    }
+    for (const name of numbers) {
+      const v = row[name];
+      if (typeof v === 'string') row[name] = Number(v);
+    }
+  }
+  return result.data;
+}
+
+/** `2024-01-02 03:04:05.678`: the text form DateTime64(3, 'UTC') columns accept on insert. */
+export const chTimestamp = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');

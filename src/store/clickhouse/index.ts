@@ -1,0 +1,108 @@
+// ClickHouse for events (CLICKHOUSE_URL), PostgreSQL for metadata (DATABASE_URL), as Umami does.
+// MergeTree tables partitioned by month and ordered for website-and-time scans; one insert per
+// table per batch. Minimum ClickHouse: 23.8 (DateTime64, query parameters, lightweight DELETE).
+import type { AnalyticsStore, Row, Store, WriteBatch } from '../types.js';
+import { tables } from '../sql/columns.js';
+import { isUuid } from '../sql/executor.js';
+import { openPostgresStore } from '../postgres/index.js';
+import { chTimestamp, type ChExecutor } from './executor.js';
+import { clickhouseServer } from './server.js';
+import { clickhouseEmbedded } from './embedded.js';
+
+const text = 'Nullable(String)';
+const low = 'LowCardinality(Nullable(String))';
+
+// Column types by name; names and order come from the shared column lists.
+const TYPES: Record<string, string> = {
+  event_id: 'UUID',
+  website_id: 'UUID',
+  session_id: 'UUID',
+  visit_id: 'UUID',
+  created_at: "DateTime64(3, 'UTC')",
+  event_type: 'UInt8',
+  data_type: 'UInt8',
+  url_path: 'String',
+  data_key: 'String',
+  number_value: 'Nullable(Decimal(22, 4))',
+  date_value: "Nullable(DateTime64(3, 'UTC'))",
+  hostname: low,
+  browser: low,
+  os: low,
+  device: low,
+  screen: low,
+  language: low,
+  country: low,
+  region: low,
+};
+
+const ENGINES: Record<string, string> = {
+  website_event: 'ORDER BY (website_id, toStartOfHour(created_at), session_id, visit_id, created_at)',
+  event_data: 'ORDER BY (website_id, toStartOfHour(created_at), event_id, data_key)',
+  session: 'ORDER BY (website_id, session_id)',
+  session_data: 'ORDER BY (website_id, session_id, data_key, created_at)',
+};
+
+export function clickhouseDdl(): string[] {
+  return tables.map(({ table, columns }) => {
+    const cols = columns.map(([name]) => `  ${name} ${TYPES[name] ?? text}`).join(',\n');
+    return `CREATE TABLE IF NOT EXISTS ${table} (\n${cols}\n) ENGINE = MergeTree PARTITION BY toYYYYMM(created_at) ${ENGINES[table]}`;
+  });
+}
+
+export class ClickHouseAnalytics implements AnalyticsStore {
+  readonly dialect = 'clickhouse' as const;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly ch: ChExecutor) {}
+
+  /** Compiled SQL names its parameters p1, p2, … in order. */
+  query(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return this.ch.query(sql, Object.fromEntries(params.map((v, i) => [`p${i + 1}`, v])));
+  }
+
+  write(batch: WriteBatch): Promise<void> {
+    const next = this.writing.then(() => this.writeNow(batch));
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async writeNow(batch: WriteBatch): Promise<void> {
+    for (const { table, columns, rows } of tables) {
+      const objects = rows(batch).map((row) => {
+        const o: Record<string, unknown> = {};
+        for (const [name, kind, get] of columns) {
+          const v = get(row);
+          o[name] = v == null ? null : kind === 'ts' ? chTimestamp(v as Date) : v;
+        }
+        return o;
+      });
+      await this.ch.insert(table, objects);
+    }
+  }
+
+  async deleteWebsiteData(websiteId: string): Promise<void> {
+    if (!isUuid(websiteId)) return;
+    await this.writing;
+    for (const { table } of tables) await this.ch.command(`DELETE FROM ${table} WHERE website_id = '${websiteId}'`);
+  }
+}
+
+/** CLICKHOUSE_URL: `http(s)://…` for a server, `chdb:<directory>` for the in-process engine. */
+export async function openClickHouseExecutor(url: string): Promise<ChExecutor> {
+  return url.startsWith('chdb:') ? clickhouseEmbedded(url.slice('chdb:'.length)) : clickhouseServer(url);
+}
+
+export async function openClickHouseStore(databaseUrl: string, clickhouseUrl: string): Promise<Store> {
+  const meta = await openPostgresStore(databaseUrl);
+  const ch = await openClickHouseExecutor(clickhouseUrl);
+  for (const statement of clickhouseDdl()) await ch.command(statement);
+  return {
+    ...meta,
+    kind: 'clickhouse',
+    analytics: new ClickHouseAnalytics(ch),
+    async close() {
+      await ch.close();
+      await meta.close();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+// A ClickHouse server over HTTP (CLICKHOUSE_URL=http://user:pass@host:8123/db), for production.
+import { createClient } from '@clickhouse/client';
+import type { Row } from '../types.js';
+import { rowsFromJson, type ChExecutor, type JsonResult } from './executor.js';
+
+export function clickhouseServer(url: string): ChExecutor {
+  const client = createClient({
+    url,
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0, date_time_input_format: 'best_effort' },
+  });
+  return {
+    async query(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+      const rs = await client.query({ query: sql, query_params: params, format: 'JSON' });
+      return rowsFromJson((await rs.json()) as unknown as JsonResult);
+    },
+    async command(sql: string): Promise<void> {
+      await client.command({ query: sql });
+    },
+    async insert(table: string, rows: Record<string, unknown>[]): Promise<void> {
+      if (rows.length) await client.insert({ table, values: rows, format: 'JSONEachRow' });
+    },
+    close: () => client.close(),
+  };
+}
