@@ -1,6 +1,6 @@
 // Start Dashi: configuration, secret, store (migrations run on open), first user, HTTP server,
 // and graceful shutdown on SIGTERM/SIGINT (stop accepting, finish requests, drain writes, close).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -13,9 +13,14 @@ import { AuthService, checkPassword, hashPassword } from './auth.js';
 const SECRET_FILE = 'secret';
 const DEFAULT_ADMIN = { username: 'admin', password: 'umami' };
 
-/** APP_SECRET, or a random one generated on first start and kept under DATA_DIR. */
+/**
+ * APP_SECRET; else, with a server store, one derived from DATABASE_URL (as Umami does, so every
+ * process behind a load balancer agrees); else a random one generated on first start and kept
+ * under DATA_DIR.
+ */
 export function ensureSecret(config: Config): string {
   if (config.appSecret) return config.appSecret;
+  if (config.databaseUrl) return createHash('sha256').update(`dashi-secret:${config.databaseUrl}`).digest('hex');
   const file = path.join(config.dataDir, SECRET_FILE);
   try {
     return fs.readFileSync(file, 'utf8').trim();
