@@ -1,4 +1,5 @@
 // The Store interface: everything above src/store/ talks to storage only through these types.
+import type { Executor } from './sql/executor.js';
 // DuckDB implements it now; PostgreSQL and ClickHouse implement the same interface.
 
 export type StoreKind = 'duckdb' | 'postgres' | 'clickhouse';
@@ -192,8 +193,8 @@ export interface AnalyticsStore {
   query(sql: string, params?: unknown[]): Promise<Row[]>;
   /** Durably write one batch; resolves after commit. */
   write(batch: WriteBatch): Promise<void>;
-  /** Remove every analytics row of a website (reset and delete). */
-  deleteWebsiteData(websiteId: string): Promise<void>;
+  /** Remove a website's analytics rows: all of them (reset, delete), or those created in [from, to). */
+  deleteWebsiteData(websiteId: string, range?: { from: Date; to: Date }): Promise<void>;
 }
 
 export interface UserRepo {
@@ -272,5 +273,7 @@ export interface Store {
   readonly segments: SegmentRepo;
   readonly tokens: TokenRepo;
   readonly analytics: AnalyticsStore;
+  /** The metadata tables' SQL executor (DuckDB or PostgreSQL), for copying between stores. */
+  readonly metadataDb: Executor;
   close(): Promise<void>;
 }

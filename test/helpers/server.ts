@@ -120,6 +120,18 @@ export class Dashi {
   }
 }
 
+/** Run `dashi <args>` to completion; resolves with its exit code and output. */
+export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const entry = compiled ? [path.join(root, 'dist/src/cli/main.js')] : ['--import', 'tsx', path.join(root, 'src/cli/main.ts')];
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [...entry, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    proc.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    proc.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
 export interface StartOptions {
   env?: Record<string, string>;
   /** Reuse a data directory (for restart tests); a fresh temp dir otherwise. */

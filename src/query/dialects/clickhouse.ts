@@ -65,6 +65,7 @@ export const clickhouse: Dialect = {
   secondsBetween: (from, to) => sql`intDiv(toUnixTimestamp64Milli(${to}) - toUnixTimestamp64Milli(${from}), 1000)`,
 
   containsCi: (expr, needle) => sql`(positionCaseInsensitiveUTF8(${expr}, ${needle}) > 0)`,
+  stripWww: (expr) => sql`replaceRegexpOne(${expr}, '^www\\.', '')`,
   regexCi: (expr, pattern) => sql`match(${expr}, concat('(?i)', ${pattern}))`,
 
   localTime(ts: Sql, segments: readonly OffsetSegment[]): Sql {

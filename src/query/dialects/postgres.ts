@@ -31,6 +31,7 @@ export const postgres: Dialect = {
   secondsBetween: (from, to) => sql`CAST(floor(extract(epoch FROM (${to} - ${from}))) AS BIGINT)`,
 
   containsCi: (expr, needle) => sql`(strpos(lower(${expr}), CAST(${needle.toLowerCase()} AS TEXT)) > 0)`,
+  stripWww: (expr) => sql`regexp_replace(${expr}, '^www\\.', '')`,
   regexCi: (expr, pattern) => sql`(${expr} ~* CAST(${pattern} AS TEXT))`,
 
   localTime(ts: Sql, segments: readonly OffsetSegment[]): Sql {

@@ -80,10 +80,13 @@ export class ClickHouseAnalytics implements AnalyticsStore {
     }
   }
 
-  async deleteWebsiteData(websiteId: string): Promise<void> {
+  async deleteWebsiteData(websiteId: string, range?: { from: Date; to: Date }): Promise<void> {
     if (!isUuid(websiteId)) return;
     await this.writing;
-    for (const { table } of tables) await this.ch.command(`DELETE FROM ${table} WHERE website_id = '${websiteId}'`);
+    // Both values are validated (a UUID, and our own ISO timestamps), so inlining them is safe.
+    let where = `website_id = '${websiteId}'`;
+    if (range) where += ` AND created_at >= toDateTime64('${chTimestamp(range.from)}', 3, 'UTC') AND created_at < toDateTime64('${chTimestamp(range.to)}', 3, 'UTC')`;
+    for (const { table } of tables) await this.ch.command(`DELETE FROM ${table} WHERE ${where}`);
   }
 }
 

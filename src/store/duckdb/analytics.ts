@@ -3,7 +3,7 @@
 import { DuckDBAppender, DuckDBConnection, DuckDBTimestampValue } from '@duckdb/node-api';
 import type { AnalyticsStore, Row, WriteBatch } from '../types.js';
 import { tables, type Column } from '../sql/columns.js';
-import { isUuid } from '../sql/executor.js';
+import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
 
 function appendRows<T>(appender: DuckDBAppender, columns: Column<T>[], rows: T[]): void {
@@ -75,13 +75,12 @@ export class DuckDbAnalytics implements AnalyticsStore {
     }
   }
 
-  async deleteWebsiteData(websiteId: string): Promise<void> {
+  async deleteWebsiteData(websiteId: string, range?: { from: Date; to: Date }): Promise<void> {
     if (!isUuid(websiteId)) return;
     await this.writing;
+    const { where, params } = websiteRows(websiteId, range);
     await this.pool.transaction(async (tx) => {
-      for (const table of ['event_data', 'session_data', 'session', 'website_event']) {
-        await tx.run(`DELETE FROM ${table} WHERE website_id = $1`, [websiteId]);
-      }
+      for (const { table } of tables) await tx.run(`DELETE FROM ${table} WHERE ${where}`, params);
     });
   }
 

@@ -45,6 +45,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     segments: new SqlSegmentRepo(pool),
     tokens: new SqlTokenRepo(pool),
     analytics,
+    metadataDb: pool,
     async close() {
       analytics.close();
       // CHECKPOINT folds the WAL into the file so the next start opens fast.

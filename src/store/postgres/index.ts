@@ -6,7 +6,7 @@ import type { Migration } from '../sql/migrate.js';
 import { migrate } from '../sql/migrate.js';
 import { baseMigrations } from '../sql/schema.js';
 import { tables } from '../sql/columns.js';
-import { isUuid, type Executor } from '../sql/executor.js';
+import { isUuid, websiteRows, type Executor } from '../sql/executor.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { connect, PgExecutor } from './connection.js';
 
@@ -64,10 +64,11 @@ export class PgAnalytics implements AnalyticsStore {
     });
   }
 
-  async deleteWebsiteData(websiteId: string): Promise<void> {
+  async deleteWebsiteData(websiteId: string, range?: { from: Date; to: Date }): Promise<void> {
     if (!isUuid(websiteId)) return;
+    const { where, params } = websiteRows(websiteId, range);
     await this.db.transaction(async (tx) => {
-      for (const { table } of tables) await tx.run(`DELETE FROM ${table} WHERE website_id = $1`, [websiteId]);
+      for (const { table } of tables) await tx.run(`DELETE FROM ${table} WHERE ${where}`, params);
     });
   }
 }
@@ -93,6 +94,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
     segments: new SqlSegmentRepo(db),
     tokens: new SqlTokenRepo(db),
     analytics: new PgAnalytics(db),
+    metadataDb: db,
     async close() {
       await sql.end({ timeout: 5 });
     },

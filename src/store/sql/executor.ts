@@ -25,4 +25,13 @@ export function plainRow(row: Record<string, unknown>): Row {
   return row;
 }
 
+/** WHERE clause for a website's analytics rows, optionally created in [from, to). */
+export function websiteRows(websiteId: string, range?: { from: Date; to: Date }): { where: string; params: unknown[] } {
+  if (!range) return { where: 'website_id = $1', params: [websiteId] };
+  return {
+    where: 'website_id = $1 AND created_at >= $2::TIMESTAMP AND created_at < $3::TIMESTAMP',
+    params: [websiteId, range.from.toISOString(), range.to.toISOString()],
+  };
+}
+
 export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);

@@ -1,0 +1,135 @@
+// Copy everything from one store to another (`dashi migrate-store`): metadata rows by primary key
+// (rows already there are kept), then analytics in chunks of one website-day. A chunk whose row
+// counts already match is skipped and a partial one is deleted and copied again, so an interrupted
+// run resumes where it stopped. At the end every table's counts are compared.
+import type { Store, WriteBatch } from './types.js';
+import { tables } from './sql/columns.js';
+
+const METADATA_TABLES: [table: string, key: string][] = [
+  ['users', 'user_id'],
+  ['teams', 'team_id'],
+  ['team_users', 'team_user_id'],
+  ['websites', 'website_id'],
+  ['shares', 'share_id'],
+  ['reports', 'report_id'],
+  ['segments', 'segment_id'],
+  ['revoked_tokens', 'token_id'],
+];
+
+const DAY = 86_400_000;
+
+export interface TransferProgress {
+  (done: number, total: number, label: string): void;
+}
+
+export interface TransferReport {
+  metadata: Record<string, number>;
+  analytics: Record<string, { source: number; target: number }>;
+  chunksCopied: number;
+  chunksSkipped: number;
+}
+
+const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** `$1` for the SQL stores, `{p1:Type}` for ClickHouse. */
+function placeholders(store: Store) {
+  const ch = store.analytics.dialect === 'clickhouse';
+  return {
+    uuid: (n: number) => (ch ? `toUUID({p${n}:String})` : `CAST($${n} AS UUID)`),
+    ts: (n: number) => (ch ? `toDateTime64({p${n}:String}, 3, 'UTC')` : `CAST($${n} AS TIMESTAMP)`),
+  };
+}
+
+function rangeWhere(store: Store): string {
+  const p = placeholders(store);
+  return `website_id = ${p.uuid(1)} AND created_at >= ${p.ts(2)} AND created_at < ${p.ts(3)}`;
+}
+
+const isoParam = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+
+async function count(store: Store, table: string, websiteId: string, from: Date, to: Date): Promise<number> {
+  const rows = await store.analytics.query(`SELECT count(*) AS n FROM ${table} WHERE ${rangeWhere(store)}`, [websiteId, isoParam(from), isoParam(to)]);
+  return Number(rows[0].n);
+}
+
+async function totals(store: Store, table: string): Promise<number> {
+  return Number((await store.analytics.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
+}
+
+async function copyMetadata(source: Store, target: Store): Promise<Record<string, number>> {
+  const copied: Record<string, number> = {};
+  for (const [table, key] of METADATA_TABLES) {
+    const rows = await source.metadataDb.all(`SELECT * FROM ${table}`);
+    let n = 0;
+    for (const row of rows) {
+      const cols = Object.keys(row);
+      const values = cols.map((c) => (row[c] instanceof Date ? (row[c] as Date).toISOString() : row[c]));
+      const slots = cols.map((c, i) => (c.endsWith('_at') ? `CAST($${i + 1} AS TIMESTAMP)` : `$${i + 1}`));
+      const exists = await target.metadataDb.all(`SELECT 1 FROM ${table} WHERE ${key} = $1`, [row[key]]);
+      if (exists.length) continue;
+      await target.metadataDb.run(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${slots.join(', ')})`, values);
+      n++;
+    }
+    copied[table] = n;
+  }
+  if (target.kind !== 'duckdb') {
+    // Keep v1's integer ids growing past the copied ones (DuckDB sequences cannot be moved).
+    for (const [seq, table] of [
+      ['users_legacy_seq', 'users'],
+      ['websites_legacy_seq', 'websites'],
+    ]) {
+      await target.metadataDb.run(`SELECT setval('${seq}', (SELECT coalesce(max(legacy_id), 0) + 1 FROM ${table}), false)`);
+    }
+  }
+  return copied;
+}
+
+async function websiteDays(source: Store, websiteId: string): Promise<Date[]> {
+  const p = placeholders(source);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const { table } of tables) {
+    const [r] = await source.analytics.query(`SELECT min(created_at) AS lo, max(created_at) AS hi, count(*) AS n FROM ${table} WHERE website_id = ${p.uuid(1)}`, [websiteId]);
+    if (!Number(r.n)) continue;
+    min = Math.min(min, (r.lo as Date).getTime());
+    max = Math.max(max, (r.hi as Date).getTime());
+  }
+  const days: Date[] = [];
+  if (min === Infinity) return days;
+  for (let t = Math.floor(min / DAY) * DAY; t <= max; t += DAY) days.push(new Date(t));
+  return days;
+}
+
+export async function transferStore(source: Store, target: Store, progress: TransferProgress = () => undefined): Promise<TransferReport> {
+  const metadata = await copyMetadata(source, target);
+  const websites = (await source.metadataDb.all('SELECT website_id FROM websites')).map((r) => String(r.website_id));
+  const plan: [string, Date][] = [];
+  for (const w of websites) for (const day of await websiteDays(source, w)) plan.push([w, day]);
+
+  let copied = 0;
+  let skipped = 0;
+  for (const [i, [websiteId, from]] of plan.entries()) {
+    const to = new Date(from.getTime() + DAY);
+    progress(i, plan.length, `${websiteId.slice(0, 8)} ${from.toISOString().slice(0, 10)}`);
+    const want = await Promise.all(tables.map(({ table }) => count(source, table, websiteId, from, to)));
+    const have = await Promise.all(tables.map(({ table }) => count(target, table, websiteId, from, to)));
+    if (want.every((n, k) => n === have[k])) {
+      skipped++;
+      continue;
+    }
+    if (have.some((n) => n > 0)) await target.analytics.deleteWebsiteData(websiteId, { from, to });
+    const batch = { events: [], eventData: [], sessions: [], sessionData: [] } as unknown as WriteBatch;
+    for (const { table, rows } of tables) {
+      const raw = await source.analytics.query(`SELECT * FROM ${table} WHERE ${rangeWhere(source)}`, [websiteId, isoParam(from), isoParam(to)]);
+      const list = rows(batch) as Record<string, unknown>[];
+      for (const r of raw) list.push(Object.fromEntries(Object.entries(r).map(([k, v]) => [camel(k), v])));
+    }
+    await target.analytics.write(batch);
+    copied++;
+  }
+  progress(plan.length, plan.length, 'done');
+
+  const analytics: TransferReport['analytics'] = {};
+  for (const { table } of tables) analytics[table] = { source: await totals(source, table), target: await totals(target, table) };
+  return { metadata, analytics, chunksCopied: copied, chunksSkipped: skipped };
+}
