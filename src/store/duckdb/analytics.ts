@@ -1,73 +1,173 @@
-// Analytics tables on DuckDB: batched writes through appenders (one transaction per batch, so a
-// batch is durable in the WAL when write() resolves), and compiled-query execution.
-import { DuckDBAppender, DuckDBConnection, DuckDBTimestampValue } from '@duckdb/node-api';
+// Analytics tables on DuckDB. A written batch is acknowledged once it is in the journal (see
+// journal.ts); pending rows are loaded into DuckDB in large transactions every few hundred
+// milliseconds, and before any read or delete, so every query sees every acknowledged hit.
+// Rows travel as one JSON document per table, parsed by DuckDB's own threads (from_json), so
+// loading never blocks the event loop.
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AnalyticsStore, Row, WriteBatch } from '../types.js';
-import { tables, type Column } from '../sql/columns.js';
+import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
+import { Journal } from './journal.js';
 
-function appendRows<T>(appender: DuckDBAppender, columns: Column<T>[], rows: T[]): void {
-  for (const row of rows) {
-    for (const [, kind, get] of columns) {
-      const v = get(row);
-      if (v == null) appender.appendNull();
-      else if (kind === 'ts') appender.appendTimestamp(new DuckDBTimestampValue(BigInt((v as Date).getTime()) * 1000n));
-      else if (kind === 'int') appender.appendInteger(v as number);
-      else if (kind === 'num') appender.appendDouble(v as number);
-      else appender.appendVarchar(v as string);
-    }
-    appender.endRow();
+const LOAD_AFTER_MS = 250;
+const LOAD_AT_ROWS = 20_000;
+
+const DUCK_TYPE: Record<Kind, string> = { uuid: 'UUID', ts: 'TIMESTAMP', int: 'INTEGER', num: 'DECIMAL(19,4)', text: 'VARCHAR' };
+
+const insertSql = new Map(
+  tables.map(({ table, columns }) => {
+    const spec = JSON.stringify(Object.fromEntries(columns.map(([name, kind]) => [name, DUCK_TYPE[kind]])));
+    return [table, `INSERT INTO ${table} SELECT unnest(from_json($1::JSON, '[${spec}]'), recursive := true)`];
+  }),
+);
+
+const tsText = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+
+/** One JSON object per row, keyed by column, per table. */
+function serialize(batch: WriteBatch): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const { table, columns, rows } of tables) {
+    const list = rows(batch);
+    if (!list.length) continue;
+    out.set(
+      table,
+      list.map((row) => {
+        const o: Record<string, unknown> = {};
+        for (const [name, kind, get] of columns) {
+          const v = get(row);
+          o[name] = v == null ? null : kind === 'ts' ? tsText(v as Date) : v;
+        }
+        return JSON.stringify(o);
+      }),
+    );
+  }
+  return out;
+}
+
+function journalLine(rows: Map<string, string[]>): string {
+  return `{${[...rows].map(([table, list]) => `"${table}":[${list.join(',')}]`).join(',')}}`;
+}
+
+function parseLine(line: string, into: Map<string, string[]>): void {
+  const doc = JSON.parse(line) as Record<string, unknown[]>;
+  for (const [table, list] of Object.entries(doc)) {
+    const target = into.get(table) ?? [];
+    for (const row of list) target.push(JSON.stringify(row));
+    into.set(table, target);
   }
 }
 
+const rowCount = (rows: Map<string, string[]>) => [...rows.values()].reduce((n, l) => n + l.length, 0);
+
 export class DuckDbAnalytics implements AnalyticsStore {
   readonly dialect = 'duckdb' as const;
-  private writing: Promise<void> = Promise.resolve();
+  private pending = new Map<string, string[]>();
+  /** Appends and rotations, one at a time. */
+  private appends: Promise<unknown> = Promise.resolve();
+  /** Loads into DuckDB, one at a time. */
+  private loads: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private loadError: unknown = null;
 
   private constructor(
     private readonly pool: DuckDbPool,
-    private readonly writer: DuckDBConnection,
+    private readonly conn: DuckDBConnection,
+    private readonly journal: Journal | null,
   ) {}
 
-  static async open(pool: DuckDbPool): Promise<DuckDbAnalytics> {
+  /** `journalDir` null: an in-memory store, written straight to DuckDB. */
+  static async open(pool: DuckDbPool, journalDir: string | null): Promise<DuckDbAnalytics> {
     for (const { table, columns } of tables) {
-      const rows = await pool.all(
-        `SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
-        [table],
-      );
+      const rows = await pool.all(`SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [table]);
       const actual = rows.map((r) => r.column_name).join(',');
       const expected = columns.map((c) => c[0]).join(',');
       if (actual !== expected) throw new Error(`${table} columns (${actual}) do not match the writer (${expected})`);
     }
-    return new DuckDbAnalytics(pool, await pool.connect());
+    const conn = await pool.connect();
+    if (!journalDir) return new DuckDbAnalytics(pool, conn, null);
+
+    const [{ last }] = await pool.all('SELECT last_loaded AS last FROM journal_state');
+    const { journal, leftover } = await Journal.open(journalDir, Number(last));
+    const store = new DuckDbAnalytics(pool, conn, journal);
+    for (const n of leftover) {
+      if (n > Number(last)) {
+        const rows = new Map<string, string[]>();
+        for (const line of journal.read(n)) parseLine(line, rows);
+        await store.load(n, rows);
+      }
+      journal.remove(n);
+    }
+    return store;
   }
 
-  query(sql: string, params: unknown[] = []): Promise<Row[]> {
+  async query(sql: string, params: unknown[] = []): Promise<Row[]> {
+    await this.flush();
     return this.pool.all(sql, params);
   }
 
   write(batch: WriteBatch): Promise<void> {
-    // One writer connection: batches are applied strictly one after another.
-    const next = this.writing.then(() => this.writeNow(batch));
-    this.writing = next.catch(() => undefined);
+    const rows = serialize(batch);
+    if (!this.journal) {
+      const step = this.appends.then(() => this.load(null, rows));
+      this.appends = step.catch(() => undefined);
+      return step;
+    }
+    const journal = this.journal;
+    const step = this.appends.then(async () => {
+      await journal.append(journalLine(rows));
+      for (const [table, list] of rows) {
+        const target = this.pending.get(table);
+        if (target) for (const r of list) target.push(r);
+        else this.pending.set(table, list);
+      }
+      if (rowCount(this.pending) >= LOAD_AT_ROWS) void this.flush().catch(() => undefined);
+      else this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), LOAD_AFTER_MS);
+    });
+    this.appends = step.catch(() => undefined);
+    return step;
+  }
+
+  /** Loads every batch acknowledged so far into DuckDB. */
+  flush(): Promise<void> {
+    if (!this.journal) return this.appends.then(() => undefined);
+    const journal = this.journal;
+    const next = this.loads.then(async () => {
+      if (this.timer) {
+        clearTimeout(this.timer);
+        this.timer = null;
+      }
+      // Rotate between appends, so the segment holds exactly the rows taken here.
+      const taken = this.appends.then(async () => {
+        const rows = this.pending;
+        this.pending = new Map();
+        return { n: rowCount(rows) ? await journal.rotate() : null, rows };
+      });
+      this.appends = taken.catch(() => undefined);
+      const { n, rows } = await taken;
+      if (n === null) return;
+      try {
+        await this.load(n, rows);
+        journal.remove(n);
+        this.loadError = null;
+      } catch (err) {
+        // The segment stays on disk and is loaded at the next start; keep its rows for a retry.
+        for (const [table, list] of rows) this.pending.set(table, [...list, ...(this.pending.get(table) ?? [])]);
+        this.loadError = err;
+        throw err;
+      }
+    });
+    this.loads = next.catch(() => undefined);
     return next;
   }
 
-  private async writeNow(batch: WriteBatch): Promise<void> {
-    const c = this.writer;
+  /** One transaction: the rows, and (journaled) the segment number they came from. */
+  private async load(segment: number | null, rows: Map<string, string[]>): Promise<void> {
+    const c = this.conn;
     await c.run('BEGIN TRANSACTION');
     try {
-      for (const { table, columns, rows: pick } of tables) {
-        const rows = pick(batch);
-        if (!rows.length) continue;
-        const appender = await c.createAppender(table);
-        try {
-          appendRows(appender, columns, rows);
-          appender.flushSync();
-        } finally {
-          appender.closeSync();
-        }
-      }
+      for (const [table, list] of rows) await c.run(insertSql.get(table)!, [`[${list.join(',')}]`]);
+      if (segment !== null) await c.run('UPDATE journal_state SET last_loaded = $1', [segment]);
       await c.run('COMMIT');
     } catch (err) {
       await c.run('ROLLBACK').catch(() => undefined);
@@ -77,14 +177,16 @@ export class DuckDbAnalytics implements AnalyticsStore {
 
   async deleteWebsiteData(websiteId: string, range?: { from: Date; to: Date }): Promise<void> {
     if (!isUuid(websiteId)) return;
-    await this.writing;
+    await this.flush();
     const { where, params } = websiteRows(websiteId, range);
     await this.pool.transaction(async (tx) => {
       for (const { table } of tables) await tx.run(`DELETE FROM ${table} WHERE ${where}`, params);
     });
   }
 
-  close(): void {
-    this.writer.closeSync();
+  async close(): Promise<void> {
+    await this.flush().catch(() => undefined);
+    await this.journal?.close();
+    this.conn.closeSync();
   }
 }

@@ -35,7 +35,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     throw err;
   }
   await migrate(pool, migrations);
-  const analytics = await DuckDbAnalytics.open(pool);
+  const analytics = await DuckDbAnalytics.open(pool, options.dataDir === ':memory:' ? null : path.join(options.dataDir, 'journal'));
   return {
     kind: 'duckdb',
     users: new SqlUserRepo(pool),
@@ -47,7 +47,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     analytics,
     metadataDb: pool,
     async close() {
-      analytics.close();
+      await analytics.close();
       // CHECKPOINT folds the WAL into the file so the next start opens fast.
       await pool.run('CHECKPOINT').catch(() => undefined);
       await pool.close();

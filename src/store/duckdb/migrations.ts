@@ -2,4 +2,12 @@
 import type { Migration } from '../sql/migrate.js';
 import { baseMigrations } from '../sql/schema.js';
 
-export const migrations: Migration[] = [...baseMigrations];
+export const migrations: Migration[] = [
+  ...baseMigrations,
+  {
+    version: 100,
+    name: 'journal',
+    // The last journal segment whose rows are in the tables (see journal.ts).
+    statements: ['CREATE TABLE journal_state (last_loaded BIGINT NOT NULL)', 'INSERT INTO journal_state VALUES (0)'],
+  },
+];
