@@ -123,7 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     removeTrailingSlash: e.REMOVE_TRAILING_SLASH,
     disableLogin: e.DISABLE_LOGIN,
     disableUi: e.DISABLE_UI,
-    tokenTtlSeconds: Math.round(e.TOKEN_TTL_HOURS * 3600),
+    tokenTtlSeconds: Math.max(1, Math.round(e.TOKEN_TTL_HOURS * 3600)),
     logLevel: e.LOG_LEVEL,
     corsMaxAge: e.CORS_MAX_AGE,
     geoDbPath: e.GEOLITE_DB_PATH || null,

@@ -5,6 +5,7 @@ import type { AppContext } from '../server/context.js';
 import { AUTH_COOKIE, hashPassword, checkPassword, LoginThrottle } from '../server/auth.js';
 import { badRequest, forbidden, HttpError, tooManyRequests } from '../server/errors.js';
 import { requireAuth, requireUser } from '../server/permissions.js';
+import { serialized } from '../server/lock.js';
 import { parse } from '../server/validate.js';
 import { parsePaging, paged } from './paging.js';
 import { teamJson, userJson, websiteJson } from './shapes.js';
@@ -26,13 +27,25 @@ function rawToken(req: FastifyRequest): string | null {
   return req.cookies?.[AUTH_COOKIE] ?? null;
 }
 
+/**
+ * The address failed logins are counted against: the CLIENT_IP_HEADER value when the operator set
+ * one (behind a proxy every request comes from the proxy), else the socket address. Other proxy
+ * headers are not trusted here: a client could rotate them to dodge the throttle.
+ */
+function loginAddress(req: FastifyRequest, header: string | null): string {
+  const value = header ? req.headers[header] : undefined;
+  const first = (Array.isArray(value) ? value[0] : value)?.split(',')[0].trim();
+  return first || req.ip;
+}
+
 export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   const throttle = new LoginThrottle();
 
   app.post('/api/auth/login', async (req, reply) => {
     if (ctx.config.disableLogin) throw forbidden('Login is disabled');
     const body = parse(loginBody, req.body);
-    const keys = [`ip:${req.ip}`, `user:${req.ip}:${body.username.toLowerCase()}`];
+    const ip = loginAddress(req, ctx.config.clientIpHeader);
+    const keys = [`ip:${ip}`, `user:${ip}:${body.username.toLowerCase()}`];
     const wait = throttle.retryAfter(keys);
     if (wait > 0) throw tooManyRequests(wait, 'Too many failed login attempts, try again later');
     const user = await ctx.auth.verifyLogin(body.username, body.password);
@@ -56,19 +69,19 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   app.post('/api/auth/verify', verify);
   app.get('/api/auth/verify', verify);
 
-  app.post('/api/auth/logout', async (req, reply) => {
+  app.post('/api/auth/logout', serialized(async (req, reply) => {
     const auth = await requireAuth(req, ctx);
     if (auth.kind === 'user') await ctx.store.tokens.revoke(auth.tokenId, auth.expiresAt);
     reply.clearCookie(AUTH_COOKIE, { path: ctx.config.basePath || '/' });
     return { ok: true };
-  });
+  }));
 
   app.get('/api/me', async (req) => {
     const user = await requireUser(req, ctx);
     return { token: rawToken(req), user: userJson(user) };
   });
 
-  app.post('/api/me/password', async (req) => {
+  app.post('/api/me/password', serialized(async (req) => {
     const user = await requireUser(req, ctx);
     const body = parse(passwordBody, req.body);
     const full = await ctx.store.users.getWithHash(user.id);
@@ -77,7 +90,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     }
     const updated = await ctx.store.users.update(user.id, { passwordHash: await hashPassword(body.newPassword) });
     return userJson(updated!);
-  });
+  }));
 
   app.get('/api/me/websites', async (req) => {
     const user = await requireUser(req, ctx);

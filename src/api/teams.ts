@@ -6,14 +6,15 @@ import type { Team, TeamRole, User } from '../store/types.js';
 import type { AppContext } from '../server/context.js';
 import { badRequest, notFound, unauthorized } from '../server/errors.js';
 import { isAdmin, requireUser, TEAM_ROLES, teamRole, teamRoleCan, userCan, type Permission } from '../server/permissions.js';
-import { parse } from '../server/validate.js';
+import { serialized } from '../server/lock.js';
+import { parse, uuid } from '../server/validate.js';
 import { parsePaging, paged } from './paging.js';
 import { memberJson, teamJson, websiteJson } from './shapes.js';
 
 const teamName = z.string().trim().min(1).max(50);
 const accessCode = z.string().trim().min(6).max(50).regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -');
-const teamParams = z.object({ teamId: z.string().uuid() });
-const memberParams = z.object({ teamId: z.string().uuid(), userId: z.string().uuid() });
+const teamParams = z.object({ teamId: uuid });
+const memberParams = z.object({ teamId: uuid, userId: uuid });
 const role = z.enum(TEAM_ROLES);
 
 const newAccessCode = () => `team_${randomBytes(12).toString('base64url').slice(0, 16)}`;
@@ -43,28 +44,36 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
     }
   }
 
+  const teamSites = async (teamId: string) => (await ctx.store.websites.list({ teamIds: [teamId] }, { page: 1, pageSize: 1000 })).data;
+
   app.get('/api/teams', async (req) => {
     const user = await requireUser(req, ctx);
     const page = parsePaging(req.query);
     return paged(await ctx.store.teams.list(user.id, page), page, teamJson);
   });
 
-  app.post('/api/teams', async (req) => {
+  app.post('/api/teams', serialized(async (req) => {
     const user = await requireUser(req, ctx);
     if (!userCan(user, 'team:create')) throw unauthorized();
-    const body = parse(z.object({ name: teamName }), req.body);
-    const { team, member } = await ctx.store.teams.create({ name: body.name, accessCode: newAccessCode(), ownerId: user.id });
+    const body = parse(z.object({ name: teamName, ownerId: uuid.optional() }), req.body);
+    // Admins may create a team on behalf of another user (Umami's `ownerId`).
+    const ownerId = body.ownerId ?? user.id;
+    if (ownerId !== user.id) {
+      if (!isAdmin(user)) throw unauthorized();
+      if (!(await ctx.store.users.get(ownerId))) throw badRequest('ownerId: user not found');
+    }
+    const { team, member } = await ctx.store.teams.create({ name: body.name, accessCode: newAccessCode(), ownerId });
     return [teamJson(team), memberJson(member)];
-  });
+  }));
 
-  app.post('/api/teams/join', async (req) => {
+  app.post('/api/teams/join', serialized(async (req) => {
     const user = await requireUser(req, ctx);
     const body = parse(z.object({ accessCode: z.string().trim().min(1).max(50) }), req.body);
     const team = await ctx.store.teams.getByAccessCode(body.accessCode);
     if (!team) throw notFound('Team not found');
     if (await ctx.store.teams.member(team.id, user.id)) throw badRequest('You are already a member of this team');
     return memberJson(await ctx.store.teams.addMember(team.id, user.id, 'team-member'));
-  });
+  }));
 
   app.get('/api/teams/:teamId', async (req) => {
     const { team } = await teamFor(req, 'view');
@@ -72,7 +81,7 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
     return { ...teamJson(team), members: members.data.map(memberJson) };
   });
 
-  app.post('/api/teams/:teamId', async (req) => {
+  app.post('/api/teams/:teamId', serialized(async (req) => {
     const { team } = await teamFor(req, 'team:update');
     const body = parse(z.object({ name: teamName.optional(), accessCode: accessCode.optional() }), req.body);
     if (body.accessCode) {
@@ -80,16 +89,18 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
       if (other && other.id !== team.id) throw badRequest('accessCode: already in use');
     }
     return teamJson((await ctx.store.teams.update(team.id, body))!);
-  });
+  }));
 
-  app.delete('/api/teams/:teamId', async (req) => {
+  app.delete('/api/teams/:teamId', serialized(async (req) => {
     const { team, user } = await teamFor(req, 'team:delete');
     // The team's websites stay alive: they pass to whoever deleted the team.
-    const sites = await ctx.store.websites.list({ teamIds: [team.id] }, { page: 1, pageSize: 10_000 });
-    for (const w of sites.data) await ctx.store.websites.update(w.id, { teamId: null, userId: user.id });
+    // Lists are capped at 1000 rows a page; each pass moves what it saw, so page 1 until empty.
+    for (let sites = await teamSites(team.id); sites.length; sites = await teamSites(team.id)) {
+      for (const w of sites) await ctx.store.websites.update(w.id, { teamId: null, userId: user.id });
+    }
     await ctx.store.teams.delete(team.id);
     return { ok: true };
-  });
+  }));
 
   app.get('/api/teams/:teamId/users', async (req) => {
     const { team } = await teamFor(req, 'view');
@@ -97,13 +108,13 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
     return paged(await ctx.store.teams.members(team.id, page), page, memberJson);
   });
 
-  app.post('/api/teams/:teamId/users', async (req) => {
+  app.post('/api/teams/:teamId/users', serialized(async (req) => {
     const { team } = await teamFor(req, 'team:update');
-    const body = parse(z.object({ userId: z.string().uuid(), role }), req.body);
+    const body = parse(z.object({ userId: uuid, role }), req.body);
     if (!(await ctx.store.users.get(body.userId))) throw badRequest('userId: user not found');
     if (await ctx.store.teams.member(team.id, body.userId)) throw badRequest('userId: already a member of this team');
     return memberJson(await ctx.store.teams.addMember(team.id, body.userId, body.role));
-  });
+  }));
 
   app.get('/api/teams/:teamId/users/:userId', async (req) => {
     const { team } = await teamFor(req, 'view');
@@ -113,16 +124,16 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
     return memberJson(member);
   });
 
-  app.post('/api/teams/:teamId/users/:userId', async (req) => {
+  app.post('/api/teams/:teamId/users/:userId', serialized(async (req) => {
     const { team } = await teamFor(req, 'team:update');
     const { userId } = parse(memberParams, req.params, 'path');
     const body = parse(z.object({ role }), req.body);
     if (!(await ctx.store.teams.member(team.id, userId))) throw notFound('Team member not found');
     if (body.role !== 'team-owner') await assertOtherOwnerRemains(team.id, userId);
     return memberJson((await ctx.store.teams.updateMember(team.id, userId, body.role))!);
-  });
+  }));
 
-  app.delete('/api/teams/:teamId/users/:userId', async (req) => {
+  app.delete('/api/teams/:teamId/users/:userId', serialized(async (req) => {
     const user = await requireUser(req, ctx);
     const { teamId, userId } = parse(memberParams, req.params, 'path');
     // Members may leave; removing someone else takes team:update.
@@ -131,7 +142,7 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
     await assertOtherOwnerRemains(team.id, userId);
     await ctx.store.teams.removeMember(team.id, userId);
     return { ok: true };
-  });
+  }));
 
   app.get('/api/teams/:teamId/websites', async (req) => {
     const { team } = await teamFor(req, 'view');

@@ -5,7 +5,8 @@ import type { AppContext } from '../server/context.js';
 import { hashPassword } from '../server/auth.js';
 import { badRequest, notFound, unauthorized } from '../server/errors.js';
 import { isAdmin, requireAdmin, requireUser, USER_ROLES } from '../server/permissions.js';
-import { parse } from '../server/validate.js';
+import { serialized } from '../server/lock.js';
+import { parse, uuid } from '../server/validate.js';
 import { includeTeams } from './auth.js';
 import { parsePaging, paged } from './paging.js';
 import { teamJson, userJson, websiteJson } from './shapes.js';
@@ -15,9 +16,9 @@ const username = z.string().trim().min(1).max(255);
 const password = z.string().min(8, 'must be at least 8 characters').max(255);
 const role = z.enum(USER_ROLES);
 
-const createBody = z.object({ id: z.string().uuid().optional(), username, password, role });
+const createBody = z.object({ id: uuid.optional(), username, password, role });
 const updateBody = z.object({ username: username.optional(), password: password.optional(), role: role.optional() });
-const userParams = z.object({ userId: z.string().uuid() });
+const userParams = z.object({ userId: uuid });
 
 export function registerUsers(app: FastifyInstance, ctx: AppContext): void {
   /** The user named in the path, if the caller is that user or an admin. */
@@ -29,18 +30,18 @@ export function registerUsers(app: FastifyInstance, ctx: AppContext): void {
     return user;
   }
 
-  app.post('/api/users', async (req) => {
+  app.post('/api/users', serialized(async (req) => {
     await requireAdmin(req, ctx);
     const body = parse(createBody, req.body);
     if (await ctx.store.users.getWithHashByUsername(body.username)) throw badRequest('User already exists');
     if (body.id && (await ctx.store.users.get(body.id))) throw badRequest('id: a user with this id already exists');
     const user = await ctx.store.users.create({ id: body.id, username: body.username, passwordHash: await hashPassword(body.password), role: body.role });
     return userJson(user);
-  });
+  }));
 
   app.get('/api/users/:userId', async (req) => userJson(await target(req, await requireUser(req, ctx))));
 
-  app.post('/api/users/:userId', async (req) => {
+  app.post('/api/users/:userId', serialized(async (req) => {
     const caller = await requireUser(req, ctx);
     const user = await target(req, caller);
     const body = parse(updateBody, req.body);
@@ -58,22 +59,25 @@ export function registerUsers(app: FastifyInstance, ctx: AppContext): void {
       passwordHash: body.password ? await hashPassword(body.password) : undefined,
     });
     return userJson(updated!);
-  });
+  }));
 
-  app.delete('/api/users/:userId', async (req) => {
+  app.delete('/api/users/:userId', serialized(async (req) => {
     const caller = await requireAdmin(req, ctx);
     const { userId } = parse(userParams, req.params, 'path');
     if (caller.id === userId) throw badRequest('You cannot delete yourself');
     if (!(await ctx.store.users.get(userId))) throw notFound('User not found');
     // Their personal websites go with them, analytics included.
-    const owned = await ctx.store.websites.list({ userId, teamIds: [] }, { page: 1, pageSize: 1000 });
-    for (const w of owned.data) {
-      await ctx.store.analytics.deleteWebsiteData(w.id);
-      await ctx.store.websites.delete(w.id);
+    // Lists are capped at 1000 rows a page: delete page 1 until none are left.
+    const owned = async () => (await ctx.store.websites.list({ userId, teamIds: [] }, { page: 1, pageSize: 1000 })).data;
+    for (let sites = await owned(); sites.length; sites = await owned()) {
+      for (const w of sites) {
+        await ctx.store.analytics.deleteWebsiteData(w.id);
+        await ctx.store.websites.delete(w.id);
+      }
     }
     await ctx.store.users.delete(userId);
     return { ok: true };
-  });
+  }));
 
   app.get('/api/users/:userId/websites', async (req) => {
     const user = await target(req, await requireUser(req, ctx));

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Website } from '../store/types.js';
 import type { AppContext } from '../server/context.js';
 import { requireUser } from '../server/permissions.js';
+import { serialized } from '../server/lock.js';
 import { parse } from '../server/validate.js';
 import { isUuid } from '../store/sql/executor.js';
 import { createWebsite, newShareSlug } from './websites.js';
@@ -42,11 +43,11 @@ export async function resolveV1WebsiteId(ctx: AppContext, raw: string): Promise<
 }
 
 export function registerV1(app: FastifyInstance, ctx: AppContext): void {
-  app.post('/api/website', async (req) => {
+  app.post('/api/website', serialized(async (req) => {
     const user = await requireUser(req, ctx);
     const body = parse(createBody, req.body);
     const share = body.enable_share_url || body.public;
     const website = await createWebsite(ctx, user, { name: body.name, domain: body.domain, shareId: share ? newShareSlug().slice(0, 8) : null });
     return (await v1WebsitesJson(ctx, [website]))[0];
-  });
+  }));
 }

@@ -6,13 +6,13 @@ import type { PageRequest, User, Website } from '../store/types.js';
 import type { AppContext } from '../server/context.js';
 import { badRequest, notFound, unauthorized } from '../server/errors.js';
 import { isAdmin, requireAuth, requireUser, requireWebsite, teamRole, teamRoleCan, userCan } from '../server/permissions.js';
-import { parse } from '../server/validate.js';
+import { serialized } from '../server/lock.js';
+import { parse, uuid } from '../server/validate.js';
 import { includeTeams } from './auth.js';
 import { parsePaging, paged } from './paging.js';
 import { websiteJson } from './shapes.js';
 import { v1WebsitesJson } from './v1.js';
 
-const id = z.string().uuid();
 const shareSlug = z.string().trim().min(1).max(50).regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -');
 const domain = z.string().trim().min(1).max(500);
 const name = z.string().trim().min(1).max(100);
@@ -21,8 +21,8 @@ const createBody = z.object({
   name,
   domain,
   shareId: shareSlug.nullish(),
-  teamId: id.nullish(),
-  id: id.optional(),
+  teamId: uuid.nullish(),
+  id: uuid.optional(),
 });
 
 const updateBody = z.object({
@@ -31,8 +31,10 @@ const updateBody = z.object({
   shareId: shareSlug.nullable().optional(),
 });
 
-const transferBody = z.union([z.object({ userId: id }).strict(), z.object({ teamId: id }).strict()]);
-export const websiteParams = z.object({ websiteId: id });
+const transferBody = z
+  .object({ userId: uuid.optional(), teamId: uuid.optional() })
+  .refine((b) => (b.userId === undefined) !== (b.teamId === undefined), 'give exactly one of userId or teamId');
+export const websiteParams = z.object({ websiteId: uuid });
 
 /** A random share slug, as Umami's share links use. */
 export const newShareSlug = () => randomBytes(12).toString('base64url').slice(0, 16);
@@ -87,47 +89,47 @@ export function registerWebsites(app: FastifyInstance, ctx: AppContext): void {
     return paged(await listWebsitesFor(ctx, auth.user, page, includeTeams(req.query)), page, websiteJson);
   });
 
-  app.post('/api/websites', async (req) => {
+  app.post('/api/websites', serialized(async (req) => {
     const user = await requireUser(req, ctx);
     const body = parse(createBody, req.body);
     return websiteJson(await createWebsite(ctx, user, body));
-  });
+  }));
 
   app.get('/api/websites/:websiteId', async (req) => {
     const { websiteId } = parse(websiteParams, req.params, 'path');
     return websiteJson(await requireWebsite(req, ctx, websiteId, 'view'));
   });
 
-  app.post('/api/websites/:websiteId', async (req) => {
+  app.post('/api/websites/:websiteId', serialized(async (req) => {
     const { websiteId } = parse(websiteParams, req.params, 'path');
     await requireWebsite(req, ctx, websiteId, 'update');
     const body = parse(updateBody, req.body);
     await assertShareFree(ctx, body.shareId, websiteId);
     return websiteJson((await ctx.store.websites.update(websiteId, body))!);
-  });
+  }));
 
-  app.delete('/api/websites/:websiteId', async (req) => {
+  app.delete('/api/websites/:websiteId', serialized(async (req) => {
     const { websiteId } = parse(websiteParams, req.params, 'path');
     await requireWebsite(req, ctx, websiteId, 'delete');
     await ctx.store.analytics.deleteWebsiteData(websiteId);
     await ctx.store.websites.delete(websiteId);
     return { ok: true };
-  });
+  }));
 
-  app.post('/api/websites/:websiteId/reset', async (req) => {
+  app.post('/api/websites/:websiteId/reset', serialized(async (req) => {
     const { websiteId } = parse(websiteParams, req.params, 'path');
     await requireWebsite(req, ctx, websiteId, 'update');
     await ctx.store.analytics.deleteWebsiteData(websiteId);
     await ctx.store.websites.update(websiteId, { resetAt: new Date() });
     return { ok: true };
-  });
+  }));
 
-  app.post('/api/websites/:websiteId/transfer', async (req) => {
+  app.post('/api/websites/:websiteId/transfer', serialized(async (req) => {
     const { websiteId } = parse(websiteParams, req.params, 'path');
     const user = await requireUser(req, ctx);
     const website = await requireWebsite(req, ctx, websiteId, 'view');
     const body = parse(transferBody, req.body);
-    if ('teamId' in body) {
+    if (body.teamId !== undefined) {
       // To a team: the website's owner, holding a transfer right in the target team.
       if (!(await ctx.store.teams.get(body.teamId))) throw badRequest('teamId: team not found');
       const allowed = isAdmin(user) || (website.userId === user.id && teamRoleCan(await teamRole(ctx, body.teamId, user.id), 'website:transfer-to-team'));
@@ -135,13 +137,14 @@ export function registerWebsites(app: FastifyInstance, ctx: AppContext): void {
       return websiteJson((await ctx.store.websites.update(websiteId, { teamId: body.teamId, userId: null }))!);
     }
     // To a user: a team owner taking a team website for themselves (admins: to anyone).
-    if (!(await ctx.store.users.get(body.userId))) throw badRequest('userId: user not found');
+    const userId = body.userId!;
+    if (!(await ctx.store.users.get(userId))) throw badRequest('userId: user not found');
     const allowed =
       isAdmin(user) ||
-      (website.teamId !== null && body.userId === user.id && teamRoleCan(await teamRole(ctx, website.teamId, user.id), 'website:transfer-to-user'));
+      (website.teamId !== null && userId === user.id && teamRoleCan(await teamRole(ctx, website.teamId, user.id), 'website:transfer-to-user'));
     if (!allowed) throw unauthorized();
-    return websiteJson((await ctx.store.websites.update(websiteId, { userId: body.userId, teamId: null }))!);
-  });
+    return websiteJson((await ctx.store.websites.update(websiteId, { userId, teamId: null }))!);
+  }));
 
   // Public: a share slug gives a read-only token for that one website.
   app.get('/api/share/:shareId', async (req) => {

@@ -5,6 +5,7 @@ import cookie from '@fastify/cookie';
 import { registerApi } from '../api/index.js';
 import type { AppContext } from './context.js';
 import { HttpError } from './errors.js';
+import { registerUi } from './ui.js';
 
 const CLIENT_ERROR_CODES: Record<number, string> = {
   400: 'bad-request',
@@ -42,6 +43,15 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>): Promise<{ app: Fas
 
   await app.register(cookie);
 
+  // Umami's api-client and dashboard send `Content-Type: application/json` with no body on POSTs
+  // such as /reset and /logout: an empty JSON body means "no body", not a parse error.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if ((body as string).trim() === '') return done(null, undefined);
+    json(req, body as string, done);
+  });
+
   // sendBeacon and some clients post JSON as text/plain.
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
     try {
@@ -77,6 +87,11 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>): Promise<{ app: Fas
       if (err instanceof SyntaxError || /JSON/.test(err.code ?? '')) message = 'Body is not valid JSON';
       return reply.code(status).send(errorBody(status, message));
     }
+    // A unique constraint lost a race with another request (or another process): the client's
+    // request names something that exists now.
+    if (/duplicate key|unique constraint|violates unique|Duplicate key/i.test(err.message)) {
+      return reply.code(400).send(errorBody(400, 'Already exists'));
+    }
     req.log.error({ err, url: req.url.split('?')[0], method: req.method }, 'request failed');
     return reply.code(500).send({ error: { message: 'Server error', code: 'server-error', status: 500 } });
   });
@@ -91,6 +106,7 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>): Promise<{ app: Fas
     },
     { prefix: ctx.config.basePath },
   );
+  await registerUi(app, full);
 
   return { app, ctx: full };
 }

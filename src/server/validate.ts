@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { badRequest } from './errors.js';
 
 /** Parse with zod; on failure throw a 400 whose message names the offending field(s). */
@@ -11,3 +11,6 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, where = 'b
   });
   throw badRequest(`Invalid ${where}: ${parts.join('; ')}`);
 }
+
+/** Any 8-4-4-4-12 hex id, as the store accepts (zod's uuid() would refuse non-RFC variants). */
+export const uuid = z.guid('must be a UUID');

@@ -169,4 +169,11 @@ export const baseMigrations: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'unique-team-membership',
+    // The check-then-insert in the routes is serialised within one process; across processes
+    // on a server store, this index is what keeps a user from joining a team twice.
+    statements: ['CREATE UNIQUE INDEX team_users_team_user ON team_users (team_id, user_id)'],
+  },
 ];
