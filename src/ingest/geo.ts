@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Reader } from 'maxmind';
+import { Lru } from './lru.js';
 import { regionCode } from './region.js';
 
 export interface Geo {
@@ -66,6 +67,9 @@ interface GeoLiteRecord {
 }
 
 export class GeoDb {
+  // Hits of one visit come from one address: skip the tree walk and record decoding.
+  private readonly cache = new Lru<string, Geo>(50_000);
+
   private constructor(private readonly readers: Reader<any>[]) {}
 
   /** Opens the given mmdb file, or the bundled DB-IP IPv4 and IPv6 files. */
@@ -79,6 +83,15 @@ export class GeoDb {
   }
 
   lookup(ip: string): Geo {
+    let geo = this.cache.get(ip);
+    if (!geo) {
+      geo = this.find(ip);
+      this.cache.set(ip, geo);
+    }
+    return geo;
+  }
+
+  private find(ip: string): Geo {
     const ipv6 = ip.includes(':');
     for (const reader of this.readers) {
       if (this.readers.length > 1 && (reader.metadata.ipVersion === 6) !== ipv6) continue;

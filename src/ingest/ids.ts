@@ -1,12 +1,29 @@
 // Session and visit ids, derived like Umami's so ids stay stable across a switch:
 // uuid(...parts) = UUIDv5(DNS namespace, sha512hex(parts + sha512hex(secret))).
-import { createHash } from 'node:crypto';
-import { v5 as uuidv5 } from 'uuid';
+// Hashing is the hot path of every hit, so UUIDv5 is computed here with node:crypto directly
+// (the uuid package re-parses the namespace on every call); a test pins it to uuid's output.
+import crypto, { createHash } from 'node:crypto';
 
 export type SaltRotation = 'day' | 'week' | 'month';
 
+// RFC 4122 DNS namespace 6ba7b810-9dad-11d1-80b4-00c04fd430c8 as bytes.
+const DNS_NAMESPACE = Buffer.from('6ba7b8109dad11d180b400c04fd430c8', 'hex');
+
+// One-shot crypto.hash (Node >= 20.12) skips a Hash object per call.
+const oneShot = (crypto as { hash?: (alg: string, data: string | Buffer, enc: string) => string | Buffer }).hash;
+
 export function sha512(...parts: string[]): string {
-  return createHash('sha512').update(parts.join('')).digest('hex');
+  const data = parts.join('');
+  return oneShot ? (oneShot('sha512', data, 'hex') as string) : createHash('sha512').update(data).digest('hex');
+}
+
+export function uuidv5(name: string): string {
+  const input = Buffer.concat([DNS_NAMESPACE, Buffer.from(name, 'utf8')]);
+  const b = oneShot ? (oneShot('sha1', input, 'buffer') as Buffer) : createHash('sha1').update(input).digest();
+  b[6] = (b[6] & 0x0f) | 0x50;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString('hex', 0, 16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Start of the period in the server's local time zone, as Umami (date-fns) computes it. */
@@ -26,32 +43,42 @@ export function periodStart(date: Date, period: SaltRotation | 'hour'): Date {
   }
 }
 
+interface Salts {
+  session: string;
+  hour: string;
+}
+
 export class Ids {
   private readonly secret: string;
-  private readonly salts = new Map<string, string>();
+  // Salts per wall-clock minute: every time zone offset is whole minutes, so a minute never
+  // straddles an hour, day, week or month boundary.
+  private readonly salts = new Map<number, Salts>();
 
   constructor(appSecret: string, private readonly rotation: SaltRotation = 'month') {
     this.secret = sha512(appSecret);
   }
 
   uuid(...parts: string[]): string {
-    return uuidv5(sha512(...parts, this.secret), uuidv5.DNS);
+    return uuidv5(sha512(...parts, this.secret));
   }
 
-  private salt(date: Date, period: SaltRotation | 'hour'): string {
-    const key = periodStart(date, period).toUTCString();
-    let salt = this.salts.get(key);
-    if (!salt) {
-      if (this.salts.size > 1000) this.salts.clear();
-      salt = sha512(key);
-      this.salts.set(key, salt);
+  private saltsAt(date: Date): Salts {
+    const minute = Math.floor(date.getTime() / 60_000);
+    let salts = this.salts.get(minute);
+    if (!salts) {
+      if (this.salts.size > 10_000) this.salts.clear();
+      salts = {
+        session: sha512(periodStart(date, this.rotation).toUTCString()),
+        hour: sha512(periodStart(date, 'hour').toUTCString()),
+      };
+      this.salts.set(minute, salts);
     }
-    return salt;
+    return salts;
   }
 
   /** Anonymous visitor: website, address and browser within one salt period. */
   sessionId(websiteId: string, ip: string, userAgent: string, at: Date): string {
-    return this.uuid(websiteId, ip, userAgent, this.salt(at, this.rotation));
+    return this.uuid(websiteId, ip, userAgent, this.saltsAt(at).session);
   }
 
   /** Identified visitor (identify's id): the same session across devices and periods. */
@@ -61,6 +88,6 @@ export class Ids {
 
   /** A visit without a cache token: the session within one clock hour. */
   visitId(sessionId: string, at: Date): string {
-    return this.uuid(sessionId, this.salt(at, 'hour'));
+    return this.uuid(sessionId, this.saltsAt(at).hour);
   }
 }

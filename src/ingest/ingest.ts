@@ -163,8 +163,9 @@ export class Ingestor {
 
     // Visit: carried by the cache token for up to 30 minutes from its start, else session + hour.
     const nowSec = Math.floor(now.getTime() / 1000);
-    const cacheHeader = req.headers['x-umami-cache'];
-    const token = this.tokens.verify(Array.isArray(cacheHeader) ? cacheHeader[0] : cacheHeader);
+    const rawCache = req.headers['x-umami-cache'];
+    const cacheHeader = Array.isArray(rawCache) ? rawCache[0] : rawCache;
+    const token = this.tokens.verify(cacheHeader);
     const sameSession = token !== null && token.websiteId === site.id && token.sessionId === sessionId;
     let visitId: string;
     let iat: number;
@@ -175,8 +176,9 @@ export class Ingestor {
       visitId = this.ids.visitId(sessionId, sameSession ? now : createdAt);
       iat = nowSec;
     }
+    const unchanged = sameSession && visitId === token.visitId && iat === token.iat;
     const result: SendResult = {
-      cache: this.tokens.sign({ websiteId: site.id, sessionId, visitId, iat }),
+      cache: unchanged ? (cacheHeader as string) : this.tokens.sign({ websiteId: site.id, sessionId, visitId, iat }),
       sessionId,
       visitId,
     };

@@ -1,6 +1,7 @@
 // Page URL and referrer split into the columns website_event stores.
 
 const MAX = 500;
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
 const UTM = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] as const;
 const CLICK_IDS = ['gclid', 'fbclid', 'msclkid', 'ttclid', 'li_fat_id', 'twclid'] as const;
 
@@ -62,7 +63,7 @@ export function pageUrl(url: string, hostname: string | undefined, removeTrailin
     }
   }
   return {
-    hostname: cut(hostname || u.hostname.replace(/^www\./, ''), 100),
+    hostname: cut(hostname || (ABSOLUTE.test(url) ? u.hostname.replace(/^www\./, '') : null), 100),
     path: (pathname + safeDecode(u.hash)).slice(0, MAX),
     query: cut(u.search.slice(1)),
     params,

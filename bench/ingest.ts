@@ -1,0 +1,132 @@
+// Ingestion benchmark (not a test): autocannon against Dashi's /api/send with varied
+// User-Agents, client IPs and URLs, and against a bare node:http server that parses the same
+// JSON, in the same run. Prints req/s, p99 latency and the ratio, and checks that every
+// acknowledged hit was stored.
+//
+//   node --import tsx bench/ingest.ts [seconds=10] [connections=64]
+import { spawn } from 'node:child_process';
+import autocannon from 'autocannon';
+import { startDashi, stopAll } from '../test/helpers/server.js';
+import { readStored } from '../test/ingest-db.js';
+
+const seconds = Number(process.argv[2] ?? 10);
+const connections = Number(process.argv[3] ?? 64);
+
+// ~300 distinct User-Agents, as a site's real traffic has: mostly cache hits after the first parse.
+function userAgents(): string[] {
+  const list: string[] = [];
+  for (let v = 100; v < 140; v++) {
+    list.push(
+      `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${v}.0.0.0 Safari/537.36`,
+      `Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${v}.0.0.0 Safari/537.36`,
+      `Mozilla/5.0 (Linux; Android 14; Pixel ${v % 9}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${v}.0.0.0 Mobile Safari/537.36`,
+      `Mozilla/5.0 (X11; Linux x86_64; rv:${v}.0) Gecko/20100101 Firefox/${v}.0`,
+      `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${v}.0.0.0 Safari/537.36 Edg/${v}.0.0.0`,
+      `Mozilla/5.0 (iPhone; CPU iPhone OS 17_${v % 7} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.${v % 7} Mobile/15E148 Safari/604.1`,
+      `Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/${(v % 8) + 10}.1 Safari/605.1.15`,
+    );
+  }
+  return [...new Set(list)];
+}
+
+function randomIp(): string {
+  // Public unicast space, so the geo lookup runs.
+  const a = [8, 23, 31, 45, 51, 62, 77, 81, 89, 93, 104, 142, 151, 176, 185, 193, 203, 212][Math.floor(Math.random() * 18)];
+  return `${a}.${(Math.random() * 256) | 0}.${(Math.random() * 256) | 0}.${1 + ((Math.random() * 254) | 0)}`;
+}
+
+const PATHS = ['/', '/pricing', '/docs/getting-started', '/blog/why-dashi', '/about', '/contact', '/docs/api'];
+const REFERRERS = ['', 'https://www.google.com/', 'https://news.ycombinator.com/item?id=1', 'https://duckduckgo.com/'];
+
+function requests(website: string, count = 2000): autocannon.Request[] {
+  const uas = userAgents();
+  return Array.from({ length: count }, (_, i) => {
+    const custom = i % 10 === 0;
+    const payload: Record<string, unknown> = {
+      website,
+      hostname: 'example.com',
+      language: 'en-US',
+      screen: i % 3 ? '1920x1080' : '390x844',
+      url: `${PATHS[i % PATHS.length]}?utm_source=bench${i % 5}`,
+      referrer: REFERRERS[i % REFERRERS.length],
+      title: 'Dashi bench',
+    };
+    if (custom) Object.assign(payload, { name: 'signup', data: { plan: 'pro', seats: i % 7 } });
+    return {
+      method: 'POST',
+      path: '/api/send',
+      headers: { 'content-type': 'application/json', 'user-agent': uas[i % uas.length], 'x-forwarded-for': randomIp() },
+      body: JSON.stringify({ type: 'event', payload }),
+    };
+  });
+}
+
+/** A timed run, or with `amount` a fixed number of requests that all complete (for counting). */
+function run(url: string, reqs: autocannon.Request[], duration: number, amount?: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections, duration, amount, timeout: 60, requests: reqs }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+const BARE = `
+const http = require('node:http');
+http.createServer((req, res) => {
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    try {
+      const hit = JSON.parse(body);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, type: hit.type }));
+    } catch {
+      res.writeHead(400).end();
+    }
+  });
+}).listen(0, '127.0.0.1', function () { console.log('listening ' + this.address().port); });`;
+
+async function startBare(): Promise<{ url: string; stop: () => void }> {
+  const proc = spawn(process.execPath, ['-e', BARE], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => proc.stdout.on('data', (d: Buffer) => resolve(/listening (\d+)/.exec(d.toString())![1])));
+  return { url: `http://127.0.0.1:${port}`, stop: () => proc.kill() };
+}
+
+function line(name: string, r: autocannon.Result): string {
+  return `${name.padEnd(14)} ${Math.round(r.requests.average).toString().padStart(7)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   2xx ${r['2xx']}   non-2xx ${r.non2xx}   errors ${r.errors}`;
+}
+
+async function main(): Promise<void> {
+  const dashi = await startDashi();
+  const token = await dashi.login();
+  const website = (await dashi.post('/api/websites', { name: 'bench', domain: 'example.com' }, { token })).body.id as string;
+  const reqs = requests(website);
+  const bare = await startBare();
+
+  console.log(`ingest bench: ${seconds}s per run, ${connections} connections, ${new Set(reqs.map((r) => r.headers!['user-agent'])).size} user agents`);
+  await run(bare.url, reqs, 2); // warm-up
+  const warm = await run(dashi.url, reqs, 0, 2000);
+  const bareResult = await run(bare.url, reqs, seconds);
+  // Fixed count sized to about `seconds`, so that no request is cut off mid-flight and
+  // acknowledged can be compared with stored exactly.
+  const amount = Math.max(5000, Math.round((warm['2xx'] / (warm.duration || 1)) * seconds));
+  const dashiResult = await run(dashi.url, reqs, 0, amount);
+  bare.stop();
+
+  const acknowledged = warm['2xx'] + dashiResult['2xx'];
+  await dashi.stop();
+  const [{ n }] = await readStored(dashi.dataDir, 'SELECT count(*)::INTEGER AS n FROM website_event WHERE website_id = $1', [website]);
+  await stopAll();
+
+  console.log(line('bare node:http', bareResult));
+  console.log(line('dashi /api/send', dashiResult));
+  const ratio = dashiResult.requests.average / bareResult.requests.average;
+  console.log(`ratio          ${(ratio * 100).toFixed(1)}% of bare`);
+  console.log(`acknowledged   ${acknowledged}   stored ${n}   ${acknowledged === n ? 'OK' : 'MISMATCH'}`);
+  if (acknowledged !== n) process.exitCode = 1;
+}
+
+main().catch(async (err) => {
+  console.error(err);
+  await stopAll();
+  process.exit(1);
+});
