@@ -1,0 +1,165 @@
+// A website's overview: metrics bar, chart, breakdown tables, map and weekly heat map.
+import { lazy, Suspense, useMemo } from 'react';
+import type { MetricRow, Stats, Website, XY } from '../lib/api';
+import { allowedUnits, buckets, fill, type Unit } from '../lib/dates';
+import type { ViewParams } from '../lib/params';
+import { setSearch } from '../lib/router';
+import { useApi } from '../lib/useApi';
+import { Chart, type ChartSeries } from '../components/Chart';
+import { addFilter, DateControls, FilterBar } from '../components/Controls';
+import { Heatmap } from '../components/Heatmap';
+import { MetricsBar } from '../components/MetricsBar';
+import { MetricsPanel, type TableContext } from '../components/MetricsTable';
+import { ErrorBox, Loading } from '../components/ui';
+
+const WorldMap = lazy(() => import('../components/WorldMap'));
+
+const UNIT_LABELS: Record<Unit, string> = { minute: 'Minutes', hour: 'Hours', day: 'Days', month: 'Months', year: 'Years' };
+
+export function ChartCard({ website, view }: { website: Website; view: ViewParams }) {
+  const params = { ...view.api, unit: view.unit, timezone: view.tz };
+  const cur = useApi<{ pageviews: XY[]; sessions: XY[] }>(`/websites/${website.id}/pageviews`, params, { keep: true });
+  const cmp = view.compare !== 'off';
+  const prev = useApi<{ pageviews: XY[]; sessions: XY[] }>(cmp ? `/websites/${website.id}/pageviews` : null, { ...params, startAt: view.prev.startAt, endAt: view.prev.endAt }, { keep: true });
+  const labels = useMemo(() => buckets(view.range.startAt, view.range.endAt, view.unit, view.tz), [view.range.startAt, view.range.endAt, view.unit, view.tz]);
+  const series = useMemo<ChartSeries[] | null>(() => {
+    if (!cur.data) return null;
+    const out: ChartSeries[] = [
+      { label: 'Views', values: fill(cur.data.pageviews, labels), color: '#93b4f5' },
+      { label: 'Visitors', values: fill(cur.data.sessions, labels), color: '#2563eb' },
+    ];
+    if (cmp && prev.data) {
+      const prevLabels = buckets(view.prev.startAt, view.prev.endAt, view.unit, view.tz);
+      const pv = fill(prev.data.pageviews, prevLabels);
+      out.push({ label: 'Previous views', values: labels.map((_, i) => pv[i] ?? 0), color: '#9ca3af', kind: 'line', dash: true });
+    }
+    return out;
+  }, [cur.data, prev.data, labels, cmp, view.prev.startAt, view.prev.endAt, view.unit, view.tz]);
+  const units = allowedUnits(view.range.startAt, view.range.endAt);
+  return (
+    <section className="card chart-card" aria-label="Traffic over time">
+      <header className="panel-head">
+        <h2>Traffic</h2>
+        <div className="segmented" role="group" aria-label="Chart unit">
+          {units.map((u) => (
+            <button key={u} type="button" aria-pressed={u === view.unit} className={u === view.unit ? 'active' : ''} onClick={() => setSearch({ unit: u }, { replace: true })}>
+              {UNIT_LABELS[u]}
+            </button>
+          ))}
+        </div>
+      </header>
+      {cur.error ? <ErrorBox error={cur.error} retry={cur.reload} /> : series ? <Chart labels={labels} series={series} unit={view.unit} title="Views and visitors over time" /> : <div className="chart-placeholder"><Loading /></div>}
+    </section>
+  );
+}
+
+function MapCard({ ctx }: { ctx: TableContext }) {
+  const res = useApi<MetricRow[]>(`/websites/${ctx.websiteId}/metrics`, { ...ctx.api, type: 'country', limit: 300 });
+  return (
+    <section className="card map-card" aria-label="World map">
+      <header className="panel-head">
+        <h2>Map</h2>
+      </header>
+      {res.error ? (
+        <ErrorBox error={res.error} retry={res.reload} />
+      ) : (
+        <Suspense fallback={<Loading />}>
+          <WorldMap rows={Array.isArray(res.data) ? res.data : []} onSelect={(code) => addFilter(ctx.filters, 'country', code)} />
+        </Suspense>
+      )}
+    </section>
+  );
+}
+
+export function WeeklyCard({ websiteId, view }: { websiteId: string; view: ViewParams }) {
+  const res = useApi<number[][]>(`/websites/${websiteId}/sessions/weekly`, { ...view.api, timezone: view.tz });
+  return (
+    <section className="card" aria-label="Weekly traffic">
+      <header className="panel-head">
+        <h2>Traffic by weekday and hour</h2>
+      </header>
+      {res.error ? <ErrorBox error={res.error} retry={res.reload} /> : Array.isArray(res.data) ? <Heatmap data={res.data} /> : <Loading />}
+    </section>
+  );
+}
+
+export function Overview({ website, view, readOnly }: { website: Website; view: ViewParams; readOnly?: boolean }) {
+  const stats = useApi<Stats>(`/websites/${website.id}/stats`, { ...view.api, ...(view.compare === 'yoy' ? { compare: 'yoy' } : {}) }, { keep: true });
+  const ctx: TableContext = useMemo(
+    () => ({
+      websiteId: website.id,
+      api: view.api,
+      filters: view.filters,
+      readOnly,
+      totals: stats.data ? { views: stats.data.pageviews.value, visitors: stats.data.visitors.value, visits: stats.data.visits.value } : undefined,
+    }),
+    [website.id, view.api, view.filters, readOnly, stats.data],
+  );
+  return (
+    <div className="overview">
+      <div className="toolbar">
+        <FilterBar view={view} websiteId={website.id} />
+        <DateControls view={view} />
+      </div>
+      {stats.error ? <ErrorBox error={stats.error} retry={stats.reload} /> : <MetricsBar stats={stats.data} compare={view.compare !== 'off'} loading={stats.loading} />}
+      <ChartCard website={website} view={view} />
+      <div className="grid two">
+        <MetricsPanel
+          title="Pages"
+          ctx={ctx}
+          types={[
+            { key: 'path', label: 'Path' },
+            { key: 'entry', label: 'Entry' },
+            { key: 'exit', label: 'Exit' },
+            { key: 'title', label: 'Title' },
+          ]}
+        />
+        <MetricsPanel
+          title="Sources"
+          ctx={ctx}
+          types={[
+            { key: 'referrer', label: 'Referrers' },
+            { key: 'channel', label: 'Channels' },
+          ]}
+        />
+        <MetricsPanel
+          title="Environment"
+          ctx={ctx}
+          types={[
+            { key: 'browser', label: 'Browsers' },
+            { key: 'os', label: 'OS' },
+            { key: 'device', label: 'Devices' },
+            { key: 'screen', label: 'Screens' },
+          ]}
+        />
+        <MetricsPanel
+          title="Location"
+          ctx={ctx}
+          types={[
+            { key: 'country', label: 'Countries' },
+            { key: 'region', label: 'Regions' },
+            { key: 'city', label: 'Cities' },
+            { key: 'language', label: 'Languages' },
+          ]}
+        />
+      </div>
+      <MapCard ctx={ctx} />
+      <div className="grid two">
+        <MetricsPanel title="Events" ctx={ctx} types={[{ key: 'event', label: 'Events' }]} />
+        <MetricsPanel
+          title="Query strings & campaigns"
+          ctx={ctx}
+          types={[
+            { key: 'query', label: 'Query' },
+            { key: 'utmSource', label: 'Source' },
+            { key: 'utmMedium', label: 'Medium' },
+            { key: 'utmCampaign', label: 'Campaign' },
+            { key: 'utmContent', label: 'Content' },
+            { key: 'utmTerm', label: 'Term' },
+          ]}
+        />
+      </div>
+      <WeeklyCard websiteId={website.id} view={view} />
+    </div>
+  );
+}
