@@ -35,6 +35,7 @@ export default function WorldMap({ rows, onSelect }: { rows: MetricRow[]; onSele
   const byCode = new Map(rows.filter((r) => r.x).map((r) => [r.x.toUpperCase(), r.y]));
   const max = Math.max(1, ...byCode.values());
   return (
+    <figure className="world-map-figure">
     <svg className="world-map" viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Map of visitors by country">
       {all.map((s) => {
         const v = s.alpha2 ? byCode.get(s.alpha2) ?? 0 : 0;
@@ -53,5 +54,10 @@ export default function WorldMap({ rows, onSelect }: { rows: MetricRow[]; onSele
         );
       })}
     </svg>
+      {/* The bundled geo data is DB-IP Lite, licensed CC BY 4.0: attribution is required. */}
+      <figcaption className="muted small">
+        <a href="https://db-ip.com" target="_blank" rel="noreferrer">IP Geolocation by DB-IP</a>
+      </figcaption>
+    </figure>
   );
 }
