@@ -1,0 +1,221 @@
+// Reports: run one (`POST /api/reports/<type>`, seed 001 and newer Umami bodies), list the
+// currencies seen, and saved reports (list, create, read, update, delete). The reports
+// themselves live in src/reports/, one module each.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { QueryEngine } from '../query/engine.js';
+import { QueryError } from '../query/types.js';
+import { REPORTS, SAVED_REPORT_TYPES } from '../reports/index.js';
+import { currencies, parseCurrency } from '../reports/revenue.js';
+import { flattenBody, parseScope, segmentIdOf } from '../reports/scope.js';
+import { segmentFilter } from '../reports/segments.js';
+import type { AppContext } from '../server/context.js';
+import { badRequest, notFound, unauthorized } from '../server/errors.js';
+import { isAdmin, requireUser, requireWebsite } from '../server/permissions.js';
+import { parse } from '../server/validate.js';
+import type { Report, User } from '../store/types.js';
+import { parsePaging, paged } from './paging.js';
+import { listWebsitesFor } from './websites.js';
+
+const uuid = z.string().uuid('must be a uuid');
+
+/** QueryErrors (bad report input included) are the caller's fault: 400 with their message. */
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof QueryError) throw badRequest(err.message);
+    throw err;
+  }
+}
+
+export const reportJson = (r: Report) => ({
+  id: r.id,
+  userId: r.userId,
+  websiteId: r.websiteId,
+  type: r.type,
+  name: r.name,
+  description: r.description,
+  parameters: r.parameters,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+const reportType = z.string().refine((t) => SAVED_REPORT_TYPES.includes(t), { message: `must be one of ${SAVED_REPORT_TYPES.join(', ')}` });
+const parameters = z.record(z.string(), z.unknown(), 'must be an object');
+
+const createBody = z.object({
+  websiteId: uuid,
+  type: reportType,
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(500).nullish(),
+  parameters,
+});
+
+const updateBody = z.object({
+  websiteId: uuid.optional(),
+  type: reportType.optional(),
+  name: z.string().trim().min(1).max(200).optional(),
+  description: z.string().max(500).nullish(),
+  parameters: parameters.optional(),
+});
+
+const listQuery = z.object({ websiteId: uuid.optional(), type: z.string().max(50).optional() }).passthrough();
+
+/** Saved parameters of a known report type must make sense (dates are not required there). */
+function checkParameters(type: string, params: Record<string, unknown>): void {
+  const def = REPORTS[type];
+  if (!def) return;
+  const fields = flattenBody({ parameters: params });
+  // Only check what was given: a saved report may be a draft without steps yet.
+  const has = (k: string) => fields[k] !== undefined;
+  const relevant =
+    (type === 'funnel' && (has('steps') || has('window'))) ||
+    (type === 'journey' && has('steps')) ||
+    (type === 'goals' && has('goals')) ||
+    (type === 'revenue' && has('currency')) ||
+    (type === 'attribution' && (has('model') || has('steps'))) ||
+    ((type === 'insights' || type === 'breakdown') && has('fields'));
+  if (relevant) guardSync(() => def.validate(fields));
+}
+
+function guardSync(fn: () => unknown): void {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof QueryError) throw badRequest(err.message.replace(/^Invalid /, 'Invalid parameters.'));
+    throw err;
+  }
+}
+
+/** The saved report, if the caller may see it (owner, admin, or a viewer of its website). */
+async function readable(req: FastifyRequest, ctx: AppContext, user: User, id: string): Promise<Report> {
+  if (!uuid.safeParse(id).success) throw badRequest('Invalid reportId: must be a uuid');
+  const report = await ctx.store.reports.get(id);
+  if (!report) {
+    if (isAdmin(user)) throw notFound('Report not found');
+    throw unauthorized();
+  }
+  if (report.userId === user.id || isAdmin(user)) return report;
+  await requireWebsite(req, ctx, report.websiteId, 'view');
+  return report;
+}
+
+/** Changing or deleting: the owner, an admin, or someone who may update its website. */
+async function writable(req: FastifyRequest, ctx: AppContext, user: User, id: string): Promise<Report> {
+  const report = await readable(req, ctx, user, id);
+  if (report.userId === user.id || isAdmin(user)) return report;
+  await requireWebsite(req, ctx, report.websiteId, 'update');
+  return report;
+}
+
+export function registerReports(app: FastifyInstance, ctx: AppContext): void {
+  const engine = new QueryEngine(ctx.store.analytics);
+
+  for (const [type, def] of Object.entries(REPORTS)) {
+    app.post(`/api/reports/${type}`, async (req) => {
+      const fields = guardSync2(() => flattenBody(req.body));
+      const websiteId = parse(uuid, fields.websiteId, 'websiteId');
+      const website = await requireWebsite(req, ctx, websiteId, 'view');
+      return guard(async () => {
+        const segment = await segmentFilter(ctx.store, website.id, segmentIdOf(fields));
+        const scope = parseScope({ website, fields, segment, now: new Date() });
+        def.validate(fields);
+        return def.run({ engine, scope, fields });
+      });
+    });
+  }
+
+  app.get('/api/reports/revenue', async (req) => {
+    const q = (req.query ?? {}) as Record<string, unknown>;
+    const websiteId = parse(uuid, q.websiteId, 'websiteId');
+    const website = await requireWebsite(req, ctx, websiteId, 'view');
+    return guard(async () => {
+      const fields = { ...q };
+      const scope = parseScope({ website, fields, segment: null, now: new Date() });
+      const list = await currencies({ engine, scope });
+      if (typeof q.currency === 'string' && q.currency) {
+        const c = parseCurrency(q.currency);
+        return list.filter((x) => x.currency === c);
+      }
+      return list;
+    });
+  });
+
+  app.get('/api/reports', async (req) => {
+    const user = await requireUser(req, ctx);
+    const page = parsePaging(req.query);
+    const q = parse(listQuery, req.query ?? {}, 'query');
+    if (q.websiteId) {
+      await requireWebsite(req, ctx, q.websiteId, 'view');
+      return paged(await ctx.store.reports.list({ websiteIds: [q.websiteId], type: q.type }, page), page, reportJson);
+    }
+    // The caller's own reports, and reports of every website they can see.
+    const sites = await listWebsitesFor(ctx, user, { page: 1, pageSize: 10_000 }, true);
+    const filter = isAdmin(user) ? { type: q.type } : { userId: user.id, websiteIds: sites.data.map((w) => w.id), type: q.type };
+    return paged(await ctx.store.reports.list(filter, page), page, reportJson);
+  });
+
+  app.post('/api/reports', async (req) => {
+    const user = await requireUser(req, ctx);
+    const body = parse(createBody, req.body);
+    await requireWebsite(req, ctx, body.websiteId, 'update');
+    checkParameters(body.type, body.parameters);
+    const report = await ctx.store.reports.create({
+      userId: user.id,
+      websiteId: body.websiteId,
+      type: body.type,
+      name: body.name,
+      description: body.description ?? '',
+      parameters: body.parameters,
+    });
+    return reportJson(report);
+  });
+
+  app.get('/api/reports/:reportId', async (req) => {
+    const user = await requireUser(req, ctx);
+    return reportJson(await readable(req, ctx, user, (req.params as { reportId: string }).reportId));
+  });
+
+  app.post('/api/reports/:reportId', async (req) => {
+    const user = await requireUser(req, ctx);
+    const report = await writable(req, ctx, user, (req.params as { reportId: string }).reportId);
+    const body = parse(updateBody, req.body);
+    if (body.websiteId && body.websiteId !== report.websiteId) await requireWebsite(req, ctx, body.websiteId, 'update');
+    checkParameters(body.type ?? report.type, (body.parameters ?? report.parameters ?? {}) as Record<string, unknown>);
+    const updated = await ctx.store.reports.update(report.id, {
+      websiteId: body.websiteId,
+      type: body.type,
+      name: body.name,
+      description: body.description === undefined ? undefined : (body.description ?? ''),
+      parameters: body.parameters,
+    });
+    if (!updated) throw notFound('Report not found');
+    return reportJson(updated);
+  });
+
+  app.delete('/api/reports/:reportId', async (req) => {
+    const user = await requireUser(req, ctx);
+    const report = await writable(req, ctx, user, (req.params as { reportId: string }).reportId);
+    await ctx.store.reports.delete(report.id);
+    return { ok: true };
+  });
+
+  app.get('/api/websites/:websiteId/reports', async (req) => {
+    const websiteId = parse(uuid, (req.params as { websiteId: string }).websiteId, 'websiteId');
+    await requireWebsite(req, ctx, websiteId, 'view');
+    const page = parsePaging(req.query);
+    const q = parse(listQuery, req.query ?? {}, 'query');
+    return paged(await ctx.store.reports.list({ websiteIds: [websiteId], type: q.type }, page), page, reportJson);
+  });
+}
+
+function guardSync2<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof QueryError) throw badRequest(err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,31 @@
+// The contract between the report modules and the API: each report reads its own fields from the
+// flattened body and answers from the scope with the shared engine.
+
+import type { QueryEngine } from '../query/engine.js';
+import { inRange } from '../query/filters.js';
+import { raw, sql, type Sql } from '../query/sql.js';
+import type { ReportScope } from './scope.js';
+
+export interface ReportEnv {
+  readonly engine: QueryEngine;
+  readonly scope: ReportScope;
+  readonly fields: Record<string, unknown>;
+}
+
+export interface ReportDef {
+  /** Check the report's own fields without touching the data (saved reports are checked too). */
+  validate(fields: Record<string, unknown>): unknown;
+  run(env: ReportEnv): Promise<unknown>;
+}
+
+export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+/** Rows of the scope's website and range, any event type. */
+export function scopeRange(s: ReportScope, env: ReportEnv): Sql {
+  return inRange({ websiteId: s.website.id, range: s.range }, env.engine.dialect);
+}
+
+/** `TRUE`, for building condition lists. */
+export const TRUE = raw('TRUE');
+
+export const and = (parts: Sql[]): Sql => parts.reduce((a, b) => sql`${a} AND ${b}`);
