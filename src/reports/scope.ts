@@ -169,7 +169,7 @@ export function segmentIdOf(fields: Fields): string | undefined {
   const fromFilters = isObject(fields.filters) ? fields.filters.segment : undefined;
   const v = fields.segment ?? fromFilters;
   if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string' || !z.string().uuid().safeParse(v).success) return fail('segment', 'must be a segment id (uuid)');
+  if (typeof v !== 'string' || !z.guid().safeParse(v).success) return fail('segment', 'must be a segment id (uuid)');
   return v;
 }
 

@@ -38,7 +38,7 @@ export function filterOfSegment(parameters: unknown): Filter | null {
  */
 export async function segmentFilter(store: Pick<Store, 'segments'>, websiteId: string, segmentId: string | undefined | null): Promise<Filter | null> {
   if (!segmentId) return null;
-  if (!z.string().uuid().safeParse(segmentId).success) return fail('segment', 'must be a segment id (uuid)');
+  if (!z.guid().safeParse(segmentId).success) return fail('segment', 'must be a segment id (uuid)');
   const segment = await store.segments.get(segmentId);
   if (!segment || segment.websiteId !== websiteId) throw new ReportInputError('Invalid segment: no such segment for this website', 'segment');
   return filterOfSegment(segment.parameters);

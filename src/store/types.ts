@@ -247,7 +247,11 @@ export interface ReportRepo {
   get(id: string): Promise<Report | null>;
   update(id: string, patch: { websiteId?: string; type?: string; name?: string; description?: string; parameters?: unknown }): Promise<Report | null>;
   delete(id: string): Promise<void>;
-  list(filter: { websiteIds?: string[]; userId?: string; type?: string }, page: PageRequest): Promise<Page<Report>>;
+  /**
+   * `websiteIds`/`userId`: reports of those websites or by that user. `viewerId`: reports the user
+   * wrote plus reports of every website the user owns or sees through a team.
+   */
+  list(filter: { websiteIds?: string[]; userId?: string; viewerId?: string; type?: string }, page: PageRequest): Promise<Page<Report>>;
 }
 
 export interface SegmentRepo {

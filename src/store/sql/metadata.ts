@@ -462,9 +462,16 @@ export class SqlReportRepo implements ReportRepo {
     await this.db.run('DELETE FROM reports WHERE report_id = $1', [id]);
   }
 
-  async list(filter: { websiteIds?: string[]; userId?: string; type?: string }, page: PageRequest): Promise<Page<Report>> {
+  async list(filter: { websiteIds?: string[]; userId?: string; viewerId?: string; type?: string }, page: PageRequest): Promise<Page<Report>> {
     const params: unknown[] = [];
     const ors: string[] = [];
+    if (filter.viewerId) {
+      params.push(filter.viewerId);
+      const v = `$${params.length}`;
+      ors.push(
+        `user_id = ${v} OR website_id IN (SELECT website_id FROM websites WHERE user_id = ${v} OR team_id IN (SELECT team_id FROM team_users WHERE user_id = ${v}))`,
+      );
+    }
     if (filter.userId) {
       params.push(filter.userId);
       ors.push(`user_id = $${params.length}`);
@@ -472,7 +479,7 @@ export class SqlReportRepo implements ReportRepo {
     const ids = (filter.websiteIds ?? []).filter(isUuid);
     if (ids.length) ors.push(`website_id IN (${ids.map((w) => (params.push(w), `$${params.length}`)).join(', ')})`);
     const conds: string[] = [];
-    if (filter.userId || filter.websiteIds) conds.push(ors.length ? `(${ors.join(' OR ')})` : 'FALSE');
+    if (filter.userId || filter.websiteIds || filter.viewerId) conds.push(ors.length ? `(${ors.join(' OR ')})` : 'FALSE');
     if (filter.type) {
       params.push(filter.type);
       conds.push(`type = $${params.length}`);
