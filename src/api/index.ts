@@ -6,6 +6,10 @@ import { registerUsers } from './users.js';
 import { registerTeams } from './teams.js';
 import { registerWebsites } from './websites.js';
 import { registerV1 } from './v1.js';
+import { registerIngest } from './send.js';
+import { registerAnalytics } from './analytics/index.js';
+import { registerReports } from './reports.js';
+import { registerSegments } from './segments.js';
 
 export async function registerApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/api/heartbeat', async () => ({ ok: true }));
@@ -14,4 +18,8 @@ export async function registerApi(app: FastifyInstance, ctx: AppContext): Promis
   registerTeams(app, ctx);
   registerWebsites(app, ctx);
   registerV1(app, ctx);
+  await registerIngest(app, ctx);
+  registerAnalytics(app, ctx);
+  registerReports(app, ctx);
+  registerSegments(app, ctx);
 }

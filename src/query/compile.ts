@@ -1,13 +1,13 @@
 // Query -> SQL. Two shapes: metrics that only count rows aggregate event rows directly; metrics
 // about visits (bounces, time, entry pages) first group rows into visits, then aggregate those.
 
-import { dimension } from './dimensions.js';
+import { dimension, visitParts } from './dimensions.js';
 import type { Dialect } from './dialects/dialect.js';
 import { compileFilter, CUSTOM_TYPES, inRange, TRAFFIC_TYPES } from './filters.js';
 import { metric } from './metrics.js';
 import { int, join, raw, sql, type Sql } from './sql.js';
-import { offsetSegments } from './time.js';
-import { QueryError, type DimensionRef, type Query, type RowKind } from './types.js';
+import { DAY_MS, offsetSegments, UNIT_MS } from './time.js';
+import { QueryError, type DimensionRef, type Query, type RowKind, type Unit } from './types.js';
 
 export function rowTypes(rows: RowKind): Sql {
   if (rows === 'traffic') return TRAFFIC_TYPES;
@@ -20,16 +20,48 @@ export function localCreatedAt(q: Pick<Query, 'timeZone' | 'range'>, d: Dialect)
   return d.localTime(raw('created_at'), offsetSegments(q.timeZone, q.range));
 }
 
+/**
+ * Wall-clock time of each row in the query's zone as epoch milliseconds: integer arithmetic,
+ * several times cheaper per row than timestamp functions, and grouped as a plain BIGINT.
+ */
+export function localMs(q: Pick<Query, 'timeZone' | 'range'>, d: Dialect): Sql {
+  const segments = offsetSegments(q.timeZone, q.range);
+  const ms = d.epochMs(raw('created_at'));
+  const shift = (minutes: number) => (minutes === 0 ? ms : sql`(${ms} + ${int(minutes * 60_000)})`);
+  if (segments.length === 1) return shift(segments[0].offsetMinutes);
+  const whens = segments
+    .slice(1)
+    .reverse()
+    .map((s) => sql`WHEN created_at >= ${d.timestamp(s.from as Date)} THEN ${shift(s.offsetMinutes)} `);
+  return sql`(CASE ${join(whens, '')}ELSE ${shift(segments[0].offsetMinutes)} END)`;
+}
+
+/** Integer key of a time bucket; timeLabel() turns it back into Umami's label. */
+function timeKey(unit: Unit, ms: Sql, d: Dialect): Sql {
+  switch (unit) {
+    case 'month':
+      return d.monthKey(ms);
+    case 'year':
+      return d.yearKey(ms);
+    case 'week':
+      // Weeks start on Monday; day 0 (1970-01-01) was a Thursday.
+      return d.intDiv(sql`(${d.intDiv(ms, DAY_MS)} + 3)`, 7);
+    default:
+      return d.intDiv(ms, UNIT_MS[unit]);
+  }
+}
+
 function dimensionExpr(ref: DimensionRef, q: Query, d: Dialect): Sql {
   switch (ref.kind) {
     case 'field':
       return dimension(ref.name).expr(d);
     case 'time':
-      return d.bucketLabel(localCreatedAt(q, d), ref.unit);
+      return timeKey(ref.unit, localMs(q, d), d);
     case 'weekday':
-      return d.weekday(localCreatedAt(q, d));
+      // 0 = Sunday; day 0 (1970-01-01) was a Thursday.
+      return sql`((${d.intDiv(localMs(q, d), DAY_MS)} + 4) % 7)`;
     case 'hourOfDay':
-      return d.hourOfDay(localCreatedAt(q, d));
+      return sql`(${d.intDiv(localMs(q, d), 3_600_000)} % 24)`;
   }
 }
 
@@ -71,8 +103,9 @@ function tail(q: Query, groupCount: number): Sql {
   if (groupCount > 0) pieces.push(sql` GROUP BY ${raw(Array.from({ length: groupCount }, (_, i) => i + 1).join(', '))}`);
   if (q.orderBy.length > 0) {
     const keys = q.orderBy.map((o) => {
-      if (!/^d\d+$/.test(o.key) && !q.metrics.includes(o.key as never)) throw new QueryError(`cannot order by ${o.key}`);
-      return raw(`${o.key} ${o.dir === 'desc' ? 'DESC' : 'ASC'} NULLS LAST`);
+      const m = q.metrics.indexOf(o.key as never);
+      if (!/^d\d+$/.test(o.key) && m < 0) throw new QueryError(`cannot order by ${o.key}`);
+      return raw(`${m >= 0 ? metricAlias(m) : o.key} ${o.dir === 'desc' ? 'DESC' : 'ASC'} NULLS LAST`);
     });
     pieces.push(sql` ORDER BY ${join(keys)}`);
   }
@@ -80,6 +113,9 @@ function tail(q: Query, groupCount: number): Sql {
   if (q.offset > 0) pieces.push(sql` OFFSET ${int(q.offset)}`);
   return pieces.reduce((a, b) => sql`${a}${b}`, raw(''));
 }
+
+/** Column names are positional (d0.., m0..): PostgreSQL folds unquoted names to lower case. */
+export const metricAlias = (i: number) => `m${i}`;
 
 export function compileAggregate(q: Query, d: Dialect): Sql {
   validate(q);
@@ -89,21 +125,32 @@ export function compileAggregate(q: Query, d: Dialect): Sql {
   if (!needsVisits(q)) {
     const select = [
       ...q.dimensions.map((ref, i) => sql`${dimensionExpr(ref, q, d)} AS ${dimAliases[i]}`),
-      ...q.metrics.map((m) => sql`${(metric(m).row as (d: Dialect) => Sql)(d)} AS ${raw(m)}`),
+      ...q.metrics.map((m, i) => sql`${(metric(m).row as (d: Dialect) => Sql)(d)} AS ${raw(metricAlias(i))}`),
     ];
     return sql`SELECT ${join(select)} FROM website_event WHERE ${where}${tail(q, q.dimensions.length)}`;
   }
 
   const rowDims = q.dimensions.map((ref, i) => ({ ref, i })).filter(({ ref }) => !isVisitDim(ref));
+  // Visit dimensions: their per-visit aggregates inside, their value outside.
+  const parts = q.dimensions.map((ref) => (ref.kind === 'field' && isVisitDim(ref) ? visitParts(dimension(ref.name), d) : null));
+  const inputAlias = (i: number, name: string) => raw(`d${i}_${name}`);
   const inner = [
-    ...q.dimensions.map((ref, i) => sql`${dimensionExpr(ref, q, d)} AS ${dimAliases[i]}`),
-    sql`${d.anyValue(raw('session_id'))} AS session_id`,
+    ...q.dimensions.flatMap((ref, i) => {
+      const p = parts[i];
+      if (!p) return [sql`${dimensionExpr(ref, q, d)} AS ${dimAliases[i]}`];
+      return p.inputs.map(([name, agg]) => sql`${agg} AS ${inputAlias(i, name)}`);
+    }),
+    sql`${d.anyValue(raw('session_id'))} AS visit_session`,
     raw('visit_id'),
     raw('count(*) AS c'),
     raw('min(created_at) AS t0'),
     raw('max(created_at) AS t1'),
   ];
   const innerGroup = join([...rowDims.map(({ i }) => dimAliases[i]), raw('visit_id')]);
-  const outer = [...dimAliases, ...q.metrics.map((m) => sql`${(metric(m).visit as (d: Dialect) => Sql)(d)} AS ${raw(m)}`)];
+  const outerDims = dimAliases.map((alias, i) => {
+    const p = parts[i];
+    return p ? sql`${p.value((name) => inputAlias(i, name))} AS ${alias}` : alias;
+  });
+  const outer = [...outerDims, ...q.metrics.map((m, i) => sql`${(metric(m).visit as (d: Dialect) => Sql)(d)} AS ${raw(metricAlias(i))}`)];
   return sql`SELECT ${join(outer)} FROM (SELECT ${join(inner)} FROM website_event WHERE ${where} GROUP BY ${innerGroup}) v${tail(q, q.dimensions.length)}`;
 }

@@ -21,6 +21,24 @@ export interface DimensionDef {
   readonly skipEmpty: boolean;
   /** Extra condition for breakdowns, e.g. no self-referrals in the referrer list. */
   breakdownWhere?(q: Query, d: Dialect): Sql;
+  /** A UUID column: equality filters compare UUIDs (no per-row cast to text). */
+  readonly uuid?: boolean;
+  /**
+   * Visit grain in two steps, when the value is costly per row: aggregates over the visit's rows
+   * (by name), then the value computed once per visit from them. Without it, `expr` is the one
+   * aggregate.
+   */
+  readonly visit?: {
+    readonly inputs: Readonly<Record<string, (d: Dialect) => Sql>>;
+    value(d: Dialect, input: (name: string) => Sql): Sql;
+  };
+}
+
+/** The per-visit aggregates of a visit-grain dimension and how to turn them into its value. */
+export function visitParts(def: DimensionDef, d: Dialect): { inputs: [string, Sql][]; value: (input: (name: string) => Sql) => Sql } {
+  if (!def.visit) return { inputs: [['v', def.expr(d)]], value: (input) => input('v') };
+  const v = def.visit;
+  return { inputs: Object.entries(v.inputs).map(([name, f]) => [name, f(d)]), value: (input) => v.value(d, input) };
 }
 
 const col = (name: string) => () => raw(name);
@@ -33,14 +51,11 @@ function sessionDim(name: string, column: string): DimensionDef {
   return { name, grain: 'row', expr: col(column), rows: 'traffic', countBy: 'visitors', session: true, skipEmpty: false };
 }
 
-function withoutWww(e: Sql): Sql {
-  return sql`regexp_replace(${e}, '^www\\.', '')`;
-}
-
 /** A referrer from the site itself (internal navigation) is not a referrer. */
-function notSelfReferral(q: Query): Sql {
+function notSelfReferral(q: Query, d: Dialect): Sql {
   const own = q.websiteDomain ? q.websiteDomain.replace(/^www\./, '').toLowerCase() : '';
-  return sql`(referrer_domain IS NULL OR (${withoutWww(raw('lower(referrer_domain)'))} <> ${own} AND lower(referrer_domain) <> coalesce(lower(hostname), '')))`;
+  const ref = d.stripWww(raw('lower(referrer_domain)'));
+  return sql`(referrer_domain IS NULL OR (${ref} <> ${own} AND ${ref} <> coalesce(${d.stripWww(raw('lower(hostname)'))}, '')))`;
 }
 
 // Channel of a row, from its referrer, UTM tags and click ids. Patterns are bound parameters.
@@ -51,13 +66,25 @@ const VIDEO = '(^|\\.)(youtube|youtu|vimeo|twitch|dailymotion|wistia)\\.';
 const SHOPPING = '(^|\\.)(amazon|ebay|etsy|shopify|walmart|aliexpress|mercadolibre|idealo)\\.';
 const PAID_MEDIUM = '^(.*cpc|.*ppc|.*paid.*|.*retargeting.*|cpm|display|banner)$';
 
-function channelExpr(d: Dialect): Sql {
-  const ref = raw("coalesce(lower(referrer_domain), '')");
-  const src = raw("coalesce(lower(utm_source), '')");
-  const medium = raw("coalesce(lower(utm_medium), '')");
-  const clickId = raw(
-    '(gclid IS NOT NULL OR msclkid IS NOT NULL OR fbclid IS NOT NULL OR ttclid IS NOT NULL OR li_fat_id IS NOT NULL OR twclid IS NOT NULL)',
-  );
+/** Inputs of the channel, taken from a visit's first row. */
+const CHANNEL_INPUTS: Record<string, (d: Dialect) => Sql> = {
+  ref: (d) => d.argMin(raw('referrer_domain'), raw('created_at')),
+  host: (d) => d.argMin(raw('hostname'), raw('created_at')),
+  src: (d) => d.argMin(raw('utm_source'), raw('created_at')),
+  medium: (d) => d.argMin(raw('utm_medium'), raw('created_at')),
+  click: (d) =>
+    d.argMin(
+      raw('(CASE WHEN gclid IS NOT NULL OR msclkid IS NOT NULL OR fbclid IS NOT NULL OR ttclid IS NOT NULL OR li_fat_id IS NOT NULL OR twclid IS NOT NULL THEN 1 ELSE 0 END)'),
+      raw('created_at'),
+    ),
+};
+
+function channelExpr(d: Dialect, input: (name: string) => Sql): Sql {
+  // A referrer on the landing page's own host is internal navigation, not a source.
+  const ref = sql`(CASE WHEN ${d.stripWww(sql`lower(${input('ref')})`)} = ${d.stripWww(sql`lower(${input('host')})`)} THEN '' ELSE coalesce(lower(${input('ref')}), '') END)`;
+  const src = sql`coalesce(lower(${input('src')}), '')`;
+  const medium = sql`coalesce(lower(${input('medium')}), '')`;
+  const clickId = sql`(${input('click')} = 1)`;
   const is = (pattern: string) => sql`(${d.regexCi(ref, pattern)} OR ${d.regexCi(sql`${src} || '.'`, pattern)})`;
   const paid = sql`(${clickId} OR ${d.regexCi(medium, PAID_MEDIUM)})`;
   return sql`(CASE
@@ -97,7 +124,7 @@ const defs: DimensionDef[] = [
   {
     name: 'domain',
     grain: 'row',
-    expr: () => withoutWww(raw('lower(referrer_domain)')),
+    expr: (d) => d.stripWww(raw('lower(referrer_domain)')),
     rows: 'traffic',
     countBy: 'pageviews',
     session: false,
@@ -118,7 +145,10 @@ const defs: DimensionDef[] = [
     // The channel of a visit is the channel of its first row (its landing).
     name: 'channel',
     grain: 'visit',
-    expr: (d) => d.argMin(channelExpr(d), raw('created_at')),
+    expr: () => {
+      throw new Error('channel is computed per visit (visitParts)');
+    },
+    visit: { inputs: CHANNEL_INPUTS, value: channelExpr },
     rows: 'traffic',
     countBy: 'visitors',
     session: false,
@@ -132,9 +162,10 @@ const defs: DimensionDef[] = [
   sessionDim('country', 'country'),
   sessionDim('region', 'region'),
   sessionDim('city', 'city'),
-  sessionDim('distinctId', 'distinct_id'),
+  // Only identified sessions have one; anonymous ones are not a row of the breakdown.
+  { ...sessionDim('distinctId', 'distinct_id'), skipEmpty: true },
   // Not a /metrics type: lets session pages reuse the engine with a filter on one session.
-  { ...sessionDim('sessionId', 'CAST(session_id AS VARCHAR)'), skipEmpty: true },
+  { ...sessionDim('sessionId', 'session_id'), skipEmpty: true, uuid: true },
 ];
 
 const registry = new Map(defs.map((d) => [d.name, d]));

@@ -2,10 +2,10 @@
 // into the neutral result. The only place that hands SQL text to the store.
 
 import type { AnalyticsStore, Row } from '../store/types.js';
-import { compileAggregate } from './compile.js';
+import { compileAggregate, metricAlias } from './compile.js';
 import { dialectFor, type Dialect } from './dialects/index.js';
 import type { Sql } from './sql.js';
-import { previousRange } from './time.js';
+import { compareRange, timeLabel } from './time.js';
 import type { Query, QueryResult, ResultRow } from './types.js';
 
 export class QueryEngine {
@@ -23,8 +23,8 @@ export class QueryEngine {
 
   async run(q: Query): Promise<QueryResult> {
     const main = this.runOne(q);
-    if (q.compare !== 'prev') return { rows: await main };
-    const prev = this.runOne({ ...q, range: previousRange(q.range), compare: null });
+    if (!q.compare) return { rows: await main };
+    const prev = this.runOne({ ...q, range: compareRange(q.range, q.compare), compare: null });
     const [rows, prevRows] = await Promise.all([main, prev]);
     return { rows, prev: prevRows };
   }
@@ -32,8 +32,11 @@ export class QueryEngine {
   private async runOne(q: Query): Promise<ResultRow[]> {
     const rows = await this.rows(compileAggregate(q, this.dialect));
     return rows.map((r) => ({
-      dims: q.dimensions.map((_, i) => toDim(r[`d${i}`])),
-      values: Object.fromEntries(q.metrics.map((m) => [m, toNumber(r[m])])),
+      dims: q.dimensions.map((ref, i) => {
+        const v = toDim(r[`d${i}`]);
+        return ref.kind === 'time' && v !== null ? timeLabel(ref.unit, Number(v)) : v;
+      }),
+      values: Object.fromEntries(q.metrics.map((m, i) => [m, toNumber(r[metricAlias(i)])])),
     }));
   }
 }

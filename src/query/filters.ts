@@ -1,7 +1,7 @@
 // Filter trees: parsing Umami's `op.value` query parameters, and compiling a tree to a WHERE
 // condition with bound values only.
 
-import { canonicalDimension, dimension } from './dimensions.js';
+import { canonicalDimension, dimension, visitParts } from './dimensions.js';
 import type { Dialect } from './dialects/dialect.js';
 import { join, raw, sql, type Sql } from './sql.js';
 import { QueryError, type Filter, type FilterOp, type Query } from './types.js';
@@ -85,7 +85,16 @@ export function filterDimensions(filter: Filter | null): string[] {
   return filter.children.flatMap(filterDimensions);
 }
 
-function predicate(e: Sql, op: FilterOp, values: readonly string[], d: Dialect): Sql {
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function predicate(e: Sql, op: FilterOp, values: readonly string[], d: Dialect, uuid = false): Sql {
+  if (uuid && (op === 'eq' || op === 'neq')) {
+    // A value that is not a UUID matches no row.
+    const ids = values.filter((x) => UUID_RE.test(x)).map((x) => d.uuid(x));
+    if (ids.length === 0) return raw(op === 'eq' ? 'FALSE' : 'TRUE');
+    return sql`${e} ${raw(op === 'eq' ? 'IN' : 'NOT IN')} (${join(ids)})`;
+  }
+  if (uuid) e = d.uuidText(e);
   const v = sql`coalesce(${e}, '')`;
   switch (op) {
     case 'eq':
@@ -127,12 +136,15 @@ export function compileFilter(filter: Filter | null, q: Pick<Query, 'websiteId' 
     case 'leaf': {
       const def = dimension(filter.dim);
       if (def.grain === 'visit') {
-        return sql`visit_id IN (SELECT visit_id FROM website_event WHERE ${inRange(q, d)} AND ${TRAFFIC_TYPES} GROUP BY visit_id HAVING ${predicate(def.expr(d), filter.op, filter.values, d)})`;
+        const parts = visitParts(def, d);
+        const inputs = join(parts.inputs.map(([name, agg]) => sql`${agg} AS ${raw(`i_${name}`)}`));
+        const value = parts.value((name) => raw(`i_${name}`));
+        return sql`visit_id IN (SELECT visit_id FROM (SELECT visit_id, ${inputs} FROM website_event WHERE ${inRange(q, d)} AND ${TRAFFIC_TYPES} GROUP BY visit_id) vf WHERE ${predicate(value, filter.op, filter.values, d)})`;
       }
       if (def.rows === 'custom' && q.rows === 'traffic') {
         return sql`visit_id IN (SELECT visit_id FROM website_event WHERE ${inRange(q, d)} AND ${CUSTOM_TYPES} AND ${predicate(def.expr(d), filter.op, filter.values, d)})`;
       }
-      return predicate(def.expr(d), filter.op, filter.values, d);
+      return predicate(def.expr(d), filter.op, filter.values, d, def.uuid);
     }
   }
 }

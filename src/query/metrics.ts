@@ -1,6 +1,6 @@
 // Metric registry: each metric defined once, at two grains. `row` aggregates event rows directly;
 // `visit` aggregates the per-visit groups the compiler builds when any metric or dimension needs
-// them (columns: session_id, visit_id, c = rows in the visit, t0/t1 = first/last row time).
+// them (columns: visit_session, visit_id, c = rows in the visit, t0/t1 = first/last row time).
 
 import type { Dialect } from './dialects/dialect.js';
 import { raw, sql, type Sql } from './sql.js';
@@ -23,7 +23,7 @@ const defs: MetricDef[] = [
     name: 'visitors',
     rows: ['traffic', 'custom', 'all'],
     row: (d) => d.countDistinct(raw('session_id')),
-    visit: (d) => d.countDistinct(raw('session_id')),
+    visit: (d) => d.countDistinct(raw('visit_session')),
   },
   {
     name: 'visits',
@@ -31,10 +31,10 @@ const defs: MetricDef[] = [
     row: (d) => d.countDistinct(raw('visit_id')),
     visit: () => raw('count(*)'),
   },
-  // A bounce is a visit with exactly one pageview.
-  { name: 'bounces', rows: ['traffic'], visit: () => raw('sum(CASE WHEN c = 1 THEN 1 ELSE 0 END)') },
+  // A bounce is a visit with exactly one matching row (one pageview, on traffic rows).
+  { name: 'bounces', rows: ['traffic', 'custom', 'all'], visit: () => raw('sum(CASE WHEN c = 1 THEN 1 ELSE 0 END)') },
   // Time from first to last hit of each visit; a one-hit visit adds nothing.
-  { name: 'totaltime', rows: ['traffic'], visit: (d) => sql`sum(${d.secondsBetween(raw('t0'), raw('t1'))})` },
+  { name: 'totaltime', rows: ['traffic', 'custom', 'all'], visit: (d) => sql`sum(${d.secondsBetween(raw('t0'), raw('t1'))})` },
   { name: 'countries', rows: ['traffic', 'custom', 'all'], row: (d) => d.countDistinct(raw('country')) },
   { name: 'uniqueEvents', rows: ['custom'], row: (d) => d.countDistinct(raw('event_name')) },
 ];

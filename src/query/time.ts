@@ -48,49 +48,70 @@ export function offsetMinutes(zone: string, ms: number): number {
   return Math.round((wall - whole) / 60000);
 }
 
+export const DAY_MS = 86_400_000;
+
 /** A stretch of time with one UTC offset: applies to instants >= from (until the next segment). */
 export interface OffsetSegment {
   readonly from: Date | null;
   readonly offsetMinutes: number;
 }
 
-const DAY = 86_400_000;
+
+const segmentCache = new Map<string, OffsetSegment[]>();
 
 /**
- * The offsets in force over [start, end]. Samples every 6 hours and bisects to the minute where
- * the offset changes; zones change offset at most a few times a year, never twice in 6 hours.
+ * The offsets in force over [start, end]. Samples once a week and bisects to the second where the
+ * offset changes (no zone changes offset twice within a week). Cached: dashboards repeat ranges.
  */
 export function offsetSegments(zone: string, range: TimeRange): OffsetSegment[] {
   const start = range.start.getTime();
   const end = range.end.getTime();
+  const key = `${zone}|${start}|${end}`;
+  const cached = segmentCache.get(key);
+  if (cached) return cached;
   const segments: OffsetSegment[] = [{ from: null, offsetMinutes: offsetMinutes(zone, start) }];
-  if (zone === 'UTC') return segments;
-  const step = DAY / 4;
-  let prevT = start;
-  let prevOff = segments[0].offsetMinutes;
-  for (let t = start + step; ; t += step) {
-    const at = Math.min(t, end);
-    const off = offsetMinutes(zone, at);
-    if (off !== prevOff) {
-      let lo = prevT; // offset prevOff
-      let hi = at; // offset off
-      while (hi - lo > 1000) {
-        const mid = Math.floor((lo + hi) / 2000) * 1000;
-        if (mid <= lo || mid >= hi) break;
-        if (offsetMinutes(zone, mid) === prevOff) lo = mid;
-        else hi = mid;
+  if (zone !== 'UTC') {
+    const step = 7 * DAY_MS;
+    let prevT = start;
+    let prevOff = segments[0].offsetMinutes;
+    for (let t = start + step; ; t += step) {
+      const at = Math.min(t, end);
+      const off = offsetMinutes(zone, at);
+      if (off !== prevOff) {
+        let lo = prevT; // offset prevOff
+        let hi = at; // offset off
+        while (hi - lo > 1000) {
+          const mid = Math.floor((lo + hi) / 2000) * 1000;
+          if (mid <= lo || mid >= hi) break;
+          if (offsetMinutes(zone, mid) === prevOff) lo = mid;
+          else hi = mid;
+        }
+        segments.push({ from: new Date(hi), offsetMinutes: off });
+        prevOff = off;
       }
-      segments.push({ from: new Date(hi), offsetMinutes: off });
-      prevOff = off;
+      prevT = at;
+      if (at >= end) break;
     }
-    prevT = at;
-    if (at >= end) break;
   }
+  if (segmentCache.size > 1000) segmentCache.clear();
+  segmentCache.set(key, segments);
   return segments;
 }
 
-/** Umami's previous period: the range of equal length ending just before `range` starts. */
-export function previousRange(range: TimeRange): TimeRange {
+/**
+ * The comparison period. `prev`: the range of equal length ending just before `range` starts
+ * (Umami shifts by whole minutes, which overlaps the two periods by up to a minute; we do not).
+ * `yoy`: the same instants one calendar year earlier (UTC).
+ */
+export function compareRange(range: TimeRange, mode: 'prev' | 'yoy' = 'prev'): TimeRange {
+  if (mode === 'yoy') {
+    const back = (d: Date) => {
+      const x = new Date(d.getTime());
+      x.setUTCFullYear(x.getUTCFullYear() - 1);
+      return x;
+    };
+    return { start: back(range.start), end: back(range.end) };
+  }
   const length = range.end.getTime() - range.start.getTime() + 1;
   return { start: new Date(range.start.getTime() - length), end: new Date(range.start.getTime() - 1) };
 }
@@ -100,4 +121,20 @@ export const UNITS: readonly Unit[] = ['minute', 'hour', 'day', 'week', 'month',
 /** Format a wall-clock Date (UTC fields hold local time) as Umami's `YYYY-MM-DD HH:MM:SS`. */
 export function wallClockLabel(d: Date): string {
   return d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+export const UNIT_MS: Record<'minute' | 'hour' | 'day', number> = { minute: 60_000, hour: 3_600_000, day: DAY_MS };
+
+/** Label of the bucket whose integer key the compiler grouped by (see compile.ts timeKey). */
+export function timeLabel(unit: Unit, key: number): string {
+  switch (unit) {
+    case 'month':
+      return `${Math.floor(key / 12)}-${String((key % 12) + 1).padStart(2, '0')}-01 00:00:00`;
+    case 'year':
+      return `${key}-01-01 00:00:00`;
+    case 'week':
+      return wallClockLabel(new Date((key * 7 - 3) * DAY_MS));
+    default:
+      return wallClockLabel(new Date(key * UNIT_MS[unit]));
+  }
 }

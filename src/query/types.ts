@@ -55,8 +55,8 @@ export interface Query {
   readonly orderBy: readonly OrderBy[];
   readonly limit: number | null;
   readonly offset: number;
-  /** Also run the same query over the period of equal length just before. */
-  readonly compare: 'prev' | null;
+  /** Also run the same query over a comparison period (see compareRange). */
+  readonly compare: 'prev' | 'yoy' | null;
   /** Injected clock; the engine never reads the system time itself. */
   readonly now: Date;
 }

@@ -58,6 +58,7 @@ export const clickhouse: Dialect = {
   timestamp: (value) => sql`toDateTime64(${isoUtc(value)}, 3, 'UTC')`,
   text: (value) => sql`${value}`,
 
+  uuidText: (expr) => sql`toString(${expr})`,
   countDistinct: (expr) => sql`uniqExact(${expr})`,
   anyValue: (expr) => sql`any(${expr})`,
   argMin: (expr, order) => sql`argMin(${expr}, ${order})`,
@@ -82,6 +83,11 @@ export const clickhouse: Dialect = {
   },
   weekday: (local) => sql`(toDayOfWeek(${local}) % 7)`,
   hourOfDay: (local) => sql`toHour(${local})`,
+
+  epochMs: (ts) => sql`toUnixTimestamp64Milli(${ts})`,
+  intDiv: (a, n) => sql`intDiv(${a}, ${int(n)})`,
+  monthKey: (ms) => sql`(toYear(fromUnixTimestamp64Milli(${ms}, 'UTC')) * 12 + toMonth(fromUnixTimestamp64Milli(${ms}, 'UTC')) - 1)`,
+  yearKey: (ms) => sql`toYear(fromUnixTimestamp64Milli(${ms}, 'UTC'))`,
 
   timestampText: (expr) => sql`formatDateTime(${expr}, '%Y-%m-%dT%H:%i:%SZ', 'UTC')`,
   numberText: (expr) => sql`if(${expr} = trunc(${expr}), toString(toInt64(${expr})), toString(toFloat64(${expr})))`,

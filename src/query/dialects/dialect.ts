@@ -15,6 +15,8 @@ export interface Dialect {
   timestamp(value: Date): Sql;
   text(value: string): Sql;
 
+  /** A UUID column as text. */
+  uuidText(expr: Sql): Sql;
   countDistinct(expr: Sql): Sql;
   /** Any one value of `expr` in the group (all are equal where it is used). */
   anyValue(expr: Sql): Sql;
@@ -26,6 +28,8 @@ export interface Dialect {
 
   /** Case-insensitive substring test; `needle` is bound. */
   containsCi(expr: Sql, needle: string): Sql;
+  /** `expr` without a leading `www.`. */
+  stripWww(expr: Sql): Sql;
   /** Case-insensitive regular expression test; `pattern` is bound. */
   regexCi(expr: Sql, pattern: string): Sql;
 
@@ -36,6 +40,14 @@ export interface Dialect {
   /** 0 = Sunday ... 6 = Saturday. */
   weekday(local: Sql): Sql;
   hourOfDay(local: Sql): Sql;
+
+  /** Milliseconds since 1970 of a timestamp, as a 64-bit integer. */
+  epochMs(ts: Sql): Sql;
+  /** Integer division (operands are non-negative). */
+  intDiv(a: Sql, n: number): Sql;
+  /** year * 12 + month - 1, and the year, of a wall-clock time given as epoch milliseconds. */
+  monthKey(localMs: Sql): Sql;
+  yearKey(localMs: Sql): Sql;
 
   /** Render a stored timestamp / number as text, for property values. */
   timestampText(expr: Sql): Sql;

@@ -22,6 +22,7 @@ export const duckdb: Dialect = {
   timestamp: (value) => sql`CAST(${isoUtc(value)} AS TIMESTAMP)`,
   text: (value) => sql`${value}`,
 
+  uuidText: (expr) => sql`CAST(${expr} AS VARCHAR)`,
   countDistinct: (expr) => sql`count(DISTINCT ${expr})`,
   anyValue: (expr) => sql`any_value(${expr})`,
   argMin: (expr, order) => sql`arg_min(${expr}, ${order})`,
@@ -29,6 +30,8 @@ export const duckdb: Dialect = {
   secondsBetween: (from, to) => sql`((epoch_ms(${to}) - epoch_ms(${from})) // 1000)`,
 
   containsCi: (expr, needle) => sql`contains(lower(${expr}), ${needle.toLowerCase()})`,
+  // A prefix test and substring, not a regex: this runs on every row of referrer breakdowns.
+  stripWww: (expr) => sql`(CASE WHEN starts_with(${expr}, 'www.') THEN substr(${expr}, 5) ELSE ${expr} END)`,
   regexCi: (expr, pattern) => sql`regexp_matches(${expr}, ${pattern}, 'i')`,
 
   localTime(ts: Sql, segments: readonly OffsetSegment[]): Sql {
@@ -43,6 +46,11 @@ export const duckdb: Dialect = {
   bucketLabel: (local, unit: Unit) => sql`strftime(date_trunc(${raw(`'${unit}'`)}, ${local}), '%Y-%m-%d %H:%M:%S')`,
   weekday: (local) => sql`dayofweek(${local})`,
   hourOfDay: (local) => sql`hour(${local})`,
+
+  epochMs: (ts) => sql`epoch_ms(${ts})`,
+  intDiv: (a, n) => sql`(${a} // ${int(n)})`,
+  monthKey: (ms) => sql`(year(epoch_ms(${ms})) * 12 + month(epoch_ms(${ms})) - 1)`,
+  yearKey: (ms) => sql`year(epoch_ms(${ms}))`,
 
   timestampText: (expr) => sql`strftime(${expr}, '%Y-%m-%dT%H:%M:%SZ')`,
   numberText: (expr) =>

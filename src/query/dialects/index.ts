@@ -1,10 +1,13 @@
 import type { DialectName } from '../../store/types.js';
 import type { Dialect } from './dialect.js';
+import { clickhouse } from './clickhouse.js';
 import { duckdb } from './duckdb.js';
+import { postgres } from './postgres.js';
 
 export type { Dialect } from './dialect.js';
 
+const dialects: Record<DialectName, Dialect> = { duckdb, postgres, clickhouse };
+
 export function dialectFor(name: DialectName): Dialect {
-  if (name === 'duckdb') return duckdb;
-  throw new Error(`no query dialect for store '${name}' yet`);
+  return dialects[name];
 }

@@ -23,6 +23,7 @@ export const postgres: Dialect = {
   timestamp: (value) => sql`CAST(${isoUtc(value)} AS TIMESTAMP)`,
   text: (value) => sql`CAST(${value} AS TEXT)`,
 
+  uuidText: (expr) => sql`CAST(${expr} AS TEXT)`,
   countDistinct: (expr) => sql`count(DISTINCT ${expr})`,
   // any_value() arrives only in PostgreSQL 16, and uuid has no min().
   anyValue: (expr) => sql`(array_agg(${expr}))[1]`,
@@ -45,6 +46,12 @@ export const postgres: Dialect = {
   bucketLabel: (local, unit: Unit) => sql`to_char(date_trunc(${raw(`'${unit}'`)}, ${local}), 'YYYY-MM-DD HH24:MI:SS')`,
   weekday: (local) => sql`CAST(extract(dow FROM ${local}) AS INTEGER)`,
   hourOfDay: (local) => sql`CAST(extract(hour FROM ${local}) AS INTEGER)`,
+
+  epochMs: (ts) => sql`CAST(floor(extract(epoch FROM ${ts}) * 1000) AS BIGINT)`,
+  intDiv: (a, n) => sql`div(${a}, ${int(n)})`,
+  monthKey: (ms) =>
+    sql`CAST(extract(year FROM to_timestamp(${ms} / 1000.0) AT TIME ZONE 'UTC') * 12 + extract(month FROM to_timestamp(${ms} / 1000.0) AT TIME ZONE 'UTC') - 1 AS BIGINT)`,
+  yearKey: (ms) => sql`CAST(extract(year FROM to_timestamp(${ms} / 1000.0) AT TIME ZONE 'UTC') AS BIGINT)`,
 
   timestampText: (expr) => sql`to_char(${expr}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
   numberText: (expr) =>

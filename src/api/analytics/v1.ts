@@ -1,0 +1,68 @@
+// Seed 000 (Umami v1) analytics: /api/website/:id/{stats,pageviews,events,metrics}. `:id` is the
+// integer website id or the uuid; dates are start_at/end_at, the zone is `tz`.
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireWebsiteView } from '../../server/permissions.js';
+import type { Website } from '../../store/types.js';
+import { resolveV1WebsiteId } from '../v1.js';
+import { eventSeries } from './events.js';
+import { baseQuery, guard, parseFilters, parseRange, parseTimeZone, parseUnit, query, type Analytics } from './params.js';
+import { breakdownQuery, metricType } from './stats.js';
+
+const NO_SUCH_WEBSITE = '00000000-0000-0000-0000-000000000000';
+const V1_RANGE: [string, string] = ['start_at', 'end_at'];
+
+async function v1Website(req: FastifyRequest, a: Analytics): Promise<Website> {
+  const id = await resolveV1WebsiteId(a.ctx, (req.params as Record<string, string>).id);
+  // An unknown id goes through the same check, so callers learn nothing they may not see.
+  return requireWebsiteView(req, a.ctx, id ?? NO_SUCH_WEBSITE);
+}
+
+export function registerAnalyticsV1(app: FastifyInstance, a: Analytics): void {
+  app.get('/api/website/:id/stats', async (req) => {
+    const website = await v1Website(req, a);
+    const p = query(req);
+    return guard(async () => {
+      const q = baseQuery(a, website, parseRange(p, website, V1_RANGE), { metrics: ['pageviews', 'visitors', 'bounces', 'totaltime'], filter: parseFilters(p) });
+      const v = (await a.engine.run(q)).rows[0]?.values ?? {};
+      return { pageviews: v.pageviews ?? 0, uniques: v.visitors ?? 0, bounces: v.bounces ?? 0, totaltime: v.totaltime ?? 0 };
+    });
+  });
+
+  app.get('/api/website/:id/pageviews', async (req) => {
+    const website = await v1Website(req, a);
+    const p = query(req);
+    return guard(async () => {
+      const q = baseQuery(a, website, parseRange(p, website, V1_RANGE), {
+        timeZone: parseTimeZone(p, 'tz'),
+        metrics: ['pageviews', 'visitors'],
+        dimensions: [{ kind: 'time', unit: parseUnit(p, 'unit', 'day', ['minute', 'hour', 'day', 'month', 'year']) }],
+        filter: parseFilters(p),
+        orderBy: [{ key: 'd0', dir: 'asc' }],
+      });
+      const rows = (await a.engine.run(q)).rows;
+      return {
+        pageviews: rows.map((r) => ({ t: r.dims[0], y: r.values.pageviews ?? 0 })),
+        sessions: rows.map((r) => ({ t: r.dims[0], y: r.values.visitors ?? 0 })),
+      };
+    });
+  });
+
+  app.get('/api/website/:id/events', async (req) => {
+    const website = await v1Website(req, a);
+    const p = query(req);
+    return guard(async () =>
+      eventSeries(a, website, p, parseRange(p, website, V1_RANGE), parseTimeZone(p, 'tz'), { kind: 'time', unit: parseUnit(p, 'unit', 'day') }),
+    );
+  });
+
+  app.get('/api/website/:id/metrics', async (req) => {
+    const website = await v1Website(req, a);
+    const p = query(req);
+    return guard(async () => {
+      const type = metricType(p);
+      const result = await a.engine.run(breakdownQuery(a, p, website, parseRange(p, website, V1_RANGE), type, [type.countBy]));
+      return result.rows.map((r) => ({ x: r.dims[0], y: r.values[type.countBy] ?? 0 }));
+    });
+  });
+}
