@@ -1,31 +1,27 @@
-// Test-only: read what the server stored, straight from its DuckDB file. DuckDB allows one
-// process per file, so call this only while the server is stopped.
-import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+// Test-only: read what a server stored, through the same store it used (DuckDB file, PostgreSQL,
+// or PostgreSQL + ClickHouse). The embedded store allows one process per file, so call this only
+// while the server is stopped.
+import { loadConfig } from '../src/config.js';
+import { openStore } from '../src/store/index.js';
+import type { Dashi } from './helpers/server.js';
 
 export type Rows = Record<string, any>[];
 
-export async function readStored(dataDir: string, sql: string, params: unknown[] = []): Promise<Rows> {
-  const instance = await DuckDBInstance.create(path.join(dataDir, 'dashi.duckdb'));
+export async function readStored(dashi: Dashi, sql: string): Promise<Rows> {
+  const store = await openStore(loadConfig({ DATA_DIR: dashi.dataDir, ...dashi.env }));
   try {
-    const conn = await instance.connect();
-    try {
-      const reader = await conn.runAndReadAll(sql, params as never);
-      return reader.getRowObjectsJson() as Rows;
-    } finally {
-      conn.closeSync();
-    }
+    return await store.analytics.query(sql);
   } finally {
-    instance.closeSync();
+    await store.close();
   }
 }
 
-/** Every analytics table, as JSON rows. */
-export async function readAll(dataDir: string): Promise<{ events: Rows; eventData: Rows; sessions: Rows; sessionData: Rows }> {
+/** Every analytics table. */
+export async function readAll(dashi: Dashi): Promise<{ events: Rows; eventData: Rows; sessions: Rows; sessionData: Rows }> {
   return {
-    events: await readStored(dataDir, 'SELECT * FROM website_event ORDER BY created_at, url_path'),
-    eventData: await readStored(dataDir, 'SELECT * FROM event_data ORDER BY created_at, data_key'),
-    sessions: await readStored(dataDir, 'SELECT * FROM session ORDER BY created_at'),
-    sessionData: await readStored(dataDir, 'SELECT * FROM session_data ORDER BY created_at, data_key'),
+    events: await readStored(dashi, 'SELECT * FROM website_event ORDER BY created_at, url_path'),
+    eventData: await readStored(dashi, 'SELECT * FROM event_data ORDER BY created_at, data_key'),
+    sessions: await readStored(dashi, 'SELECT * FROM session ORDER BY created_at'),
+    sessionData: await readStored(dashi, 'SELECT * FROM session_data ORDER BY created_at, data_key'),
   };
 }

@@ -169,7 +169,7 @@ describe('tracker in Chromium', () => {
 
   test('exactly those pageviews, events and properties are stored', async () => {
     await dashi.stop();
-    const { events, eventData, sessionData } = await readAll(dashi.dataDir);
+    const { events, eventData, sessionData } = await readAll(dashi);
     const of = (site: string) => events.filter((e) => e.website_id === websites[site]);
 
     const main = of('main').map((e) => [e.event_type, e.event_name, e.url_path, e.url_query]);
