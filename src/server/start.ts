@@ -20,6 +20,8 @@ const DEFAULT_ADMIN = { username: 'admin', password: 'umami' };
  */
 export function ensureSecret(config: Config): string {
   if (config.appSecret) return config.appSecret;
+  // Umami v1 called its secret HASH_SALT.
+  if (config.hashSalt) return config.hashSalt;
   if (config.databaseUrl) return createHash('sha256').update(`dashi-secret:${config.databaseUrl}`).digest('hex');
   const file = path.join(config.dataDir, SECRET_FILE);
   try {
