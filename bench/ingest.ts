@@ -4,7 +4,10 @@
 // acknowledged hit was stored.
 //
 //   node --import tsx bench/ingest.ts [seconds=10] [connections=64]
+//
+// DASHI_NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is passed to the server only.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import autocannon from 'autocannon';
 import { startDashi, stopAll } from '../test/helpers/server.js';
 import { readStored } from '../test/ingest-db.js';
@@ -91,12 +94,24 @@ async function startBare(): Promise<{ url: string; stop: () => void }> {
   return { url: `http://127.0.0.1:${port}`, stop: () => proc.kill() };
 }
 
+/** User + system CPU seconds of a process so far (Linux /proc), or NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
 function line(name: string, r: autocannon.Result): string {
   return `${name.padEnd(14)} ${Math.round(r.requests.average).toString().padStart(7)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   2xx ${r['2xx']}   non-2xx ${r.non2xx}   errors ${r.errors}`;
 }
 
 async function main(): Promise<void> {
-  const dashi = await startDashi();
+  const nodeOptions = process.env.DASHI_NODE_OPTIONS;
+  const dashi = await startDashi(nodeOptions ? { env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${nodeOptions}`.trim() } } : {});
   const token = await dashi.login();
   const website = (await dashi.post('/api/websites', { name: 'bench', domain: 'example.com' }, { token })).body.id as string;
   const reqs = requests(website);
@@ -104,25 +119,32 @@ async function main(): Promise<void> {
 
   console.log(`ingest bench: ${seconds}s per run, ${connections} connections, ${new Set(reqs.map((r) => r.headers!['user-agent'])).size} user agents`);
   await run(bare.url, reqs, 2); // warm-up
-  const warm = await run(dashi.url, reqs, 0, 2000);
+  // Dashi warm-up in two fixed-count steps (JIT, caches), the second one also sizing the run.
+  const cold = await run(dashi.url, reqs, 0, 4000);
+  const warm = await run(dashi.url, reqs, 0, Math.max(10_000, Math.round((cold['2xx'] / (cold.duration || 1)) * 3)));
   const bareResult = await run(bare.url, reqs, seconds);
   // Fixed count sized to about `seconds`, so that no request is cut off mid-flight and
   // acknowledged can be compared with stored exactly.
-  const amount = Math.max(5000, Math.round((warm['2xx'] / (warm.duration || 1)) * seconds));
+  const amount = Math.max(20_000, Math.round((warm['2xx'] / (warm.duration || 1)) * seconds));
+  const cpu0 = cpuSeconds(dashi.proc?.pid);
   const dashiResult = await run(dashi.url, reqs, 0, amount);
+  const cpu = cpuSeconds(dashi.proc?.pid) - cpu0;
   bare.stop();
 
-  const acknowledged = warm['2xx'] + dashiResult['2xx'];
+  const acknowledged = cold['2xx'] + warm['2xx'] + dashiResult['2xx'];
   await dashi.stop();
-  const [{ n }] = await readStored(dashi.dataDir, 'SELECT count(*)::INTEGER AS n FROM website_event WHERE website_id = $1', [website]);
+  const [{ n }] = await readStored(dashi, `SELECT count(*) AS n FROM website_event WHERE website_id = '${website}'`);
   await stopAll();
 
   console.log(line('bare node:http', bareResult));
   console.log(line('dashi /api/send', dashiResult));
   const ratio = dashiResult.requests.average / bareResult.requests.average;
+  const busy = cpu / dashiResult.duration;
+  console.log(`dashi run      ${dashiResult.duration.toFixed(1)} s, server CPU ${((cpu / dashiResult['2xx']) * 1e6).toFixed(0)} µs per hit (${(busy * 100).toFixed(0)}% of a core)`);
   console.log(`ratio          ${(ratio * 100).toFixed(1)}% of bare`);
-  console.log(`acknowledged   ${acknowledged}   stored ${n}   ${acknowledged === n ? 'OK' : 'MISMATCH'}`);
-  if (acknowledged !== n) process.exitCode = 1;
+  const stored = Number(n);
+  console.log(`acknowledged   ${acknowledged}   stored ${stored}   ${acknowledged === stored ? 'OK' : 'MISMATCH'}`);
+  if (acknowledged !== stored) process.exitCode = 1;
 }
 
 main().catch(async (err) => {

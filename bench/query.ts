@@ -3,13 +3,21 @@
 // starts a real server on that data, and times every analytics endpoint over HTTP for a 30-day
 // range on the largest website (~2.5M events in range). Prints p50 / p95 per endpoint.
 //
-//   node --import tsx bench/query.ts [--regen] [runs=15]
+//   node --import tsx bench/query.ts [--regen] [--store=duckdb|postgres|clickhouse] [runs=15]
 //
-// Data is kept in bench/.data/query between runs; pass --regen to rebuild it.
+// Data is kept in bench/.data/query between runs; pass --regen to rebuild it. With --store, the
+// same data is copied once (dashi migrate-store's copy) into PostgreSQL (database dashi_bench on
+// BENCH_DATABASE_URL's server, default the local one) or ClickHouse (chdb in
+// bench/.data/query-clickhouse, metadata in PostgreSQL database dashi_bench_ch), and the same
+// endpoints are timed there.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
 import { openDuckDbStore } from '../src/store/duckdb/index.js';
+import { openClickHouseStore } from '../src/store/clickhouse/index.js';
+import { openPostgresStore } from '../src/store/postgres/index.js';
+import { transferStore } from '../src/store/transfer.js';
 import { startDashi, stopAll } from '../test/helpers/server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -17,6 +25,9 @@ const dataDir = path.resolve(here, '.data/query');
 const args = process.argv.slice(2);
 const regen = args.includes('--regen');
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 15);
+const storeName = (args.find((a) => a.startsWith('--store='))?.slice('--store='.length) ?? 'duckdb') as 'duckdb' | 'postgres' | 'clickhouse';
+const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const dbUrl = (name: string) => Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
 
 const TOTAL = 10_000_000;
 const DAYS = 90;
@@ -114,10 +125,42 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/** Environment for a server on the chosen store, copying the bench data there first if needed. */
+async function storeEnv(fresh: boolean): Promise<Record<string, string>> {
+  if (storeName === 'duckdb') return {};
+  const pgName = storeName === 'postgres' ? 'dashi_bench' : 'dashi_bench_ch';
+  const chDir = path.resolve(here, '.data/query-clickhouse');
+  const env: Record<string, string> = { DATABASE_URL: dbUrl(pgName) };
+  if (storeName === 'clickhouse') env.CLICKHOUSE_URL = `chdb:${chDir}`;
+  const marker = path.resolve(here, `.data/query-${storeName}.done`);
+  if (fresh || !fs.existsSync(marker)) {
+    fs.rmSync(marker, { force: true });
+    fs.rmSync(chDir, { recursive: true, force: true });
+    const admin = postgres(serverUrl, { max: 1, onnotice: () => undefined });
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
+    await admin.unsafe(`CREATE DATABASE ${pgName}`);
+    await admin.end();
+    const source = await openDuckDbStore({ dataDir });
+    const target = storeName === 'postgres' ? await openPostgresStore(env.DATABASE_URL) : await openClickHouseStore(env.DATABASE_URL, env.CLICKHOUSE_URL);
+    const t = performance.now();
+    await transferStore(source, target, (done, total) => {
+      if (done % 50 === 0 || done === total) process.stdout.write(`\rcopying to ${storeName}: ${done}/${total} website-days`);
+    });
+    if (storeName === 'postgres') await target.metadataDb.run('ANALYZE');
+    console.log(` in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    await source.close();
+    await target.close();
+    fs.writeFileSync(marker, new Date().toISOString());
+  }
+  return env;
+}
+
 async function main() {
   const exists = fs.existsSync(path.join(dataDir));
-  const website = regen || !exists ? await generate() : await biggest();
-  const d = await startDashi({ dataDir });
+  const fresh = regen || !exists;
+  const website = fresh ? await generate() : await biggest();
+  const env = await storeEnv(fresh);
+  const d = storeName === 'duckdb' ? await startDashi({ dataDir }) : await startDashi({ env });
   try {
     const token = await d.login();
     // 30 days in the middle of the 90.
@@ -127,7 +170,7 @@ async function main() {
     const w = `/api/websites/${website}`;
     const firstSession = (await d.get(`${w}/sessions?${r}&pageSize=1`, { token })).body.data[0].id;
     const [count] = (await d.get(`${w}/stats?${r}`, { token })).body ? [(await d.get(`${w}/events?${r}&pageSize=1`, { token })).body.count] : [0];
-    console.log(`website ${website}: ${count} events in the 30-day range, ${runs} runs per endpoint\n`);
+    console.log(`${storeName}: website ${website}: ${count} events in the 30-day range, ${runs} runs per endpoint\n`);
     const endpoints: [string, string][] = [
       ['stats', `${w}/stats?${r}`],
       ['pageviews (day, New York)', `${w}/pageviews?${r}&unit=day&timezone=America/New_York`],

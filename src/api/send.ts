@@ -1,8 +1,14 @@
 // Ingestion routes (public, no auth): /api/send, /api/batch, /api/collect (v1), the
 // COLLECT_API_ENDPOINT alias, and the tracker script under /script.js and TRACKER_SCRIPT_NAME.
+// The POST routes exist twice: as Fastify routes, and as a fast path (src/ingest/fast-path.ts)
+// that answers their usual requests (JSON or text/plain body with a Content-Length) without
+// Fastify's per-request machinery, with the same answers, headers and errors. Requests it does
+// not recognise, and every request once the server is closing, go to the Fastify routes.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../server/context.js';
 import { HttpError } from '../server/errors.js';
+import { setFastPath } from '../ingest/fast-path.js';
 import { GeoDb } from '../ingest/geo.js';
 import { IngestError, Ingestor, type HitRequest, type Outcome } from '../ingest/ingest.js';
 import { loadTracker } from '../ingest/tracker-asset.js';
@@ -12,7 +18,7 @@ const HIT_BODY_LIMIT = 64 * 1024;
 const BATCH_BODY_LIMIT = 1024 * 1024;
 const BATCH_MAX_ITEMS = 500;
 
-function hitRequest(req: FastifyRequest): HitRequest {
+function hitRequest(req: FastifyRequest | IncomingMessage): HitRequest {
   return { headers: req.headers, socketIp: req.socket.remoteAddress };
 }
 
@@ -23,6 +29,9 @@ function toHttp(err: unknown): unknown {
 function reply(outcome: Outcome) {
   return outcome.kind === 'bot' ? { beep: 'boop' } : outcome.result;
 }
+
+/** An answer: a JSON value, or (v1 collect) plain text. */
+type Answer = { json: unknown } | { text: string };
 
 export async function registerIngest(parent: FastifyInstance, ctx: AppContext): Promise<void> {
   await parent.register(async (app) => ingestRoutes(app, ctx));
@@ -65,32 +74,25 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
     geo,
   );
 
-  const send = async (req: FastifyRequest) => {
+  const send = async (body: unknown, request: HitRequest): Promise<Answer> => {
     try {
-      return reply(await ingestor.send(req.body, hitRequest(req)));
+      return { json: reply(await ingestor.send(body, request)) };
     } catch (err) {
       throw toHttp(err);
     }
   };
-  app.post('/api/send', { bodyLimit: HIT_BODY_LIMIT }, send);
-  const endpoint = config.collectApiEndpoint;
-  if (endpoint && endpoint !== '/api/send') app.post(endpoint, { bodyLimit: HIT_BODY_LIMIT }, send);
-
-  app.post('/api/collect', { bodyLimit: HIT_BODY_LIMIT }, async (req, res) => {
+  const collect = async (body: unknown, request: HitRequest): Promise<Answer> => {
     try {
-      const outcome = await ingestor.collect(req.body, hitRequest(req));
+      const outcome = await ingestor.collect(body, request);
       // Umami v1 answered with the bare cache token.
-      return outcome.kind === 'bot' ? { beep: 'boop' } : res.type('text/plain; charset=utf-8').send(outcome.result.cache);
+      return outcome.kind === 'bot' ? { json: { beep: 'boop' } } : { text: outcome.result.cache };
     } catch (err) {
       throw toHttp(err);
     }
-  });
-
-  app.post('/api/batch', { bodyLimit: BATCH_BODY_LIMIT }, async (req) => {
-    const items = req.body;
+  };
+  const batch = async (items: unknown, request: HitRequest): Promise<Answer> => {
     if (!Array.isArray(items)) throw new HttpError(400, 'bad-request', 'Body must be a JSON array of {type, payload} items');
     if (items.length > BATCH_MAX_ITEMS) throw new HttpError(400, 'bad-request', `Batch has more than ${BATCH_MAX_ITEMS} items`);
-    const request = hitRequest(req);
     // All items enter the writer queue together and share one commit.
     const results = await Promise.allSettled(items.map((item) => ingestor.send(item, request)));
     let cache: string | undefined;
@@ -105,7 +107,137 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
       const response = err instanceof HttpError ? err.toBody() : { error: { message: 'Server error', code: 'server-error', status: 500 } };
       details.push({ index, response });
     });
-    return { size: items.length, processed: items.length - details.length, errors: details.length, details, cache };
+    return { json: { size: items.length, processed: items.length - details.length, errors: details.length, details, cache } };
+  };
+
+  const route =
+    (handle: (body: unknown, request: HitRequest) => Promise<Answer>) =>
+    async (req: FastifyRequest, res: FastifyReply) => {
+      const answer = await handle(req.body, hitRequest(req));
+      return 'text' in answer ? res.type('text/plain; charset=utf-8').send(answer.text) : answer.json;
+    };
+  const endpoint = config.collectApiEndpoint;
+  const routes = new Map<string, { handle: typeof send; limit: number }>();
+  const post = (path: string, handle: typeof send, limit: number) => {
+    app.post(path, { bodyLimit: limit }, route(handle));
+    routes.set(`${config.basePath}${path}`, { handle, limit });
+  };
+  post('/api/send', send, HIT_BODY_LIMIT);
+  if (endpoint && endpoint !== '/api/send') post(endpoint, send, HIT_BODY_LIMIT);
+  post('/api/collect', collect, HIT_BODY_LIMIT);
+  post('/api/batch', batch, BATCH_BODY_LIMIT);
+
+  // The fast path for the routes above. Fastify answers 503 once it is closing: leave it to it.
+  let closing = false;
+  app.addHook('preClose', () => {
+    closing = true;
+  });
+  const cors = (path: string): [string, string][] =>
+    path.startsWith(`${config.basePath}/api/`)
+      ? [
+          ['access-control-allow-origin', '*'],
+          ['access-control-allow-headers', '*'],
+          ['access-control-allow-methods', 'GET, DELETE, POST, PUT'],
+          ['access-control-max-age', String(config.corsMaxAge)],
+          ['cache-control', 'no-cache'],
+        ]
+      : [];
+  const fastRoutes = new Map([...routes].map(([path, r]) => [path, { ...r, headers: cors(path) }]));
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  const parseJson = (text: string): unknown => {
+    // secure-json-parse (Fastify's parser) only differs from JSON.parse on a body that starts with
+    // a BOM or names __proto__ or constructor, literally or through \u escapes; skip its scan of
+    // every other body.
+    if (text.charCodeAt(0) !== 0xfeff && text.indexOf('\\u') === -1 && text.indexOf('__proto__') === -1 && text.indexOf('constructor') === -1) {
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw new HttpError(400, 'bad-request', 'Body is not valid JSON');
+      }
+    }
+    let value: unknown;
+    let failed = false;
+    jsonParser(undefined as never, text, (err, parsed) => {
+      failed = err != null;
+      value = parsed;
+    });
+    if (failed) throw new HttpError(400, 'bad-request', 'Body is not valid JSON');
+    return value;
+  };
+  const parsers: Record<string, (text: string) => unknown> = {
+    // as the application/json parser of src/server/app.ts: blank is no body, then secure-json-parse
+    json: (text) => (text.trim() === '' ? undefined : parseJson(text)),
+    // as the text/plain parser of src/server/app.ts
+    text: (text) => {
+      if (text === '') return undefined;
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw new HttpError(400, 'bad-request', 'Body is not valid JSON');
+      }
+    },
+  };
+  const contentTypes = new Map<string, (text: string) => unknown>();
+  for (const [kind, types] of [
+    ['json', ['application/json']],
+    ['text', ['text/plain']],
+  ] as const) {
+    for (const t of types) for (const suffix of ['', '; charset=utf-8', ';charset=utf-8']) contentTypes.set(t + suffix, parsers[kind]);
+  }
+
+  const write = (res: ServerResponse, headers: [string, string][], status: number, answer: Answer, extra?: Record<string, string>) => {
+    const isText = 'text' in answer;
+    const body = isText ? answer.text : JSON.stringify(answer.json);
+    const list: string[] = [];
+    for (const [k, v] of headers) list.push(k, v);
+    if (extra) for (const k in extra) list.push(k, extra[k]);
+    list.push('content-type', isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(body)));
+    res.writeHead(status, list);
+    res.end(body);
+  };
+  const fail = (res: ServerResponse, headers: [string, string][], err: unknown, req: IncomingMessage) => {
+    if (err instanceof HttpError) return write(res, headers, err.status, { json: err.toBody() }, err.headers);
+    log.error({ err, url: req.url?.split('?')[0], method: req.method }, 'request failed');
+    write(res, headers, 500, { json: { error: { message: 'Server error', code: 'server-error', status: 500 } } });
+  };
+
+  setFastPath(app.server, (req, res) => {
+    if (req.method !== 'POST' || closing) return false;
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const r = fastRoutes.get(q < 0 ? url : url.slice(0, q));
+    if (r === undefined) return false;
+    const { headers } = req;
+    const type = headers['content-type'];
+    const length = headers['content-length'];
+    if (type === undefined || length === undefined || headers['transfer-encoding'] !== undefined) return false;
+    const parse = contentTypes.get(type.toLowerCase());
+    if (parse === undefined) return false;
+    if (Number(length) > r.limit) {
+      req.resume();
+      write(res, r.headers, 413, { json: { error: { message: 'Request body is too large', code: 'payload-too-large', status: 413 } } });
+      return true;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      chunks.push(chunk);
+    });
+    req.on('error', () => undefined); // the client went away: nothing to answer
+    req.on('end', () => {
+      let body: unknown;
+      try {
+        body = parse(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+      } catch (err) {
+        return fail(res, r.headers, err, req);
+      }
+      r.handle(body, hitRequest(req)).then(
+        (answer) => write(res, r.headers, 200, answer),
+        (err: unknown) => fail(res, r.headers, err, req),
+      );
+    });
+    return true;
   });
 
   const tracker = await loadTracker(`${config.basePath}${endpoint || '/api/send'}`);

@@ -60,6 +60,12 @@ interface Extra {
   category?: string | null;
 }
 
+/** The hit's page URL and referrer, parsed (undefined: not sent). */
+interface Urls {
+  page: URL | null | undefined;
+  referrer: URL | null | undefined;
+}
+
 type Sites = Pick<Store['websites'], 'get' | 'getByLegacyId'>;
 
 export class Ingestor {
@@ -127,8 +133,13 @@ export class Ingestor {
   }
 
   private async hit(type: 'event' | 'identify' | 'performance', p: SendPayload, site: Website, req: HitRequest, extra: Extra): Promise<Outcome> {
-    if (p.url != null && !parseUrl(p.url, p.hostname ?? undefined)) throw bad('payload.url: not a valid URL');
-    if (p.referrer && !parseUrl(p.referrer, p.hostname ?? undefined)) throw bad('payload.referrer: not a valid URL');
+    // Parsed once here, for validation and for the event row.
+    const urls: Urls = {
+      page: p.url != null ? parseUrl(p.url, p.hostname ?? undefined) : undefined,
+      referrer: p.referrer ? parseUrl(p.referrer, p.hostname ?? undefined) : undefined,
+    };
+    if (urls.page === null) throw bad('payload.url: not a valid URL');
+    if (urls.referrer === null) throw bad('payload.referrer: not a valid URL');
     let data: DataValue[] = [];
     try {
       if (p.data) data = flattenData(p.data, 'payload.data');
@@ -208,7 +219,7 @@ export class Ingestor {
     if (type === 'identify') {
       for (const d of data) rows.sessionData.push(dataRow<SessionDataRow>(d, site.id, sessionId, createdAt, { distinctId }));
     } else {
-      const event = this.eventRow(p, site.id, session, visitId, createdAt, extra);
+      const event = this.eventRow(p, site.id, session, visitId, createdAt, extra, urls);
       rows.events.push(event);
       for (const d of data) {
         rows.eventData.push(dataRow<EventDataRow>(d, site.id, sessionId, createdAt, { eventId: event.eventId, eventName: event.eventName, urlPath: event.urlPath }));
@@ -234,9 +245,9 @@ export class Ingestor {
     return this.geo.lookup(ip);
   }
 
-  private eventRow(p: SendPayload, websiteId: string, s: SessionRow, visitId: string, createdAt: Date, extra: Extra): EventRow {
-    const page = pageUrl(p.url ?? '', p.hostname ?? undefined, this.opts.removeTrailingSlash);
-    const ref = referrer(p.referrer ?? undefined, p.hostname ?? undefined);
+  private eventRow(p: SendPayload, websiteId: string, s: SessionRow, visitId: string, createdAt: Date, extra: Extra, urls: Urls): EventRow {
+    const page = pageUrl(p.url ?? '', p.hostname ?? undefined, this.opts.removeTrailingSlash, urls.page);
+    const ref = referrer(p.referrer ?? undefined, p.hostname ?? undefined, urls.referrer);
     return {
       eventId: randomUUID(),
       websiteId,

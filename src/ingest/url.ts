@@ -46,8 +46,9 @@ export function parseUrl(url: string, hostname: string | undefined): URL | null 
   }
 }
 
-export function pageUrl(url: string, hostname: string | undefined, removeTrailingSlash = false): PageUrl {
-  const u = parseUrl(url, hostname);
+/** `parsed`: parseUrl(url, hostname) when the caller already has it. */
+export function pageUrl(url: string, hostname: string | undefined, removeTrailingSlash = false, parsed?: URL | null): PageUrl {
+  const u = parsed === undefined ? parseUrl(url, hostname) : parsed;
   if (!u) return { hostname: cut(hostname, 100), path: cut(url) ?? '', query: null, params: {} };
   let pathname = safeDecode(u.pathname);
   if (removeTrailingSlash && pathname.length > 1 && pathname.endsWith('/')) pathname = pathname.replace(/\/+$/, '') || '/';
@@ -70,14 +71,11 @@ export function pageUrl(url: string, hostname: string | undefined, removeTrailin
   };
 }
 
-export function referrer(ref: string | undefined, hostname: string | undefined): Referrer {
+/** `parsed`: parseUrl(ref, hostname) when the caller already has it. */
+export function referrer(ref: string | undefined, hostname: string | undefined, parsed?: URL | null): Referrer {
   if (!ref) return { domain: null, path: null, query: null };
-  let u: URL;
-  try {
-    u = new URL(ref, base(hostname));
-  } catch {
-    return { domain: null, path: null, query: null };
-  }
+  const u = parsed === undefined ? parseUrl(ref, hostname) : parsed;
+  if (!u) return { domain: null, path: null, query: null };
   return {
     domain: cut(u.hostname.replace(/^www\./, '')),
     path: cut(safeDecode(u.pathname)),

@@ -3,6 +3,7 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import { registerApi } from '../api/index.js';
+import { fastPathServerFactory } from '../ingest/fast-path.js';
 import type { AppContext } from './context.js';
 import { HttpError } from './errors.js';
 import { registerUi } from './ui.js';
@@ -38,6 +39,8 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>): Promise<{ app: Fas
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Lets the ingestion routes answer their common requests without Fastify (src/api/send.ts).
+    serverFactory: fastPathServerFactory(),
   });
   const full: AppContext = { ...ctx, log: app.log };
 

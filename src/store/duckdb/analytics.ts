@@ -10,7 +10,7 @@ import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
 
-const LOAD_AFTER_MS = 250;
+const LOAD_AFTER_MS = Number(process.env.DASHI_LOADMS ?? 250);
 const LOAD_AT_ROWS = 20_000;
 
 const DUCK_TYPE: Record<Kind, string> = { uuid: 'UUID', ts: 'TIMESTAMP', int: 'INTEGER', num: 'DECIMAL(19,4)', text: 'VARCHAR' };
@@ -18,29 +18,67 @@ const DUCK_TYPE: Record<Kind, string> = { uuid: 'UUID', ts: 'TIMESTAMP', int: 'I
 const insertSql = new Map(
   tables.map(({ table, columns }) => {
     const spec = JSON.stringify(Object.fromEntries(columns.map(([name, kind]) => [name, DUCK_TYPE[kind]])));
-    return [table, `INSERT INTO ${table} SELECT unnest(from_json($1::JSON, '[${spec}]'), recursive := true)`];
+    // One JSON value per row, each turned into a struct: a recursive unnest of the whole list
+    // typed at once costs DuckDB 3x (2k rows) to 13x (20k rows) more CPU for the same rows.
+    return [table, `INSERT INTO ${table} SELECT s.* FROM (SELECT from_json(j, '${spec}') AS s FROM (SELECT unnest(from_json($1::JSON, '["JSON"]')) AS j))`];
   }),
 );
 
 const tsText = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
 
+// The rows of one hit share one Date: remember the last one formatted.
+let lastTs = NaN;
+let lastTsText = '';
+function tsJson(d: Date): string {
+  const t = d.getTime();
+  if (t !== lastTs) {
+    lastTsText = `"${tsText(d)}"`;
+    lastTs = t;
+  }
+  return lastTsText;
+}
+
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type Value = (row: never) => string;
+
+/**
+ * One JSON object per row, keyed by column: the same text as JSON.stringify of the object, built
+ * directly (a third of the cost: no intermediate object, no key escaping, uuids unescaped).
+ */
+function rowSerializer(columns: (typeof tables)[number]['columns']): (row: never) => string {
+  const prefixes = columns.map(([name], i) => `${i ? ',' : '{'}${JSON.stringify(name)}:`);
+  const values: Value[] = columns.map(([, kind, get]) => {
+    if (kind === 'ts') return (r) => (get(r) == null ? 'null' : tsJson(get(r) as Date));
+    if (kind === 'uuid')
+      return (r) => {
+        const v = get(r);
+        return v == null ? 'null' : typeof v === 'string' && UUID_TEXT.test(v) ? `"${v}"` : JSON.stringify(v);
+      };
+    return (r) => {
+      const v = get(r);
+      return v == null ? 'null' : JSON.stringify(v);
+    };
+  });
+  const n = columns.length;
+  return (row) => {
+    let out = prefixes[0] + values[0](row);
+    for (let i = 1; i < n; i++) out += prefixes[i] + values[i](row);
+    return out + '}';
+  };
+}
+
+const serializers = tables.map(({ table, columns, rows }) => ({ table, rows, row: rowSerializer(columns) }));
+
 /** One JSON object per row, keyed by column, per table. */
 function serialize(batch: WriteBatch): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const { table, columns, rows } of tables) {
+  for (const { table, rows, row } of serializers) {
     const list = rows(batch);
     if (!list.length) continue;
-    out.set(
-      table,
-      list.map((row) => {
-        const o: Record<string, unknown> = {};
-        for (const [name, kind, get] of columns) {
-          const v = get(row);
-          o[name] = v == null ? null : kind === 'ts' ? tsText(v as Date) : v;
-        }
-        return JSON.stringify(o);
-      }),
-    );
+    const text = new Array<string>(list.length);
+    for (let i = 0; i < list.length; i++) text[i] = row(list[i] as never);
+    out.set(table, text);
   }
   return out;
 }

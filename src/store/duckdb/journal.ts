@@ -8,6 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const SEGMENT = /^(\d{12})\.ndjson$/;
+// Not every platform has O_DSYNC (Windows): there, write then fdatasync.
+const { O_APPEND, O_CREAT, O_WRONLY, O_DSYNC } = fs.constants;
+const APPEND_DSYNC = O_DSYNC ? O_APPEND | O_CREAT | O_WRONLY | O_DSYNC : null;
 const name = (n: number) => `${String(n).padStart(12, '0')}.ndjson`;
 
 export class Journal {
@@ -34,11 +37,15 @@ export class Journal {
     return path.join(this.dir, name(n));
   }
 
-  /** Appends one line to the current segment; resolves once it is on disk. */
+  /**
+   * Appends one line to the current segment; resolves once it is on disk. The segment is opened
+   * O_DSYNC: each write returns only once its data is durable, as write + fdatasync would, in one
+   * trip to the thread pool instead of two.
+   */
   async append(line: string): Promise<void> {
-    this.fd ??= await fs.promises.open(this.file(this.current), 'a');
+    this.fd ??= await fs.promises.open(this.file(this.current), APPEND_DSYNC ?? 'a');
     await this.fd.write(line + '\n');
-    await this.fd.datasync();
+    if (APPEND_DSYNC === null) await this.fd.datasync();
   }
 
   /** Closes the current segment and starts the next; returns the closed segment's number. */
