@@ -50,8 +50,11 @@ export function join(items: readonly Sql[], separator = ', '): Sql {
 
 export const empty = raw('');
 
-/** Render with `$n` placeholders, reusing one placeholder per distinct value. */
-export function renderNumbered(stmt: Sql): { text: string; params: SqlValue[] } {
+/**
+ * Render a statement with one placeholder per distinct value; `placeholder` writes the n-th
+ * (1-based) in the dialect's syntax.
+ */
+export function renderWith(stmt: Sql, placeholder: (n: number, value: SqlValue) => string): { text: string; params: SqlValue[] } {
   const params: SqlValue[] = [];
   const index = new Map<string, number>();
   let text = stmt.parts[0];
@@ -63,7 +66,10 @@ export function renderNumbered(stmt: Sql): { text: string; params: SqlValue[] } 
       n = params.length;
       index.set(key, n);
     }
-    text += `$${n}` + stmt.parts[i + 1];
+    text += placeholder(n, value) + stmt.parts[i + 1];
   });
   return { text, params };
 }
+
+/** Render with `$n` placeholders (DuckDB, PostgreSQL). */
+export const renderNumbered = (stmt: Sql) => renderWith(stmt, (n) => `$${n}`);

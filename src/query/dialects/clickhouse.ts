@@ -2,7 +2,7 @@
 // function names. Parameters render as typed `{pN:Type}` placeholders. Distinct counts are exact
 // (uniqExact) so every store gives the same numbers.
 
-import { int, raw, sql, type Sql, type SqlValue } from '../sql.js';
+import { int, raw, renderWith, sql, type Sql, type SqlValue } from '../sql.js';
 import type { OffsetSegment } from '../time.js';
 import type { Unit } from '../types.js';
 import type { Dialect } from './dialect.js';
@@ -18,23 +18,8 @@ function typeOf(value: SqlValue): string {
   return 'String';
 }
 
-/** Render with `{pN:Type}` placeholders, one per distinct value. */
-function render(stmt: Sql): { text: string; params: SqlValue[] } {
-  const params: SqlValue[] = [];
-  const index = new Map<string, number>();
-  let text = stmt.parts[0];
-  stmt.values.forEach((value, i) => {
-    const key = `${typeof value}:${String(value)}`;
-    let n = index.get(key);
-    if (n === undefined) {
-      params.push(value);
-      n = params.length;
-      index.set(key, n);
-    }
-    text += `{p${n}:${typeOf(value)}}` + stmt.parts[i + 1];
-  });
-  return { text, params };
-}
+/** Render with typed `{pN:Type}` placeholders. */
+const render = (stmt: Sql) => renderWith(stmt, (n, value) => `{p${n}:${typeOf(value)}}`);
 
 function plusMinutes(ts: Sql, minutes: number): Sql {
   if (minutes === 0) return ts;
