@@ -56,7 +56,7 @@ async function totals(store: Store, table: string): Promise<number> {
   return Number((await store.analytics.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
 }
 
-async function copyMetadata(source: Store, target: Store): Promise<Record<string, number>> {
+export async function copyMetadata(source: Store, target: Store): Promise<Record<string, number>> {
   const copied: Record<string, number> = {};
   for (const [table, key] of METADATA_TABLES) {
     const rows = await source.metadataDb.all(`SELECT * FROM ${table}`);

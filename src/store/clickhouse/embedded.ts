@@ -15,7 +15,8 @@ export async function clickhouseEmbedded(dir: string): Promise<ChExecutor> {
   return {
     async query(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
       const result = await session.queryBindAsync(`${sql}\n${settings}`, params, { format: 'JSON' });
-      return rowsFromJson(result.json<JsonResult>());
+      // Statements without a result set (INSERT … SELECT) answer nothing.
+      return result.bytes().length ? rowsFromJson(result.json<JsonResult>()) : [];
     },
     async command(sql: string): Promise<void> {
       await session.queryAsync(sql, { format: 'Null' });
