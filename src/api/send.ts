@@ -145,16 +145,6 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
   const fastRoutes = new Map([...routes].map(([path, r]) => [path, { ...r, headers: cors(path) }]));
   const jsonParser = app.getDefaultJsonParser('error', 'error');
   const parseJson = (text: string): unknown => {
-    // secure-json-parse (Fastify's parser) only differs from JSON.parse on a body that starts with
-    // a BOM or names __proto__ or constructor, literally or through \u escapes; skip its scan of
-    // every other body.
-    if (text.charCodeAt(0) !== 0xfeff && text.indexOf('\\u') === -1 && text.indexOf('__proto__') === -1 && text.indexOf('constructor') === -1) {
-      try {
-        return JSON.parse(text);
-      } catch {
-        throw new HttpError(400, 'bad-request', 'Body is not valid JSON');
-      }
-    }
     let value: unknown;
     let failed = false;
     jsonParser(undefined as never, text, (err, parsed) => {

@@ -10,7 +10,7 @@ import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
 
-const LOAD_AFTER_MS = Number(process.env.DASHI_LOADMS ?? 250);
+const LOAD_AFTER_MS = 250;
 const LOAD_AT_ROWS = 20_000;
 
 const DUCK_TYPE: Record<Kind, string> = { uuid: 'UUID', ts: 'TIMESTAMP', int: 'INTEGER', num: 'DECIMAL(19,4)', text: 'VARCHAR' };
