@@ -3,8 +3,10 @@
 // JSON, in the same run. Prints req/s, p99 latency and the ratio, and checks that every
 // acknowledged hit was stored.
 //
-//   node --import tsx bench/ingest.ts [seconds=10] [connections=64]
+//   node --import tsx bench/ingest.ts [seconds=10] [connections=64] [--store=duckdb|postgres|clickhouse]
 //
+// --store runs Dashi on a fresh PostgreSQL database (or PostgreSQL + ClickHouse through chdb) on
+// the local server, as the conformance tests do.
 // DASHI_NODE_OPTIONS is added to the server's NODE_OPTIONS only (e.g. "--import=./my-profiler.mjs";
 // node refuses --cpu-prof there).
 import { spawn } from 'node:child_process';
@@ -12,9 +14,15 @@ import fs from 'node:fs';
 import autocannon from 'autocannon';
 import { startDashi, stopAll } from '../test/helpers/server.js';
 import { readStored } from '../test/ingest-db.js';
+import { testStores } from '../test/helpers/stores.js';
 
-const seconds = Number(process.argv[2] ?? 10);
-const connections = Number(process.argv[3] ?? 64);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const seconds = Number(positional[0] ?? 10);
+const connections = Number(positional[1] ?? 64);
+const storeName = process.argv.find((a) => a.startsWith('--store='))?.slice('--store='.length) ?? 'duckdb';
+const found = (await testStores()).find((s) => s.name === storeName);
+if (!found) throw new Error(`store ${storeName} is not available here`);
+const store = found;
 
 // ~300 distinct User-Agents, as a site's real traffic has: mostly cache hits after the first parse.
 function userAgents(): string[] {
@@ -112,7 +120,9 @@ function line(name: string, r: autocannon.Result): string {
 
 async function main(): Promise<void> {
   const nodeOptions = process.env.DASHI_NODE_OPTIONS;
-  const dashi = await startDashi(nodeOptions ? { env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${nodeOptions}`.trim() } } : {});
+  const env = await store.env();
+  if (nodeOptions) env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${nodeOptions}`.trim();
+  const dashi = await startDashi({ env });
   const token = await dashi.login();
   const website = (await dashi.post('/api/websites', { name: 'bench', domain: 'example.com' }, { token })).body.id as string;
   const reqs = requests(website);
@@ -137,7 +147,9 @@ async function main(): Promise<void> {
   await dashi.stop();
   const [{ n }] = await readStored(dashi, `SELECT count(*) AS n FROM website_event WHERE website_id = '${website}'`);
   await stopAll();
+  await store.cleanup();
 
+  console.log(`store          ${storeName}`);
   console.log(line('bare node:http', bareResult));
   console.log(line('dashi /api/send', dashiResult));
   const ratio = dashiResult.requests.average / bareResult.requests.average;
