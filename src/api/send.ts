@@ -10,7 +10,7 @@ import type { AppContext } from '../server/context.js';
 import { HttpError } from '../server/errors.js';
 import { setFastPath } from '../ingest/fast-path.js';
 import { GeoDb } from '../ingest/geo.js';
-import { IngestError, Ingestor, type HitRequest, type Outcome } from '../ingest/ingest.js';
+import { Ingestor, type HitRequest, type Outcome } from '../ingest/ingest.js';
 import { loadTracker } from '../ingest/tracker-asset.js';
 import { Writer } from '../ingest/writer.js';
 
@@ -20,10 +20,6 @@ const BATCH_MAX_ITEMS = 500;
 
 function hitRequest(req: FastifyRequest | IncomingMessage): HitRequest {
   return { headers: req.headers, socketIp: req.socket.remoteAddress };
-}
-
-function toHttp(err: unknown): unknown {
-  return err instanceof IngestError ? new HttpError(err.status, err.code, err.message, err.headers) : err;
 }
 
 function reply(outcome: Outcome) {
@@ -74,21 +70,11 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
     geo,
   );
 
-  const send = async (body: unknown, request: HitRequest): Promise<Answer> => {
-    try {
-      return { json: reply(await ingestor.send(body, request)) };
-    } catch (err) {
-      throw toHttp(err);
-    }
-  };
+  const send = async (body: unknown, request: HitRequest): Promise<Answer> => ({ json: reply(await ingestor.send(body, request)) });
   const collect = async (body: unknown, request: HitRequest): Promise<Answer> => {
-    try {
-      const outcome = await ingestor.collect(body, request);
-      // Umami v1 answered with the bare cache token.
-      return outcome.kind === 'bot' ? { json: { beep: 'boop' } } : { text: outcome.result.cache };
-    } catch (err) {
-      throw toHttp(err);
-    }
+    const outcome = await ingestor.collect(body, request);
+    // Umami v1 answered with the bare cache token.
+    return outcome.kind === 'bot' ? { json: { beep: 'boop' } } : { text: outcome.result.cache };
   };
   const batch = async (items: unknown, request: HitRequest): Promise<Answer> => {
     if (!Array.isArray(items)) throw new HttpError(400, 'bad-request', 'Body must be a JSON array of {type, payload} items');
@@ -102,7 +88,7 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
         if (r.value.kind === 'ok') cache ??= r.value.result.cache;
         return;
       }
-      const err = toHttp(r.reason);
+      const err = r.reason;
       if (!(err instanceof HttpError)) log.error({ err }, 'batch item failed');
       const response = err instanceof HttpError ? err.toBody() : { error: { message: 'Server error', code: 'server-error', status: 500 } };
       details.push({ index, response });

@@ -1,6 +1,7 @@
 // One hit from request to rows: validate, look up the website, enrich (UA, bot, IP, geo),
 // derive session and visit, build rows and hand them to the writer.
 import { randomUUID } from 'node:crypto';
+import { HttpError } from '../lib/http-error.js';
 import type { z } from 'zod';
 import type { EventDataRow, EventRow, SessionDataRow, SessionRow, Store, Website } from '../store/types.js';
 import { EventType } from '../store/types.js';
@@ -18,19 +19,7 @@ import { QueueFullError, Writer, WriterClosedError, type HitRows } from './write
 const VISIT_SECONDS = 30 * 60;
 const NO_GEO: Geo = { country: null, region: null, city: null };
 
-/** A client or availability error with Umami's envelope fields. */
-export class IngestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-const bad = (message: string) => new IngestError(400, 'bad-request', message);
+const bad = (message: string) => new HttpError(400, 'bad-request', message);
 
 export interface HitRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -161,7 +150,7 @@ export class Ingestor {
     } else {
       ip = clientIp(req.headers, req.socketIp, this.opts.clientIpHeader ?? undefined);
     }
-    if (this.ignored(ip)) throw new IngestError(403, 'forbidden', 'Forbidden');
+    if (this.ignored(ip)) throw new HttpError(403, 'forbidden', 'Forbidden');
 
     const now = new Date();
     const createdAt = p.timestamp != null ? new Date(p.timestamp * 1000) : now;
@@ -319,8 +308,8 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, prefix: string): 
   return r.data;
 }
 
-function writeError(err: unknown): IngestError {
-  if (err instanceof QueueFullError) return new IngestError(503, 'service-unavailable', err.message, { 'retry-after': '1' });
-  if (err instanceof WriterClosedError) return new IngestError(503, 'service-unavailable', err.message, { 'retry-after': '5' });
-  return new IngestError(503, 'service-unavailable', 'Could not store the hit, retry later', { 'retry-after': '5' });
+function writeError(err: unknown): HttpError {
+  if (err instanceof QueueFullError) return new HttpError(503, 'service-unavailable', err.message, { 'retry-after': '1' });
+  if (err instanceof WriterClosedError) return new HttpError(503, 'service-unavailable', err.message, { 'retry-after': '5' });
+  return new HttpError(503, 'service-unavailable', 'Could not store the hit, retry later', { 'retry-after': '5' });
 }

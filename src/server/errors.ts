@@ -1,20 +1,9 @@
 // Umami's error envelope: {error: {message, code, status}}. Throw an HttpError anywhere in a
 // handler; the server's error handler turns it (and Fastify's own client errors) into the envelope.
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
+import { HttpError } from '../lib/http-error.js';
 
-  toBody() {
-    return { error: { message: this.message, code: this.code, status: this.status } };
-  }
-}
+export { HttpError };
 
 export const badRequest = (message = 'Bad request') => new HttpError(400, 'bad-request', message);
 export const unauthorized = (message = 'Unauthorized') => new HttpError(401, 'unauthorized', message);
