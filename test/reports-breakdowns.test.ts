@@ -117,6 +117,26 @@ for (const store of STORES) describe(`utm, goals, insights, segments (${store.na
     assert.equal(utm.status, 200, JSON.stringify(utm.body));
     assert.deepEqual(utm.body.utm_source, { google: 2 });
 
+    // The read endpoints take `segment=<id>` too. Germany = A and B: pageviews A '/', '/pricing'
+    // and B '/' = 3 (A's signup is an event); visitors 2; B's visit is the bounce. The same as
+    // filtering by country=DE.
+    const day = `startAt=${Date.UTC(2025, 6, 1)}&endAt=${Date.UTC(2025, 6, 2) - 1}`;
+    const read = async (path: string) => {
+      const res = await f.dashi.get(`/api/websites/${f.websiteId}${path}`, { token: f.token });
+      assert.equal(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
+      return res.body;
+    };
+    const stats = await read(`/stats?${day}&segment=${id}`);
+    assert.deepEqual([stats.pageviews.value, stats.visitors.value, stats.visits.value, stats.bounces.value], [3, 2, 2, 1]);
+    assert.deepEqual(stats, await read(`/stats?${day}&country=DE`));
+    assert.deepEqual(await read(`/metrics?${day}&type=path&segment=${id}`), [
+      { x: '/', y: 2 },
+      { x: '/pricing', y: 1 },
+    ]);
+    const unknown = await f.dashi.get(`/api/websites/${f.websiteId}/stats?${day}&segment=00000000-0000-4000-8000-000000000000`, { token: f.token });
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.body.error.message, /segment/);
+
     const renamed = await f.dashi.post(`${url}/${id}`, { name: 'DE' }, { token: f.token });
     assert.equal(renamed.status, 200);
     assert.equal((await f.dashi.get(`${url}/${id}`, { token: f.token })).body.name, 'DE');

@@ -7,7 +7,8 @@ import type { AppContext } from '../../server/context.js';
 import { requireWebsiteView } from '../../server/permissions.js';
 import type { Website } from '../../store/types.js';
 import { QueryEngine } from '../../query/engine.js';
-import { parseFilterParams } from '../../query/filters.js';
+import { andFilters, parseFilterParams } from '../../query/filters.js';
+import { segmentFilter } from '../../reports/segments.js';
 import { normalizeTimeZone } from '../../query/time.js';
 import { QueryError, type Filter, type MetricName, type Query, type TimeRange, type Unit } from '../../query/types.js';
 
@@ -36,9 +37,17 @@ export async function guard<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+// `segment=<id>`: the saved segment's filters, resolved once per request by websiteOf and added to
+// every filter parseFilters builds for that request's parameters.
+const segmentFilters = new WeakMap<Params, Filter>();
+
 export async function websiteOf(req: FastifyRequest, a: Analytics, param = 'websiteId'): Promise<Website> {
   const id = (req.params as Record<string, string>)[param];
-  return requireWebsiteView(req, a.ctx, id);
+  const website = await requireWebsiteView(req, a.ctx, id);
+  const p = query(req);
+  const segment = await guard(() => segmentFilter(a.ctx.store, website.id, str(p, 'segment')));
+  if (segment) segmentFilters.set(p, segment);
+  return website;
 }
 
 function single(p: Params, name: string): string | undefined {
@@ -107,7 +116,7 @@ export function parseInteger(p: Params, name: string, fallback: number, min: num
 
 export function parseFilters(p: Params, skip: readonly string[] = []): Filter | null {
   try {
-    return parseFilterParams(p, skip);
+    return andFilters(parseFilterParams(p, skip), segmentFilters.get(p));
   } catch (err) {
     if (err instanceof QueryError) throw badRequest(err.message);
     throw err;
