@@ -3,9 +3,9 @@
 // (uniqExact) so every store gives the same numbers.
 
 import { int, raw, renderWith, sql, type Sql, type SqlValue } from '../sql.js';
-import type { OffsetSegment } from '../time.js';
 import type { Unit } from '../types.js';
 import type { Dialect } from './dialect.js';
+import { localTimeCase } from './offsets.js';
 
 function isoUtc(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
@@ -54,14 +54,8 @@ export const clickhouse: Dialect = {
   stripWww: (expr) => sql`replaceRegexpOne(${expr}, '^www\\.', '')`,
   regexCi: (expr, pattern) => sql`match(${expr}, concat('(?i)', ${pattern}))`,
 
-  localTime(ts: Sql, segments: readonly OffsetSegment[]): Sql {
-    if (segments.length === 1) return plusMinutes(ts, segments[0].offsetMinutes);
-    const whens = segments
-      .slice(1)
-      .reverse()
-      .map((s) => sql`WHEN ${ts} >= ${clickhouse.timestamp(s.from as Date)} THEN ${plusMinutes(ts, s.offsetMinutes)} `);
-    return sql`(CASE ${whens.reduce((a, b) => sql`${a}${b}`)}ELSE ${plusMinutes(ts, segments[0].offsetMinutes)} END)`;
-  },
+  localTime: (ts, segments) => localTimeCase(ts, segments, plusMinutes, (d) => clickhouse.timestamp(d)),
+
   bucketLabel: (local, unit: Unit) => {
     const [before, after] = TRUNC[unit].split('%');
     return sql`formatDateTime(${raw(before)}${local}${raw(after)}, '%Y-%m-%d %H:%i:%S', 'UTC')`;

@@ -1,9 +1,9 @@
 // The DuckDB dialect: the only file that knows DuckDB's function names.
 
 import { int, raw, renderNumbered, sql, type Sql } from '../sql.js';
-import type { OffsetSegment } from '../time.js';
 import type { Unit } from '../types.js';
 import type { Dialect } from './dialect.js';
+import { localTimeCase } from './offsets.js';
 
 function isoUtc(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
@@ -34,15 +34,8 @@ export const duckdb: Dialect = {
   stripWww: (expr) => sql`(CASE WHEN starts_with(${expr}, 'www.') THEN substr(${expr}, 5) ELSE ${expr} END)`,
   regexCi: (expr, pattern) => sql`regexp_matches(${expr}, ${pattern}, 'i')`,
 
-  localTime(ts: Sql, segments: readonly OffsetSegment[]): Sql {
-    if (segments.length === 1) return plusMinutes(ts, segments[0].offsetMinutes);
-    // Later segments first, so each WHEN only needs a lower bound.
-    const whens = segments
-      .slice(1)
-      .reverse()
-      .map((s) => sql`WHEN ${ts} >= ${duckdb.timestamp(s.from as Date)} THEN ${plusMinutes(ts, s.offsetMinutes)} `);
-    return sql`(CASE ${whens.reduce((a, b) => sql`${a}${b}`)}ELSE ${plusMinutes(ts, segments[0].offsetMinutes)} END)`;
-  },
+  localTime: (ts, segments) => localTimeCase(ts, segments, plusMinutes, (d) => duckdb.timestamp(d)),
+
   bucketLabel: (local, unit: Unit) => sql`strftime(date_trunc(${raw(`'${unit}'`)}, ${local}), '%Y-%m-%d %H:%M:%S')`,
   weekday: (local) => sql`dayofweek(${local})`,
   hourOfDay: (local) => sql`hour(${local})`,

@@ -2,9 +2,9 @@
 // Parameters are cast explicitly, since postgres.js sends them untyped.
 
 import { int, raw, renderNumbered, sql, type Sql } from '../sql.js';
-import type { OffsetSegment } from '../time.js';
 import type { Unit } from '../types.js';
 import type { Dialect } from './dialect.js';
+import { localTimeCase } from './offsets.js';
 
 function isoUtc(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
@@ -35,14 +35,8 @@ export const postgres: Dialect = {
   stripWww: (expr) => sql`regexp_replace(${expr}, '^www\\.', '')`,
   regexCi: (expr, pattern) => sql`(${expr} ~* CAST(${pattern} AS TEXT))`,
 
-  localTime(ts: Sql, segments: readonly OffsetSegment[]): Sql {
-    if (segments.length === 1) return plusMinutes(ts, segments[0].offsetMinutes);
-    const whens = segments
-      .slice(1)
-      .reverse()
-      .map((s) => sql`WHEN ${ts} >= ${postgres.timestamp(s.from as Date)} THEN ${plusMinutes(ts, s.offsetMinutes)} `);
-    return sql`(CASE ${whens.reduce((a, b) => sql`${a}${b}`)}ELSE ${plusMinutes(ts, segments[0].offsetMinutes)} END)`;
-  },
+  localTime: (ts, segments) => localTimeCase(ts, segments, plusMinutes, (d) => postgres.timestamp(d)),
+
   bucketLabel: (local, unit: Unit) => sql`to_char(date_trunc(${raw(`'${unit}'`)}, ${local}), 'YYYY-MM-DD HH24:MI:SS')`,
   weekday: (local) => sql`CAST(extract(dow FROM ${local}) AS INTEGER)`,
   hourOfDay: (local) => sql`CAST(extract(hour FROM ${local}) AS INTEGER)`,
