@@ -7,7 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../server/context.js';
-import { HttpError } from '../server/errors.js';
+import { apiHeaders } from '../server/cors.js';
+import { badRequest, HttpError, parseJsonText, serverError, tooLarge } from '../server/errors.js';
 import { setFastPath } from '../ingest/fast-path.js';
 import { GeoDb } from '../ingest/geo.js';
 import { Ingestor, type HitRequest, type Outcome } from '../ingest/ingest.js';
@@ -38,9 +39,9 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
   // Umami parses any body as JSON (curl -d sends form encoding): so do we, on these routes only.
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
     try {
-      done(null, body === '' ? undefined : JSON.parse(body as string));
-    } catch {
-      done(new HttpError(400, 'bad-request', 'Body is not valid JSON'), undefined);
+      done(null, parseJsonText(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
     }
   });
   let geo: GeoDb | null = null;
@@ -77,8 +78,8 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
     return outcome.kind === 'bot' ? { json: { beep: 'boop' } } : { text: outcome.result.cache };
   };
   const batch = async (items: unknown, request: HitRequest): Promise<Answer> => {
-    if (!Array.isArray(items)) throw new HttpError(400, 'bad-request', 'Body must be a JSON array of {type, payload} items');
-    if (items.length > BATCH_MAX_ITEMS) throw new HttpError(400, 'bad-request', `Batch has more than ${BATCH_MAX_ITEMS} items`);
+    if (!Array.isArray(items)) throw badRequest('Body must be a JSON array of {type, payload} items');
+    if (items.length > BATCH_MAX_ITEMS) throw badRequest(`Batch has more than ${BATCH_MAX_ITEMS} items`);
     // All items enter the writer queue together and share one commit.
     const results = await Promise.allSettled(items.map((item) => ingestor.send(item, request)));
     let cache: string | undefined;
@@ -90,7 +91,7 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
       }
       const err = r.reason;
       if (!(err instanceof HttpError)) log.error({ err }, 'batch item failed');
-      const response = err instanceof HttpError ? err.toBody() : { error: { message: 'Server error', code: 'server-error', status: 500 } };
+      const response = (err instanceof HttpError ? err : serverError()).toBody();
       details.push({ index, response });
     });
     return { json: { size: items.length, processed: items.length - details.length, errors: details.length, details, cache } };
@@ -118,16 +119,7 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
   app.addHook('preClose', () => {
     closing = true;
   });
-  const cors = (path: string): [string, string][] =>
-    path.startsWith(`${config.basePath}/api/`)
-      ? [
-          ['access-control-allow-origin', '*'],
-          ['access-control-allow-headers', '*'],
-          ['access-control-allow-methods', 'GET, DELETE, POST, PUT'],
-          ['access-control-max-age', String(config.corsMaxAge)],
-          ['cache-control', 'no-cache'],
-        ]
-      : [];
+  const cors = (path: string): [string, string][] => (path.startsWith(`${config.basePath}/api/`) ? apiHeaders(config) : []);
   const fastRoutes = new Map([...routes].map(([path, r]) => [path, { ...r, headers: cors(path) }]));
   const jsonParser = app.getDefaultJsonParser('error', 'error');
   const parseJson = (text: string): unknown => {
@@ -137,21 +129,13 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
       failed = err != null;
       value = parsed;
     });
-    if (failed) throw new HttpError(400, 'bad-request', 'Body is not valid JSON');
+    if (failed) throw badRequest('Body is not valid JSON');
     return value;
   };
   const parsers: Record<string, (text: string) => unknown> = {
     // as the application/json parser of src/server/app.ts: blank is no body, then secure-json-parse
     json: (text) => (text.trim() === '' ? undefined : parseJson(text)),
-    // as the text/plain parser of src/server/app.ts
-    text: (text) => {
-      if (text === '') return undefined;
-      try {
-        return JSON.parse(text);
-      } catch {
-        throw new HttpError(400, 'bad-request', 'Body is not valid JSON');
-      }
-    },
+    text: parseJsonText,
   };
   const contentTypes = new Map<string, (text: string) => unknown>();
   for (const [kind, types] of [
@@ -174,7 +158,7 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
   const fail = (res: ServerResponse, headers: [string, string][], err: unknown, req: IncomingMessage) => {
     if (err instanceof HttpError) return write(res, headers, err.status, { json: err.toBody() }, err.headers);
     log.error({ err, url: req.url?.split('?')[0], method: req.method }, 'request failed');
-    write(res, headers, 500, { json: { error: { message: 'Server error', code: 'server-error', status: 500 } } });
+    write(res, headers, 500, { json: serverError().toBody() });
   };
 
   setFastPath(app.server, (req, res) => {
@@ -191,7 +175,7 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
     if (parse === undefined) return false;
     if (Number(length) > r.limit) {
       req.resume();
-      write(res, r.headers, 413, { json: { error: { message: 'Request body is too large', code: 'payload-too-large', status: 413 } } });
+      write(res, r.headers, 413, { json: tooLarge().toBody() });
       return true;
     }
     const chunks: Buffer[] = [];

@@ -5,7 +5,8 @@ import cookie from '@fastify/cookie';
 import { registerApi } from '../api/index.js';
 import { fastPathServerFactory } from '../ingest/fast-path.js';
 import type { AppContext } from './context.js';
-import { HttpError } from './errors.js';
+import { apiHeaders } from './cors.js';
+import { HttpError, parseJsonText, serverError } from './errors.js';
 import { registerUi } from './ui.js';
 
 const CLIENT_ERROR_CODES: Record<number, string> = {
@@ -58,22 +59,17 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>): Promise<{ app: Fas
   // sendBeacon and some clients post JSON as text/plain.
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
     try {
-      done(null, body === '' ? undefined : JSON.parse(body as string));
-    } catch {
-      const err = new Error('Body is not valid JSON') as FastifyError;
-      err.statusCode = 400;
-      done(err, undefined);
+      done(null, parseJsonText(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
     }
   });
 
   const api = `${ctx.config.basePath}/api/`;
+  const headers = apiHeaders(ctx.config);
   app.addHook('onRequest', async (req, reply) => {
     if (!req.url.startsWith(api)) return;
-    reply.header('access-control-allow-origin', '*');
-    reply.header('access-control-allow-headers', '*');
-    reply.header('access-control-allow-methods', 'GET, DELETE, POST, PUT');
-    reply.header('access-control-max-age', String(ctx.config.corsMaxAge));
-    reply.header('cache-control', 'no-cache');
+    for (const [name, value] of headers) reply.header(name, value);
     if (req.method === 'OPTIONS') return reply.code(204).send();
   });
 
@@ -96,7 +92,7 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>): Promise<{ app: Fas
       return reply.code(400).send(errorBody(400, 'Already exists'));
     }
     req.log.error({ err, url: req.url.split('?')[0], method: req.method }, 'request failed');
-    return reply.code(500).send({ error: { message: 'Server error', code: 'server-error', status: 500 } });
+    return reply.code(500).send(serverError().toBody());
   });
 
   app.setNotFoundHandler((req, reply) => {

@@ -5,6 +5,7 @@ import { HttpError } from '../lib/http-error.js';
 
 export { HttpError };
 
+export const serverError = () => new HttpError(500, 'server-error', 'Server error');
 export const badRequest = (message = 'Bad request') => new HttpError(400, 'bad-request', message);
 export const unauthorized = (message = 'Unauthorized') => new HttpError(401, 'unauthorized', message);
 export const forbidden = (message = 'Forbidden') => new HttpError(403, 'forbidden', message);
@@ -15,3 +16,13 @@ export const tooManyRequests = (retryAfterSeconds: number, message = 'Too many r
   new HttpError(429, 'too-many-requests', message, { 'retry-after': String(retryAfterSeconds) });
 export const unavailable = (retryAfterSeconds: number, message = 'Service busy, retry later') =>
   new HttpError(503, 'service-unavailable', message, { 'retry-after': String(retryAfterSeconds) });
+
+/** JSON sent as text (text/plain, sendBeacon, `curl -d`): an empty body is no body. */
+export function parseJsonText(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest('Body is not valid JSON');
+  }
+}
