@@ -10,7 +10,6 @@ export const badRequest = (message = 'Bad request') => new HttpError(400, 'bad-r
 export const unauthorized = (message = 'Unauthorized') => new HttpError(401, 'unauthorized', message);
 export const forbidden = (message = 'Forbidden') => new HttpError(403, 'forbidden', message);
 export const notFound = (message = 'Not found') => new HttpError(404, 'not-found', message);
-export const conflict = (message: string) => new HttpError(409, 'conflict', message);
 export const tooLarge = (message = 'Request body is too large') => new HttpError(413, 'payload-too-large', message);
 export const tooManyRequests = (retryAfterSeconds: number, message = 'Too many requests') =>
   new HttpError(429, 'too-many-requests', message, { 'retry-after': String(retryAfterSeconds) });

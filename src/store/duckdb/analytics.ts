@@ -106,7 +106,6 @@ export class DuckDbAnalytics implements AnalyticsStore {
   /** Loads into DuckDB, one at a time. */
   private loads: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
-  private loadError: unknown = null;
 
   private constructor(
     private readonly pool: DuckDbPool,
@@ -187,11 +186,9 @@ export class DuckDbAnalytics implements AnalyticsStore {
       try {
         await this.load(n, rows);
         journal.remove(n);
-        this.loadError = null;
       } catch (err) {
         // The segment stays on disk and is loaded at the next start; keep its rows for a retry.
         for (const [table, list] of rows) this.pending.set(table, [...list, ...(this.pending.get(table) ?? [])]);
-        this.loadError = err;
         throw err;
       }
     });
