@@ -5,39 +5,19 @@
 // DISABLE_UI. Screenshots go to test-artifacts/screenshots (UPDATE_SCREENSHOTS=1: docs/screenshots).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { ensureChromium, launchChromium, USER_AGENT } from './helpers/browser.js';
 import { startDashi, stopAll, type Dashi } from './helpers/server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Headless Chromium says "HeadlessChrome", which the bot check drops: the test site's visitor
-// presents a normal Chrome.
-const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = here.split(path.sep).includes('dist') ? path.resolve(here, '../..') : path.resolve(here, '..');
 const shotDir = process.env.UPDATE_SCREENSHOTS ? path.join(root, 'docs/screenshots') : path.join(root, 'test-artifacts/screenshots');
-
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  if (process.getuid?.() === 0) {
-    const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], { stdio: 'inherit' });
-    if (r.status === 0 && existsSync(CHROMIUM)) return;
-  }
-  throw new Error(`Chromium not found at ${CHROMIUM}. Install it with: sudo apt-get update && sudo apt-get install -y chromium`);
-}
-
-function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-}
 
 /** A site on its own origin that embeds the tracking code copied from the dashboard. */
 function startSite(snippet: string): Promise<http.Server> {
@@ -105,7 +85,7 @@ describe('dashboard in Chromium', () => {
   before(async () => {
     ensureChromium();
     dashi = await startDashi();
-    browser = await launch();
+    browser = await launchChromium();
     ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: 'UTC', locale: 'en-US' });
     page = await ctx.newPage();
     page.on('pageerror', (e) => errors.push(String(e)));
@@ -378,7 +358,7 @@ describe('dashboard under BASE_PATH, and DISABLE_UI', () => {
   let browser: Browser;
   before(async () => {
     ensureChromium();
-    browser = await launch();
+    browser = await launchChromium();
   });
   after(async () => browser?.close());
 
@@ -487,7 +467,7 @@ describe('dashboard with a month of demo traffic (screenshots)', () => {
       if (sends.length > 40) await Promise.all(sends.splice(0));
     }
     await Promise.all(sends);
-    browser = await launch();
+    browser = await launchChromium();
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: 'UTC', locale: 'en-US' });
     page = await ctx.newPage();
     await page.goto(`${dashi.url}/login`);

@@ -3,26 +3,13 @@
 // window.umami API and the script attributes; then exactly those rows must be stored.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { ensureChromium, launchChromium, USER_AGENT } from './helpers/browser.js';
 import { startDashi, stopAll, type Dashi } from './helpers/server.js';
 import { readAll } from './ingest-db.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Headless Chromium says "HeadlessChrome", which isbot rightly drops: present a normal Chrome.
-const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
-
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  if (process.getuid?.() === 0) {
-    const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], { stdio: 'inherit' });
-    if (r.status === 0 && existsSync(CHROMIUM)) return;
-  }
-  throw new Error(`Chromium not found at ${CHROMIUM}. Install it with: sudo apt-get update && sudo apt-get install -y chromium`);
-}
 
 /** A site on its own origin that embeds the tracker from Dashi, as a real site would. */
 function startSite(pages: Record<string, string>): Promise<http.Server> {
@@ -75,10 +62,7 @@ describe('tracker in Chromium', () => {
       '/manual': page('Manual', tag(websites.manual, 'data-auto-track="false"')),
     });
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
