@@ -3,7 +3,7 @@
 
 import { dimension, visitParts } from './dimensions.js';
 import type { Dialect } from './dialects/dialect.js';
-import { compileFilter, CUSTOM_TYPES, inRange, TRAFFIC_TYPES } from './filters.js';
+import { compileFilter, CUSTOM_TYPES, excludesBounces, inRange, TRAFFIC_TYPES } from './filters.js';
 import { metric } from './metrics.js';
 import { int, join, raw, sql, type Sql } from './sql.js';
 import { DAY_MS, offsetSegments, UNIT_MS } from './time.js';
@@ -20,24 +20,32 @@ export function localCreatedAt(q: Pick<Query, 'timeZone' | 'range'>, d: Dialect)
   return d.localTime(raw('created_at'), offsetSegments(q.timeZone, q.range));
 }
 
+/** An instant per row: as epoch milliseconds, and as a test for "at or after `from`". */
+export interface Instant {
+  readonly ms: Sql;
+  since(from: Date): Sql;
+}
+
+const createdAt = (d: Dialect): Instant => ({ ms: d.epochMs(raw('created_at')), since: (from) => sql`created_at >= ${d.timestamp(from)}` });
+
 /**
  * Wall-clock time of each row in the query's zone as epoch milliseconds: integer arithmetic,
  * several times cheaper per row than timestamp functions, and grouped as a plain BIGINT.
  */
-export function localMs(q: Pick<Query, 'timeZone' | 'range'>, d: Dialect): Sql {
+export function localMs(q: Pick<Query, 'timeZone' | 'range'>, d: Dialect, at: Instant = createdAt(d)): Sql {
   const segments = offsetSegments(q.timeZone, q.range);
-  const ms = d.epochMs(raw('created_at'));
+  const ms = at.ms;
   const shift = (minutes: number) => (minutes === 0 ? ms : sql`(${ms} + ${int(minutes * 60_000)})`);
   if (segments.length === 1) return shift(segments[0].offsetMinutes);
   const whens = segments
     .slice(1)
     .reverse()
-    .map((s) => sql`WHEN created_at >= ${d.timestamp(s.from as Date)} THEN ${shift(s.offsetMinutes)} `);
+    .map((s) => sql`WHEN ${at.since(s.from as Date)} THEN ${shift(s.offsetMinutes)} `);
   return sql`(CASE ${join(whens, '')}ELSE ${shift(segments[0].offsetMinutes)} END)`;
 }
 
 /** Integer key of a time bucket; timeLabel() turns it back into Umami's label. */
-function timeKey(unit: Unit, ms: Sql, d: Dialect): Sql {
+export function timeKey(unit: Unit, ms: Sql, d: Dialect): Sql {
   switch (unit) {
     case 'month':
       return d.monthKey(ms);
@@ -98,7 +106,7 @@ export function whereClause(q: Query, d: Dialect): Sql {
   return join(parts, ' AND ');
 }
 
-function tail(q: Query, groupCount: number): Sql {
+export function tail(q: Query, groupCount: number): Sql {
   const pieces: Sql[] = [];
   if (groupCount > 0) pieces.push(sql` GROUP BY ${raw(Array.from({ length: groupCount }, (_, i) => i + 1).join(', '))}`);
   if (q.orderBy.length > 0) {
@@ -151,6 +159,8 @@ export function compileAggregate(q: Query, d: Dialect): Sql {
     const p = parts[i];
     return p ? sql`${p.value((name) => inputAlias(i, name))} AS ${alias}` : alias;
   });
-  const outer = [...outerDims, ...q.metrics.map((m, i) => sql`${(metric(m).visit as (d: Dialect) => Sql)(d)} AS ${raw(metricAlias(i))}`)];
+  // With excludeBounce Umami reports no bounces, whatever other filters leave of a visit.
+  const visitMetric = (m: Query['metrics'][number]) => (m === 'bounces' && excludesBounces(q.filter) ? raw('0') : (metric(m).visit as (d: Dialect) => Sql)(d));
+  const outer = [...outerDims, ...q.metrics.map((m, i) => sql`${visitMetric(m)} AS ${raw(metricAlias(i))}`)];
   return sql`SELECT ${join(outer)} FROM (SELECT ${join(inner)} FROM website_event WHERE ${where} GROUP BY ${innerGroup}) v${tail(q, q.dimensions.length)}`;
 }

@@ -5,13 +5,18 @@ import type { AnalyticsStore, Row } from '../store/types.js';
 import { compileAggregate, metricAlias } from './compile.js';
 import { dialectFor, type Dialect } from './dialects/index.js';
 import type { Sql } from './sql.js';
+import { rollupRows, usesRollups } from './rollup.js';
 import { compareRange, timeLabel } from './time.js';
 import type { Query, QueryResult, ResultRow } from './types.js';
 
 export class QueryEngine {
   readonly dialect: Dialect;
 
-  constructor(private readonly store: AnalyticsStore) {
+  /** `rollups: false` answers every query from raw rows (the tests compare both paths). */
+  constructor(
+    private readonly store: AnalyticsStore,
+    private readonly options: { rollups?: boolean } = {},
+  ) {
     this.dialect = dialectFor(store.dialect);
   }
 
@@ -30,7 +35,14 @@ export class QueryEngine {
   }
 
   private async runOne(q: Query): Promise<ResultRow[]> {
-    const rows = await this.rows(compileAggregate(q, this.dialect));
+    const rollups = this.options.rollups === false ? undefined : this.store.rollups;
+    let rows: Row[];
+    if (rollups && usesRollups(q, rollups.slotMs)) {
+      await rollups.refresh();
+      rows = await rollupRows(q, this.dialect, rollups.slotMs, (stmt) => this.rows(stmt));
+    } else {
+      rows = await this.rows(compileAggregate(q, this.dialect));
+    }
     return rows.map((r) => ({
       dims: q.dimensions.map((ref, i) => {
         const v = toDim(r[`d${i}`]);

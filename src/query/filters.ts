@@ -77,12 +77,45 @@ export function andFilters(...filters: (Filter | null | undefined)[]): Filter | 
   return { kind: 'and', children: present };
 }
 
-/** Names of the dimensions a tree refers to. */
+/**
+ * Names of the dimensions a tree applies to the query's own rows. A cohort's filter is about rows
+ * of another range, so it is not listed; `excludeBounce` and `cohort` nodes are found with
+ * hasFilterKind.
+ */
 export function filterDimensions(filter: Filter | null): string[] {
   if (!filter) return [];
-  if (filter.kind === 'leaf') return [filter.dim];
-  if (filter.kind === 'not') return filterDimensions(filter.child);
-  return filter.children.flatMap(filterDimensions);
+  switch (filter.kind) {
+    case 'leaf':
+      return [filter.dim];
+    case 'not':
+      return filterDimensions(filter.child);
+    case 'and':
+    case 'or':
+      return filter.children.flatMap(filterDimensions);
+    case 'excludeBounce':
+    case 'cohort':
+      return [];
+  }
+}
+
+/** Does the tree contain a node of this kind (anywhere but inside a cohort's own filter)? */
+export function hasFilterKind(filter: Filter | null, kind: Filter['kind']): boolean {
+  if (!filter) return false;
+  if (filter.kind === kind) return true;
+  if (filter.kind === 'not') return hasFilterKind(filter.child, kind);
+  if (filter.kind === 'and' || filter.kind === 'or') return filter.children.some((c) => hasFilterKind(c, kind));
+  return false;
+}
+
+/**
+ * True when every row the tree lets through belongs to a visit with more than one page-traffic
+ * row: an `excludeBounce` node ANDed in at the top. Umami then reports bounces as 0, even when
+ * other filters leave a single row of such a visit.
+ */
+export function excludesBounces(filter: Filter | null): boolean {
+  if (!filter) return false;
+  if (filter.kind === 'excludeBounce') return true;
+  return filter.kind === 'and' && filter.children.some(excludesBounces);
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -121,8 +154,20 @@ export function inRange(q: Pick<Query, 'websiteId' | 'range'>, d: Dialect): Sql 
 }
 
 /**
+ * Semi-join on visits: `visit_id` of the visits in the query's range whose per-visit aggregates
+ * (`inputs`, over their page-traffic rows) satisfy `cond`. Visit-grain leaves and excludeBounce
+ * both go through here.
+ */
+function visitsWhere(q: Pick<Query, 'websiteId' | 'range'>, d: Dialect, inputs: readonly [string, Sql][], cond: (input: (name: string) => Sql) => Sql): Sql {
+  const alias = (name: string) => raw(`i_${name}`);
+  const cols = join(inputs.map(([name, agg]) => sql`${agg} AS ${alias(name)}`));
+  return sql`visit_id IN (SELECT visit_id FROM (SELECT visit_id, ${cols} FROM website_event WHERE ${inRange(q, d)} AND ${TRAFFIC_TYPES} GROUP BY visit_id) vf WHERE ${cond(alias)})`;
+}
+
+/**
  * WHERE condition for a filter tree over rows of kind `rows`. A leaf that is not a value of those
- * rows (an event name on pageview rows, an entry page) becomes a semi-join on visits that match.
+ * rows (an event name on pageview rows, an entry page) becomes a semi-join on visits that match;
+ * `excludeBounce` is a semi-join on visits too, and `cohort` one on sessions.
  */
 export function compileFilter(filter: Filter | null, q: Pick<Query, 'websiteId' | 'range' | 'rows'>, d: Dialect): Sql {
   if (!filter) return raw('TRUE');
@@ -133,13 +178,18 @@ export function compileFilter(filter: Filter | null, q: Pick<Query, 'websiteId' 
       return sql`(${join(filter.children.map((c) => compileFilter(c, q, d)), filter.kind === 'and' ? ' AND ' : ' OR ')})`;
     case 'not':
       return sql`NOT (${compileFilter(filter.child, q, d)})`;
+    case 'excludeBounce':
+      return visitsWhere(q, d, [['n', raw('count(*)')]], (input) => sql`${input('n')} > 1`);
+    case 'cohort': {
+      // The cohort's own range and rows of every kind: an action can be a custom event.
+      const c = { websiteId: q.websiteId, range: filter.range ?? q.range, rows: 'all' as const };
+      return sql`session_id IN (SELECT session_id FROM website_event WHERE ${inRange(c, d)} AND ${compileFilter(filter.filter, c, d)})`;
+    }
     case 'leaf': {
       const def = dimension(filter.dim);
       if (def.grain === 'visit') {
         const parts = visitParts(def, d);
-        const inputs = join(parts.inputs.map(([name, agg]) => sql`${agg} AS ${raw(`i_${name}`)}`));
-        const value = parts.value((name) => raw(`i_${name}`));
-        return sql`visit_id IN (SELECT visit_id FROM (SELECT visit_id, ${inputs} FROM website_event WHERE ${inRange(q, d)} AND ${TRAFFIC_TYPES} GROUP BY visit_id) vf WHERE ${predicate(value, filter.op, filter.values, d)})`;
+        return visitsWhere(q, d, parts.inputs, (input) => predicate(parts.value(input), filter.op, filter.values, d));
       }
       if (def.rows === 'custom' && q.rows === 'traffic') {
         return sql`visit_id IN (SELECT visit_id FROM website_event WHERE ${inRange(q, d)} AND ${CUSTOM_TYPES} AND ${predicate(def.expr(d), filter.op, filter.values, d)})`;

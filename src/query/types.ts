@@ -28,7 +28,11 @@ export type FilterOp = 'eq' | 'neq' | 'contains' | 'notContains' | 'regex' | 'no
 export type Filter =
   | { kind: 'and' | 'or'; children: readonly Filter[] }
   | { kind: 'not'; child: Filter }
-  | { kind: 'leaf'; dim: string; op: FilterOp; values: readonly string[] };
+  | { kind: 'leaf'; dim: string; op: FilterOp; values: readonly string[] }
+  /** Only visits with more than one page-traffic row in the query's range (Umami's `excludeBounce`). */
+  | { kind: 'excludeBounce' }
+  /** Only sessions with a row inside `range` (null: the query's) matching `filter` (Umami's `cohort`). */
+  | { kind: 'cohort'; range: TimeRange | null; filter: Filter | null };
 
 /** Inclusive UTC instants, as Umami's `created_at BETWEEN startAt AND endAt`. */
 export interface TimeRange {

@@ -195,6 +195,17 @@ export interface AnalyticsStore {
   write(batch: WriteBatch): Promise<void>;
   /** Remove a website's analytics rows: all of them (reset, delete), or those created in [from, to). */
   deleteWebsiteData(websiteId: string, range?: { from: Date; to: Date }): Promise<void>;
+  /** Traffic rollups (tables visit_rollup and session_slot, see src/store/duckdb/rollup.ts), if kept. */
+  readonly rollups?: TrafficRollups;
+}
+
+export interface TrafficRollups {
+  /** Width of session_slot's slots in milliseconds. */
+  readonly slotMs: number;
+  /** Bring the rollups up to date with every acknowledged hit; call before reading them. */
+  refresh(): Promise<void>;
+  /** Roll up every stored row from scratch (after rows were written in SQL, e.g. a bulk load). */
+  rebuild(): Promise<void>;
 }
 
 export interface UserRepo {

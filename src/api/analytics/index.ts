@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../server/context.js';
 import { registerEvents } from './events.js';
+import { registerExport } from './export.js';
 import { registerLive } from './live.js';
 import { analytics } from './params.js';
 import { registerSessions } from './sessions.js';
@@ -16,5 +17,6 @@ export function registerAnalytics(app: FastifyInstance, ctx: AppContext): void {
   registerEvents(app, a);
   registerSessions(app, a);
   registerLive(app, a);
+  registerExport(app, a);
   registerAnalyticsV1(app, a);
 }

@@ -1,6 +1,7 @@
 // The embedded store's migrations: the shared schema, then DuckDB-only additions (version 100+).
 import type { Migration } from '../sql/migrate.js';
 import { baseMigrations } from '../sql/schema.js';
+import { rollupMigration } from './rollup.js';
 
 export const migrations: Migration[] = [
   ...baseMigrations,
@@ -10,4 +11,5 @@ export const migrations: Migration[] = [
     // The last journal segment whose rows are in the tables (see journal.ts).
     statements: ['CREATE TABLE journal_state (last_loaded BIGINT NOT NULL)', 'INSERT INTO journal_state VALUES (0)'],
   },
+  rollupMigration,
 ];

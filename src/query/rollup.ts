@@ -1,0 +1,105 @@
+// Page-traffic totals and time series from the store's rollups (src/store/duckdb/rollup.ts), for
+// queries without filters whose range and buckets are whole slots. The raw path counts distinct
+// sessions over every row; here visitors are a sum: a session-slot row counts when the session's
+// previous slot lies outside the window (or bucket). Visits, bounces and time come from one row
+// per visit; the few visits cut by the range's ends are recounted from their raw rows in range.
+// test/query-rollup.test.ts checks every answer against the raw path.
+
+import type { Row } from '../store/types.js';
+import { localMs, metricAlias, tail, timeKey, validate, type Instant } from './compile.js';
+import type { Dialect } from './dialects/dialect.js';
+import { TRAFFIC_TYPES } from './filters.js';
+import { metric } from './metrics.js';
+import { int, join, raw, sql, type Sql } from './sql.js';
+import { offsetSegments } from './time.js';
+import type { MetricName, Query } from './types.js';
+
+const SLOT_METRICS: readonly MetricName[] = ['pageviews', 'visitors'];
+const VISIT_METRICS: readonly MetricName[] = ['visits', 'bounces', 'totaltime'];
+
+/** Can the rollups answer `q` with exactly the raw path's numbers? */
+export function usesRollups(q: Query, slotMs: number): boolean {
+  if (q.filter !== null || q.rows !== 'traffic' || q.offset !== 0) return false;
+  const start = q.range.start.getTime();
+  const end = q.range.end.getTime() + 1;
+  if (start < 0 || start % slotMs !== 0 || end % slotMs !== 0) return false;
+  // Buckets in the zone must be made of whole slots: its offsets and the instants they change at.
+  const segments = offsetSegments(q.timeZone, q.range);
+  if (!segments.every((s) => (s.offsetMinutes * 60_000) % slotMs === 0 && (s.from === null || s.from.getTime() % slotMs === 0))) return false;
+  if (q.dimensions.length === 0) return q.metrics.every((m) => SLOT_METRICS.includes(m) || VISIT_METRICS.includes(m));
+  const [dim] = q.dimensions;
+  return q.dimensions.length === 1 && dim.kind === 'time' && dim.unit !== 'minute' && q.metrics.every((m) => SLOT_METRICS.includes(m));
+}
+
+/** Rows shaped like compileAggregate's (d0.., m0..) for a query usesRollups accepted. */
+export async function rollupRows(q: Query, d: Dialect, slotMs: number, run: (stmt: Sql) => Promise<Row[]>): Promise<Row[]> {
+  validate(q);
+  if (q.dimensions.length > 0) return run(slotQuery(q, d, slotMs));
+  const wantsSlots = q.metrics.some((m) => SLOT_METRICS.includes(m));
+  const wantsVisits = q.metrics.some((m) => VISIT_METRICS.includes(m));
+  const [slots, visits] = await Promise.all([wantsSlots ? run(slotQuery(q, d, slotMs)) : ([{}] as Row[]), wantsVisits ? visitTotals(q, d, run) : {}]);
+  const row: Row = {};
+  q.metrics.forEach((m, i) => {
+    row[metricAlias(i)] = SLOT_METRICS.includes(m) ? slots[0]?.[metricAlias(i)] : (visits as Record<string, number>)[m];
+  });
+  return [row];
+}
+
+/**
+ * Pageviews and visitors from session_slot, in total or per time bucket. A session counts in a
+ * bucket on its first slot there: the one whose previous slot is before the bucket's first slot
+ * (or the range's). Buckets come from a small table of the range's slots, so each session-slot
+ * row costs one join probe instead of time-zone arithmetic.
+ */
+function slotQuery(q: Query, d: Dialect, slotMs: number): Sql {
+  const first = int(q.range.start.getTime() / slotMs);
+  const last = int((q.range.end.getTime() + 1) / slotMs - 1);
+  const value = (m: MetricName, since: Sql) => (m === 'pageviews' ? raw('sum(c)') : sql`sum(CASE WHEN prev_slot IS NULL OR prev_slot < ${since} THEN 1 ELSE 0 END)`);
+  const website = sql`website_id = ${d.uuid(q.websiteId)} AND slot BETWEEN ${first} AND ${last}`;
+  const dim = q.dimensions[0];
+  if (dim?.kind !== 'time') {
+    const select = q.metrics.map((m, i) => sql`${value(m, first)} AS ${raw(metricAlias(i))}`);
+    return sql`SELECT ${join(select)} FROM session_slot WHERE ${website}`;
+  }
+  const at: Instant = { ms: sql`(s * ${int(slotMs)})`, since: (from) => sql`s >= ${int(from.getTime() / slotMs)}` };
+  const key = timeKey(dim.unit, localMs(q, d, at), d);
+  const buckets = sql`SELECT slot, k, greatest(${first}, min(slot) OVER (PARTITION BY k)) AS since
+    FROM (SELECT CAST(s AS INTEGER) AS slot, ${key} AS k FROM range(${first}, ${last} + 1) r(s)) b`;
+  const select = [raw('k AS d0'), ...q.metrics.map((m, i) => sql`${value(m, raw('since'))} AS ${raw(metricAlias(i))}`)];
+  return sql`SELECT ${join(select)} FROM session_slot JOIN (${buckets}) b USING (slot) WHERE ${website}${tail(q, 1)}`;
+}
+
+/** Visits, bounces and time: whole visits from visit_rollup, plus visits cut by the range's ends. */
+async function visitTotals(q: Query, d: Dialect, run: (stmt: Sql) => Promise<Row[]>): Promise<Record<string, number>> {
+  const website = sql`website_id = ${d.uuid(q.websiteId)}`;
+  const a = d.timestamp(q.range.start);
+  const b = d.timestamp(q.range.end);
+  const aggregates = join(VISIT_METRICS.map((m) => sql`${(metric(m).visit as (d: Dialect) => Sql)(d)} AS ${raw(m)}`));
+  // Plain conjunctions, so the scans skip row groups by their t0/t1 ranges.
+  const cutAtStart = sql`${website} AND t1 >= ${a} AND t0 < ${a}`;
+  const cutAtEnd = sql`${website} AND t0 <= ${b} AND t1 > ${b}`;
+  const [whole, [cut]] = await Promise.all([
+    run(sql`SELECT ${aggregates} FROM visit_rollup WHERE ${website} AND t0 >= ${a} AND t1 <= ${b}`),
+    run(sql`SELECT (SELECT ${d.epochMs(raw('max(t1)'))} FROM visit_rollup WHERE ${cutAtStart}) AS hi, (SELECT ${d.epochMs(raw('min(t0)'))} FROM visit_rollup WHERE ${cutAtEnd}) AS lo`),
+  ]);
+  const totals = Object.fromEntries(VISIT_METRICS.map((m) => [m, Number(whole[0]?.[m] ?? 0)]));
+  if (cut.hi == null && cut.lo == null) return totals;
+
+  // The rows in range of the cut visits lie in [a, hi] and [lo, b].
+  const hi = cut.hi == null ? null : new Date(Number(cut.hi));
+  const lo = cut.lo == null ? null : new Date(Number(cut.lo));
+  const windows: [Date, Date][] =
+    hi && lo && hi.getTime() >= lo.getTime()
+      ? [[q.range.start, q.range.end]]
+      : [...(hi ? [[q.range.start, hi] as [Date, Date]] : []), ...(lo ? [[lo, q.range.end] as [Date, Date]] : [])];
+  const cutVisits = sql`SELECT visit_id FROM visit_rollup WHERE ${cutAtStart} UNION ALL SELECT visit_id FROM visit_rollup WHERE ${cutAtEnd}`;
+  const rowsIn = windows.map(
+    ([from, to]) =>
+      sql`SELECT visit_id, created_at FROM website_event WHERE ${website} AND ${TRAFFIC_TYPES} AND created_at BETWEEN ${d.timestamp(from)} AND ${d.timestamp(to)} AND visit_id IN (${cutVisits})`,
+  );
+  const [edge] = await run(
+    sql`SELECT ${aggregates} FROM (SELECT count(*) AS c, min(created_at) AS t0, max(created_at) AS t1 FROM (${join(rowsIn, ' UNION ALL ')}) r GROUP BY visit_id) v`,
+  );
+  for (const m of VISIT_METRICS) totals[m] += Number(edge?.[m] ?? 0);
+  return totals;
+}

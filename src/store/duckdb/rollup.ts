@@ -1,0 +1,82 @@
+// Rollups of page traffic (event types 1, 3, 4) that let the query engine answer totals and
+// time series with sums instead of distinct counts over raw rows (src/query/rollup.ts reads them):
+//
+// - visit_rollup: one row per visit: its session, first and last traffic row, row count.
+// - session_slot: one row per session and 15-minute slot with traffic, its row count, and the
+//   session's previous slot with traffic (prev_slot). A session is counted once in a window of
+//   whole slots by the one row whose prev_slot is outside the window.
+//
+// Loads append the traffic rows' keys to rollup_pending in the same transaction as the rows
+// (exactly once, like the rows themselves), and refreshStatements merge them in. Deletes rebuild
+// the website's rollups from its remaining rows. Every rollup number is thus a function of
+// website_event, which test/query-rollup.test.ts checks against the raw path.
+
+import type { Migration } from '../sql/migrate.js';
+
+/** Slot width; every zone offset in use is a multiple of 15 minutes. */
+export const SLOT_MS = 900_000;
+
+const TRAFFIC = 'event_type IN (1, 3, 4)';
+const SLOT = `CAST(epoch_ms(created_at) // ${SLOT_MS} AS INTEGER)`;
+
+export const rollupMigration: Migration = {
+  version: 101,
+  name: 'traffic-rollups',
+  statements: [
+    `CREATE TABLE rollup_pending (website_id UUID NOT NULL, session_id UUID NOT NULL, visit_id UUID NOT NULL, created_at TIMESTAMP NOT NULL)`,
+    `CREATE TABLE visit_rollup (
+      website_id UUID NOT NULL, visit_id UUID NOT NULL, session_id UUID NOT NULL,
+      t0 TIMESTAMP NOT NULL, t1 TIMESTAMP NOT NULL, c BIGINT NOT NULL)`,
+    `CREATE TABLE session_slot (website_id UUID NOT NULL, session_id UUID NOT NULL, slot INTEGER NOT NULL, c BIGINT NOT NULL, prev_slot INTEGER)`,
+    ...buildStatements(null).map((s) => s.sql),
+  ],
+};
+
+/** Appends the traffic rows of a loaded batch (a relation with website_event's columns). */
+export function pendingInsert(source: string): string {
+  return `INSERT INTO rollup_pending SELECT website_id, session_id, visit_id, created_at FROM ${source} WHERE ${TRAFFIC}`;
+}
+
+/** Merge rollup_pending into the rollups and empty it; run inside one transaction. */
+export const refreshStatements: readonly string[] = [
+  `MERGE INTO visit_rollup v
+    USING (SELECT website_id, visit_id, any_value(session_id) AS session_id, min(created_at) AS t0, max(created_at) AS t1, count(*) AS c
+           FROM rollup_pending GROUP BY website_id, visit_id) p
+    ON (v.visit_id = p.visit_id AND v.website_id = p.website_id)
+    WHEN MATCHED THEN UPDATE SET t0 = least(v.t0, p.t0), t1 = greatest(v.t1, p.t1), c = v.c + p.c
+    WHEN NOT MATCHED THEN INSERT (website_id, visit_id, session_id, t0, t1, c) VALUES (p.website_id, p.visit_id, p.session_id, p.t0, p.t1, p.c)`,
+  `MERGE INTO session_slot s
+    USING (SELECT website_id, session_id, ${SLOT} AS slot, count(*) AS c FROM rollup_pending GROUP BY ALL) p
+    ON (s.slot = p.slot AND s.session_id = p.session_id AND s.website_id = p.website_id)
+    WHEN MATCHED THEN UPDATE SET c = s.c + p.c
+    WHEN NOT MATCHED THEN INSERT (website_id, session_id, slot, c, prev_slot) VALUES (p.website_id, p.session_id, p.slot, p.c, NULL)`,
+  // New slots need a pointer, and a slot that arrived late (back-filled hits) changes the
+  // pointer of the session's next slot: recompute the pointers of every session touched.
+  `UPDATE session_slot s SET prev_slot = x.prev
+    FROM (SELECT website_id, session_id, slot, prev FROM (
+            SELECT website_id, session_id, slot, prev_slot, lag(slot) OVER (PARTITION BY website_id, session_id ORDER BY slot) AS prev
+            FROM session_slot WHERE session_id IN (SELECT session_id FROM rollup_pending))
+          WHERE prev_slot IS DISTINCT FROM prev) x
+    WHERE s.slot = x.slot AND s.session_id = x.session_id AND s.website_id = x.website_id`,
+  'DELETE FROM rollup_pending',
+];
+
+/** Roll up a website's stored rows (null: every website's) from scratch. */
+export function buildStatements(websiteId: string | null): { sql: string; params: unknown[] }[] {
+  const only = websiteId === null ? '' : ' AND website_id = $1::UUID';
+  const params = websiteId === null ? [] : [websiteId];
+  const where = websiteId === null ? '' : ' WHERE website_id = $1::UUID';
+  return [
+    ...['visit_rollup', 'session_slot', 'rollup_pending'].map((table) => ({ sql: `DELETE FROM ${table}${where}`, params })),
+    {
+      sql: `INSERT INTO visit_rollup SELECT website_id, visit_id, any_value(session_id), min(created_at), max(created_at), count(*)
+        FROM website_event WHERE ${TRAFFIC}${only} GROUP BY website_id, visit_id ORDER BY min(created_at)`,
+      params,
+    },
+    {
+      sql: `INSERT INTO session_slot SELECT website_id, session_id, slot, c, lag(slot) OVER (PARTITION BY website_id, session_id ORDER BY slot)
+        FROM (SELECT website_id, session_id, ${SLOT} AS slot, count(*) AS c FROM website_event WHERE ${TRAFFIC}${only} GROUP BY ALL) ORDER BY slot`,
+      params,
+    },
+  ];
+}

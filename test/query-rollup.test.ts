@@ -1,0 +1,161 @@
+// The traffic rollups (src/store/duckdb/rollup.ts, src/query/rollup.ts) must give exactly the raw
+// path's numbers. Random traffic over a DST change arrives in batches, partly late (back-filled
+// into old visits and slots), with overlapping visits, custom events and visits cut by range ends;
+// after each batch every total and series is compared with the raw path.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { openDuckDbStore } from '../src/store/duckdb/index.js';
+import type { EventRow, Store } from '../src/store/types.js';
+import { QueryEngine } from '../src/query/engine.js';
+import { usesRollups } from '../src/query/rollup.js';
+import type { MetricName, Query, Unit } from '../src/query/types.js';
+
+const W = '0b0b0000-0000-4000-8000-00000000a11d';
+const OTHER = '0b0b0000-0000-4000-8000-00000000b22e';
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+// New York springs forward on 2024-03-10 at 07:00 UTC.
+const T0 = Date.UTC(2024, 2, 7);
+const SPAN = 7 * DAY;
+
+let seed = 7;
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+const pick = (n: number) => Math.floor(rand() * n);
+const id = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+let eventNo = 0;
+/** A visit belongs to one session (its id is derived from it). */
+const sessionOf = new Map<number, number>();
+function row(websiteId: string, session: number, visit: number, at: number, eventType = 1): EventRow {
+  sessionOf.set(visit, session);
+  return {
+    eventId: id('e0000000', eventNo++), websiteId, sessionId: id('5e000000', session), visitId: id('71000000', visit),
+    createdAt: new Date(at), eventType, eventName: eventType === 2 ? 'click' : null, eventCategory: null, urlPath: `/p${pick(4)}`,
+    urlQuery: null, pageTitle: null, hostname: 'x.com', referrerDomain: null, referrerPath: null, referrerQuery: null, utmSource: null,
+    utmMedium: null, utmCampaign: null, utmContent: null, utmTerm: null, gclid: null, fbclid: null, msclkid: null, ttclid: null,
+    liFatId: null, twclid: null, tag: null, browser: 'b', os: 'o', device: 'd', screen: 's', language: 'l', country: 'C', region: null,
+    city: null, distinctId: null,
+  };
+}
+
+/** Visits of 1-6 hits a few minutes apart; sessions come back; some visits overlap in time. */
+function traffic(visits: number, firstVisit: number, from: number, span: number): EventRow[] {
+  const out: EventRow[] = [];
+  for (let v = firstVisit; v < firstVisit + visits; v++) {
+    const session = pick(120);
+    const website = rand() < 0.1 ? OTHER : W;
+    let at = from + pick(span);
+    const hits = 1 + pick(6);
+    for (let h = 0; h < hits; h++) {
+      out.push(row(website, session, v, at, rand() < 0.15 ? 2 : rand() < 0.05 ? 3 : 1));
+      at += pick(25 * 60_000);
+    }
+  }
+  return out;
+}
+
+const batch = (events: EventRow[]) => ({ events, eventData: [], sessions: [], sessionData: [] });
+
+function queries(): Query[] {
+  const base = { websiteId: W, websiteDomain: 'x.com', rows: 'traffic', filter: null, limit: null, offset: 0, compare: null, now: new Date() } as const;
+  const ranges: [number, number][] = [
+    [T0, T0 + SPAN],
+    [T0 + DAY, T0 + 3 * DAY],
+    [T0 + 2 * DAY + 5 * HOUR, T0 + 4 * DAY + 15 * 60_000],
+    [T0 + 3 * DAY + 45 * 60_000, T0 + 3 * DAY + 2 * HOUR],
+    [T0 - DAY, T0 + 8 * DAY],
+  ];
+  const out: Query[] = [];
+  const totals: MetricName[] = ['pageviews', 'visitors', 'visits', 'bounces', 'totaltime'];
+  for (const [a, b] of ranges) {
+    const range = { start: new Date(a), end: new Date(b - 1) };
+    out.push({ ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [], orderBy: [] });
+    out.push({ ...base, range, timeZone: 'UTC', metrics: ['visits', 'totaltime'], dimensions: [], orderBy: [] });
+    for (const zone of ['UTC', 'America/New_York', 'Asia/Kathmandu']) {
+      for (const unit of ['hour', 'day', 'week', 'month'] as Unit[]) {
+        out.push({ ...base, range, timeZone: zone, metrics: ['pageviews', 'visitors'], dimensions: [{ kind: 'time', unit }], orderBy: [{ key: 'd0', dir: 'asc' }] });
+      }
+    }
+  }
+  return out;
+}
+
+describe('traffic rollups give the raw numbers', () => {
+  let dir: string;
+  let store: Store;
+  let fast: QueryEngine;
+  let raw: QueryEngine;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dashi-rollup-'));
+    store = await openDuckDbStore({ dataDir: dir });
+    fast = new QueryEngine(store.analytics);
+    raw = new QueryEngine(store.analytics, { rollups: false });
+  });
+
+  after(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function compare(label: string) {
+    for (const q of queries()) {
+      assert.ok(usesRollups(q, store.analytics.rollups!.slotMs), `${label}: the rollups answer ${JSON.stringify(q.dimensions)}`);
+      const [got, want] = await Promise.all([fast.run(q), raw.run(q)]);
+      assert.deepEqual(got.rows, want.rows, `${label}: ${q.timeZone} ${JSON.stringify(q.dimensions)} ${q.range.start.toISOString()}..${q.range.end.toISOString()} ${q.metrics}`);
+    }
+  }
+
+  test('in time order, in several batches', async () => {
+    const rows = traffic(900, 0, T0, SPAN).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    for (let i = 0; i < rows.length; i += 700) await store.analytics.write(batch(rows.slice(i, i + 700)));
+    await compare('in order');
+    const totals = (await raw.run(queries()[0])).rows[0].values;
+    assert.ok(totals.visitors > 50 && totals.bounces > 20 && totals.totaltime > 0, 'the fixture has visitors, bounces and time');
+  });
+
+  test('late hits into old visits, old slots and new visits', async () => {
+    const late: EventRow[] = [];
+    for (let v = 0; v < 200; v++) {
+      // An existing visit gets an earlier hit, and a new visit appears days back.
+      const visit = pick(900);
+      late.push(row(W, sessionOf.get(visit)!, visit, T0 + pick(SPAN)));
+      late.push(row(W, pick(120), 5000 + v, T0 + pick(SPAN)));
+    }
+    await store.analytics.write(batch(late));
+    await compare('late hits');
+  });
+
+  test('a query right after a write sees it', async () => {
+    const q = queries()[0];
+    const before = (await fast.run(q)).rows[0].values.pageviews;
+    await store.analytics.write(batch([row(W, 1, 9000, T0 + DAY)]));
+    assert.equal((await fast.run(q)).rows[0].values.pageviews, before + 1);
+  });
+
+  test('after deleting part of the data, and after a restart', async () => {
+    await store.analytics.deleteWebsiteData(W, { from: new Date(T0 + 2 * DAY), to: new Date(T0 + 3 * DAY) });
+    await compare('after delete');
+    await store.analytics.write(batch(traffic(100, 10_000, T0, SPAN)));
+    await store.close();
+    store = await openDuckDbStore({ dataDir: dir });
+    fast = new QueryEngine(store.analytics);
+    raw = new QueryEngine(store.analytics, { rollups: false });
+    await compare('after restart');
+  });
+
+  test('only queries it can answer exactly', () => {
+    const [q] = queries();
+    const slot = store.analytics.rollups!.slotMs;
+    assert.equal(usesRollups({ ...q, filter: { kind: 'leaf', dim: 'path', op: 'eq', values: ['/p1'] } }, slot), false);
+    assert.equal(usesRollups({ ...q, range: { start: q.range.start, end: new Date(q.range.end.getTime() - 60_000) } }, slot), false);
+    assert.equal(usesRollups({ ...q, rows: 'all' }, slot), false);
+    assert.equal(usesRollups({ ...q, metrics: ['countries'] }, slot), false);
+    assert.equal(usesRollups({ ...q, metrics: ['pageviews', 'visits'], dimensions: [{ kind: 'time', unit: 'day' }] }, slot), false);
+    assert.equal(usesRollups({ ...q, metrics: ['pageviews'], dimensions: [{ kind: 'time', unit: 'minute' }] }, slot), false);
+  });
+});
