@@ -1,7 +1,8 @@
 // The traffic rollups (src/store/duckdb/rollup.ts, src/query/rollup.ts) must give exactly the raw
 // path's numbers. Random traffic over a DST change arrives in batches, partly late (back-filled
-// into old visits and slots), with overlapping visits, custom events and visits cut by range ends;
-// after each batch every total and series is compared with the raw path.
+// into old visits and slots), with overlapping visits, custom events, visits cut by range ends and
+// sessions whose attributes change; after each batch every total, series and session-attribute
+// breakdown is compared with the raw path.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -37,9 +38,15 @@ function row(websiteId: string, session: number, visit: number, at: number, even
     createdAt: new Date(at), eventType, eventName: eventType === 2 ? 'click' : null, eventCategory: null, urlPath: `/p${pick(4)}`,
     urlQuery: null, pageTitle: null, hostname: 'x.com', referrerDomain: null, referrerPath: null, referrerQuery: null, utmSource: null,
     utmMedium: null, utmCampaign: null, utmContent: null, utmTerm: null, gclid: null, fbclid: null, msclkid: null, ttclid: null,
-    liFatId: null, twclid: null, tag: null, browser: 'b', os: 'o', device: 'd', screen: 's', language: 'l', country: 'C', region: null,
-    city: null, distinctId: null,
+    liFatId: null, twclid: null, tag: null, ...attributes(session), distinctId: null,
   };
+}
+
+/** Mostly one set per session; some hits differ (an identified session on another device), some are empty. */
+function attributes(session: number) {
+  const v = (n: number, k: string) => (rand() < 0.08 ? (rand() < 0.3 ? null : `${k}${pick(n)}`) : `${k}${(session * 7 + k.charCodeAt(0)) % n}`);
+  const country = v(3, 'C');
+  return { browser: v(4, 'b'), os: v(3, 'o'), device: v(3, 'd'), screen: v(5, 's'), language: v(4, 'l'), country, region: v(2, 'R'), city: v(3, 'Y') };
 }
 
 /** Visits of 1-6 hits a few minutes apart; sessions come back; some visits overlap in time. */
@@ -75,6 +82,15 @@ function queries(): Query[] {
     const range = { start: new Date(a), end: new Date(b - 1) };
     out.push({ ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [], orderBy: [] });
     out.push({ ...base, range, timeZone: 'UTC', metrics: ['visits', 'totaltime'], dimensions: [], orderBy: [] });
+    for (const name of ['browser', 'os', 'device', 'screen', 'language', 'country', 'region', 'city']) {
+      const dims = name === 'region' || name === 'city' ? [name, 'country'] : [name];
+      for (const metrics of [['visitors'], ['pageviews', 'visitors']] as MetricName[][]) {
+        out.push({
+          ...base, range, timeZone: 'UTC', metrics, dimensions: dims.map((n) => ({ kind: 'field', name: n })),
+          orderBy: [{ key: 'visitors', dir: 'desc' }, ...dims.map((_, i) => ({ key: `d${i}`, dir: 'asc' as const }))], limit: 4,
+        });
+      }
+    }
     for (const zone of ['UTC', 'America/New_York', 'Asia/Kathmandu']) {
       for (const unit of ['hour', 'day', 'week', 'month'] as Unit[]) {
         out.push({ ...base, range, timeZone: zone, metrics: ['pageviews', 'visitors'], dimensions: [{ kind: 'time', unit }], orderBy: [{ key: 'd0', dir: 'asc' }] });
@@ -104,7 +120,7 @@ describe('traffic rollups give the raw numbers', () => {
 
   async function compare(label: string) {
     for (const q of queries()) {
-      assert.ok(usesRollups(q, store.analytics.rollups!.slotMs), `${label}: the rollups answer ${JSON.stringify(q.dimensions)}`);
+      assert.ok(usesRollups(q, store.analytics.rollups!), `${label}: the rollups answer ${JSON.stringify(q.dimensions)}`);
       const [got, want] = await Promise.all([fast.run(q), raw.run(q)]);
       assert.deepEqual(got.rows, want.rows, `${label}: ${q.timeZone} ${JSON.stringify(q.dimensions)} ${q.range.start.toISOString()}..${q.range.end.toISOString()} ${q.metrics}`);
     }
@@ -150,7 +166,7 @@ describe('traffic rollups give the raw numbers', () => {
 
   test('only queries it can answer exactly', () => {
     const [q] = queries();
-    const slot = store.analytics.rollups!.slotMs;
+    const slot = store.analytics.rollups!;
     assert.equal(usesRollups({ ...q, filter: { kind: 'leaf', dim: 'path', op: 'eq', values: ['/p1'] } }, slot), false);
     assert.equal(usesRollups({ ...q, range: { start: q.range.start, end: new Date(q.range.end.getTime() - 60_000) } }, slot), false);
     assert.equal(usesRollups({ ...q, rows: 'all' }, slot), false);

@@ -37,9 +37,9 @@ export class QueryEngine {
   private async runOne(q: Query): Promise<ResultRow[]> {
     const rollups = this.options.rollups === false ? undefined : this.store.rollups;
     let rows: Row[];
-    if (rollups && usesRollups(q, rollups.slotMs)) {
+    if (rollups && usesRollups(q, rollups)) {
       await rollups.refresh();
-      rows = await rollupRows(q, this.dialect, rollups.slotMs, (stmt) => this.rows(stmt));
+      rows = await rollupRows(q, this.dialect, rollups, (stmt) => this.rows(stmt));
     } else {
       rows = await this.rows(compileAggregate(q, this.dialect));
     }

@@ -5,9 +5,10 @@
 // per visit; the few visits cut by the range's ends are recounted from their raw rows in range.
 // test/query-rollup.test.ts checks every answer against the raw path.
 
-import type { Row } from '../store/types.js';
+import type { Row, TrafficRollups } from '../store/types.js';
 import { localMs, metricAlias, tail, timeKey, validate, type Instant } from './compile.js';
 import type { Dialect } from './dialects/dialect.js';
+import { canonicalDimension } from './dimensions.js';
 import { TRAFFIC_TYPES } from './filters.js';
 import { metric } from './metrics.js';
 import { int, join, raw, sql, type Sql } from './sql.js';
@@ -18,26 +19,37 @@ const SLOT_METRICS: readonly MetricName[] = ['pageviews', 'visitors'];
 const VISIT_METRICS: readonly MetricName[] = ['visits', 'bounces', 'totaltime'];
 
 /** Can the rollups answer `q` with exactly the raw path's numbers? */
-export function usesRollups(q: Query, slotMs: number): boolean {
-  if (q.filter !== null || q.rows !== 'traffic' || q.offset !== 0) return false;
+export function usesRollups(q: Query, rollups: Pick<TrafficRollups, 'slotMs' | 'attributes'>): boolean {
+  const slotMs = rollups.slotMs;
+  if (q.filter !== null || q.rows !== 'traffic') return false;
   const start = q.range.start.getTime();
   const end = q.range.end.getTime() + 1;
   if (start < 0 || start % slotMs !== 0 || end % slotMs !== 0) return false;
   // Buckets in the zone must be made of whole slots: its offsets and the instants they change at.
   const segments = offsetSegments(q.timeZone, q.range);
   if (!segments.every((s) => (s.offsetMinutes * 60_000) % slotMs === 0 && (s.from === null || s.from.getTime() % slotMs === 0))) return false;
-  if (q.dimensions.length === 0) return q.metrics.every((m) => SLOT_METRICS.includes(m) || VISIT_METRICS.includes(m));
+  if (q.dimensions.length === 0) return q.offset === 0 && q.metrics.every((m) => SLOT_METRICS.includes(m) || VISIT_METRICS.includes(m));
+  if (!q.metrics.every((m) => SLOT_METRICS.includes(m))) return false;
   const [dim] = q.dimensions;
-  return q.dimensions.length === 1 && dim.kind === 'time' && dim.unit !== 'minute' && q.metrics.every((m) => SLOT_METRICS.includes(m));
+  if (dim.kind === 'time') return q.dimensions.length === 1 && dim.unit !== 'minute';
+  return slotAttribute(q, rollups.attributes) !== null;
+}
+
+/** The session attribute a breakdown is by, when session_slot keeps a pointer for exactly its dimensions. */
+function slotAttribute(q: Query, attributes: TrafficRollups['attributes']): string | null {
+  const names = q.dimensions.map((ref) => (ref.kind === 'field' ? canonicalDimension(ref.name) : undefined));
+  const name = names[0];
+  if (!name || !Object.hasOwn(attributes, name)) return null;
+  return attributes[name].join() === names.join() ? name : null;
 }
 
 /** Rows shaped like compileAggregate's (d0.., m0..) for a query usesRollups accepted. */
-export async function rollupRows(q: Query, d: Dialect, slotMs: number, run: (stmt: Sql) => Promise<Row[]>): Promise<Row[]> {
+export async function rollupRows(q: Query, d: Dialect, rollups: TrafficRollups, run: (stmt: Sql) => Promise<Row[]>): Promise<Row[]> {
   validate(q);
-  if (q.dimensions.length > 0) return run(slotQuery(q, d, slotMs));
+  if (q.dimensions.length > 0) return run(slotQuery(q, d, rollups));
   const wantsSlots = q.metrics.some((m) => SLOT_METRICS.includes(m));
   const wantsVisits = q.metrics.some((m) => VISIT_METRICS.includes(m));
-  const [slots, visits] = await Promise.all([wantsSlots ? run(slotQuery(q, d, slotMs)) : ([{}] as Row[]), wantsVisits ? visitTotals(q, d, run) : {}]);
+  const [slots, visits] = await Promise.all([wantsSlots ? run(slotQuery(q, d, rollups)) : ([{}] as Row[]), wantsVisits ? visitTotals(q, d, run) : {}]);
   const row: Row = {};
   q.metrics.forEach((m, i) => {
     row[metricAlias(i)] = SLOT_METRICS.includes(m) ? slots[0]?.[metricAlias(i)] : (visits as Record<string, number>)[m];
@@ -51,15 +63,26 @@ export async function rollupRows(q: Query, d: Dialect, slotMs: number, run: (stm
  * (or the range's). Buckets come from a small table of the range's slots, so each session-slot
  * row costs one join probe instead of time-zone arithmetic.
  */
-function slotQuery(q: Query, d: Dialect, slotMs: number): Sql {
+function slotQuery(q: Query, d: Dialect, rollups: TrafficRollups): Sql {
+  const slotMs = rollups.slotMs;
   const first = int(q.range.start.getTime() / slotMs);
   const last = int((q.range.end.getTime() + 1) / slotMs - 1);
-  const value = (m: MetricName, since: Sql) => (m === 'pageviews' ? raw('sum(c)') : sql`sum(CASE WHEN prev_slot IS NULL OR prev_slot < ${since} THEN 1 ELSE 0 END)`);
+  const value = (m: MetricName, since: Sql, pointer = 'prev_slot') =>
+    m === 'pageviews' ? raw('sum(c)') : sql`sum(CASE WHEN ${raw(pointer)} IS NULL OR ${raw(pointer)} < ${since} THEN 1 ELSE 0 END)`;
   const website = sql`website_id = ${d.uuid(q.websiteId)} AND slot BETWEEN ${first} AND ${last}`;
   const dim = q.dimensions[0];
-  if (dim?.kind !== 'time') {
+  if (!dim) {
     const select = q.metrics.map((m, i) => sql`${value(m, first)} AS ${raw(metricAlias(i))}`);
     return sql`SELECT ${join(select)} FROM session_slot WHERE ${website}`;
+  }
+  if (dim.kind !== 'time') {
+    // A session counts under a value on its first slot with that value in the range.
+    const attribute = slotAttribute(q, rollups.attributes) as string;
+    const select = [
+      ...rollups.attributes[attribute].map((column, i) => sql`${raw(column)} AS ${raw(`d${i}`)}`),
+      ...q.metrics.map((m, i) => sql`${value(m, first, `prev_${attribute}`)} AS ${raw(metricAlias(i))}`),
+    ];
+    return sql`SELECT ${join(select)} FROM session_slot WHERE ${website}${tail(q, q.dimensions.length)}`;
   }
   const at: Instant = { ms: sql`(s * ${int(slotMs)})`, since: (from) => sql`s >= ${int(from.getTime() / slotMs)}` };
   const key = timeKey(dim.unit, localMs(q, d, at), d);

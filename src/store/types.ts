@@ -202,6 +202,8 @@ export interface AnalyticsStore {
 export interface TrafficRollups {
   /** Width of session_slot's slots in milliseconds. */
   readonly slotMs: number;
+  /** Session attributes with a pointer column `prev_<name>`, and the columns it follows. */
+  readonly attributes: Readonly<Record<string, readonly string[]>>;
   /** Bring the rollups up to date with every acknowledged hit; call before reading them. */
   refresh(): Promise<void>;
   /** Roll up every stored row from scratch (after rows were written in SQL, e.g. a bulk load). */

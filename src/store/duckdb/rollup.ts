@@ -2,9 +2,11 @@
 // time series with sums instead of distinct counts over raw rows (src/query/rollup.ts reads them):
 //
 // - visit_rollup: one row per visit: its session, first and last traffic row, row count.
-// - session_slot: one row per session and 15-minute slot with traffic, its row count, and the
-//   session's previous slot with traffic (prev_slot). A session is counted once in a window of
-//   whole slots by the one row whose prev_slot is outside the window.
+// - session_slot: one row per session, 15-minute slot with traffic and set of session attributes
+//   (browser ... city: usually one set per session), its row count, the session's previous slot
+//   with traffic (prev_slot) and, per attribute, the previous slot with the same value (prev_browser
+//   ...; region and city go with the country). A session is counted once in a window of whole
+//   slots by the one row whose pointer is outside the window.
 //
 // Loads append the traffic rows' keys to rollup_pending in the same transaction as the rows
 // (exactly once, like the rows themselves), and refreshStatements merge them in. Deletes rebuild
@@ -17,24 +19,46 @@ import type { Migration } from '../sql/migrate.js';
 export const SLOT_MS = 900_000;
 
 const TRAFFIC = 'event_type IN (1, 3, 4)';
+
+/** Session attributes kept per session-slot, and the values each one's pointer follows. */
+export const SLOT_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+  browser: ['browser'],
+  os: ['os'],
+  device: ['device'],
+  screen: ['screen'],
+  language: ['language'],
+  country: ['country'],
+  region: ['region', 'country'],
+  city: ['city', 'country'],
+};
+const ATTRS = Object.keys(SLOT_ATTRIBUTES);
+const KEY = ['website_id', 'session_id', 'slot', ...ATTRS];
+const pointers = (from: string) =>
+  [
+    `lag(slot) OVER (PARTITION BY website_id, session_id ORDER BY slot) AS prev_slot`,
+    ...ATTRS.map((a) => `lag(slot) OVER (PARTITION BY website_id, session_id, ${SLOT_ATTRIBUTES[a].join(', ')} ORDER BY slot) AS prev_${a}`),
+  ].join(', ') + ` FROM ${from}`;
+const POINTER_COLUMNS = ['prev_slot', ...ATTRS.map((a) => `prev_${a}`)];
 const SLOT = `CAST(epoch_ms(created_at) // ${SLOT_MS} AS INTEGER)`;
 
 export const rollupMigration: Migration = {
   version: 101,
   name: 'traffic-rollups',
   statements: [
-    `CREATE TABLE rollup_pending (website_id UUID NOT NULL, session_id UUID NOT NULL, visit_id UUID NOT NULL, created_at TIMESTAMP NOT NULL)`,
+    `CREATE TABLE rollup_pending (website_id UUID NOT NULL, session_id UUID NOT NULL, visit_id UUID NOT NULL, created_at TIMESTAMP NOT NULL,
+      ${ATTRS.map((a) => `${a} VARCHAR`).join(', ')})`,
     `CREATE TABLE visit_rollup (
       website_id UUID NOT NULL, visit_id UUID NOT NULL, session_id UUID NOT NULL,
       t0 TIMESTAMP NOT NULL, t1 TIMESTAMP NOT NULL, c BIGINT NOT NULL)`,
-    `CREATE TABLE session_slot (website_id UUID NOT NULL, session_id UUID NOT NULL, slot INTEGER NOT NULL, c BIGINT NOT NULL, prev_slot INTEGER)`,
+    `CREATE TABLE session_slot (website_id UUID NOT NULL, session_id UUID NOT NULL, slot INTEGER NOT NULL,
+      ${ATTRS.map((a) => `${a} VARCHAR`).join(', ')}, c BIGINT NOT NULL, ${POINTER_COLUMNS.map((c) => `${c} INTEGER`).join(', ')})`,
     ...buildStatements(null).map((s) => s.sql),
   ],
 };
 
 /** Appends the traffic rows of a loaded batch (a relation with website_event's columns). */
 export function pendingInsert(source: string): string {
-  return `INSERT INTO rollup_pending SELECT website_id, session_id, visit_id, created_at FROM ${source} WHERE ${TRAFFIC}`;
+  return `INSERT INTO rollup_pending SELECT website_id, session_id, visit_id, created_at, ${ATTRS.join(', ')} FROM ${source} WHERE ${TRAFFIC}`;
 }
 
 /** Merge rollup_pending into the rollups and empty it; run inside one transaction. */
@@ -46,18 +70,17 @@ export const refreshStatements: readonly string[] = [
     WHEN MATCHED THEN UPDATE SET t0 = least(v.t0, p.t0), t1 = greatest(v.t1, p.t1), c = v.c + p.c
     WHEN NOT MATCHED THEN INSERT (website_id, visit_id, session_id, t0, t1, c) VALUES (p.website_id, p.visit_id, p.session_id, p.t0, p.t1, p.c)`,
   `MERGE INTO session_slot s
-    USING (SELECT website_id, session_id, ${SLOT} AS slot, count(*) AS c FROM rollup_pending GROUP BY ALL) p
-    ON (s.slot = p.slot AND s.session_id = p.session_id AND s.website_id = p.website_id)
+    USING (SELECT website_id, session_id, ${SLOT} AS slot, ${ATTRS.join(', ')}, count(*) AS c FROM rollup_pending GROUP BY ALL) p
+    ON (${KEY.map((k) => `s.${k} IS NOT DISTINCT FROM p.${k}`).join(' AND ')})
     WHEN MATCHED THEN UPDATE SET c = s.c + p.c
-    WHEN NOT MATCHED THEN INSERT (website_id, session_id, slot, c, prev_slot) VALUES (p.website_id, p.session_id, p.slot, p.c, NULL)`,
-  // New slots need a pointer, and a slot that arrived late (back-filled hits) changes the
-  // pointer of the session's next slot: recompute the pointers of every session touched.
-  `UPDATE session_slot s SET prev_slot = x.prev
-    FROM (SELECT website_id, session_id, slot, prev FROM (
-            SELECT website_id, session_id, slot, prev_slot, lag(slot) OVER (PARTITION BY website_id, session_id ORDER BY slot) AS prev
-            FROM session_slot WHERE session_id IN (SELECT session_id FROM rollup_pending))
-          WHERE prev_slot IS DISTINCT FROM prev) x
-    WHERE s.slot = x.slot AND s.session_id = x.session_id AND s.website_id = x.website_id`,
+    WHEN NOT MATCHED THEN INSERT (${KEY.join(', ')}, c) VALUES (${KEY.map((k) => `p.${k}`).join(', ')}, p.c)`,
+  // New rows need pointers, and a slot that arrived late (back-filled hits) changes the pointers
+  // of the session's later rows: recompute the pointers of every session touched.
+  `UPDATE session_slot SET ${POINTER_COLUMNS.map((c) => `${c} = x.${c}`).join(', ')}
+    FROM (SELECT rowid AS row, ${POINTER_COLUMNS.map((c) => `${c} AS old_${c}`).join(', ')}, ${pointers(
+      'session_slot WHERE session_id IN (SELECT session_id FROM rollup_pending)',
+    )}) x
+    WHERE session_slot.rowid = x.row AND (${POINTER_COLUMNS.map((c) => `x.${c} IS DISTINCT FROM x.old_${c}`).join(' OR ')})`,
   'DELETE FROM rollup_pending',
 ];
 
@@ -74,8 +97,9 @@ export function buildStatements(websiteId: string | null): { sql: string; params
       params,
     },
     {
-      sql: `INSERT INTO session_slot SELECT website_id, session_id, slot, c, lag(slot) OVER (PARTITION BY website_id, session_id ORDER BY slot)
-        FROM (SELECT website_id, session_id, ${SLOT} AS slot, count(*) AS c FROM website_event WHERE ${TRAFFIC}${only} GROUP BY ALL) ORDER BY slot`,
+      sql: `INSERT INTO session_slot SELECT ${KEY.join(', ')}, c, ${pointers(
+        `(SELECT website_id, session_id, ${SLOT} AS slot, ${ATTRS.join(', ')}, count(*) AS c FROM website_event WHERE ${TRAFFIC}${only} GROUP BY ALL)`,
+      )} ORDER BY slot`,
       params,
     },
   ];
