@@ -5,7 +5,7 @@
 // DISABLE_UI. Screenshots go to test-artifacts/screenshots (UPDATE_SCREENSHOTS=1: docs/screenshots).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -63,6 +63,45 @@ async function expectMetric(page: Page, name: string, value: string): Promise<vo
   await until(`${name} = ${value}`, async () => (seen = await metric(page, name)) === value).catch((e) => {
     throw new Error(`${(e as Error).message} (last seen ${JSON.stringify(seen)})`);
   });
+}
+
+/** The text of every body cell, row by row. */
+function tableRows(table: Locator): Promise<string[][]> {
+  return table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
+}
+
+/** "1m 5s" -> 65 (the dashboard's visit duration). */
+function seconds(text: string): number {
+  let s = 0;
+  for (const [, n, u] of text.matchAll(/(\d+)([hms])/g)) s += Number(n) * (u === 'h' ? 3600 : u === 'm' ? 60 : 1);
+  return s;
+}
+
+/** A CSV file's rows (RFC 4180 quoting). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',' || c === '\n') {
+      row.push(cell);
+      cell = '';
+      if (c === '\n') {
+        rows.push(row);
+        row = [];
+      }
+    } else if (c !== '\r') cell += c;
+  }
+  return rows;
 }
 
 async function shot(page: Page, name: string, fullPage = true): Promise<void> {
@@ -407,6 +446,7 @@ describe('dashboard with a month of demo traffic (screenshots)', () => {
   let browser: Browser;
   let page: Page;
   let websiteId = '';
+  let token = '';
 
   const UAS = [
     'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
@@ -425,7 +465,7 @@ describe('dashboard with a month of demo traffic (screenshots)', () => {
   before(async () => {
     ensureChromium();
     dashi = await startDashi();
-    const token = await dashi.login();
+    token = await dashi.login();
     websiteId = (await dashi.post('/api/websites', { name: 'dashi.example', domain: 'dashi.example' }, { token })).body.id;
     // Deterministic pseudo-random numbers, so every run draws the same pictures.
     let seed = 42;
@@ -439,36 +479,41 @@ describe('dashboard with a month of demo traffic (screenshots)', () => {
       const ua = UAS[rnd(UAS.length)];
       const c = rnd(IPS.length);
       const ip = `${IPS[c]}${10 + v}`;
-      // More visits on recent days; the last few visitors are here right now (realtime).
-      const start = v >= 84 ? now - rnd(600) : now - (rnd(29) * 86400 + rnd(86400));
-      const views = 1 + rnd(4);
-      const referrer = REFS[rnd(REFS.length)];
-      const utm = rnd(6) === 0 ? '?utm_source=newsletter&utm_medium=email&utm_campaign=launch' : '';
-      for (let i = 0; i < views; i++) {
-        const url = (i === 0 ? PATHS[rnd(3)] : PATHS[rnd(PATHS.length)]) + (i === 0 ? utm : '');
-        const payload: Record<string, unknown> = {
-          website: websiteId,
-          hostname: 'dashi.example',
-          url,
-          title: url,
-          language: LANGS[c],
-          screen: SCREENS[rnd(SCREENS.length)],
-          referrer: i === 0 ? referrer : '',
-          timestamp: Math.min(now, start + i * 40),
-        };
-        sends.push(dashi.post('/api/send', { type: 'event', payload }, { headers: { 'user-agent': ua, 'x-forwarded-for': ip } }));
-        if (rnd(4) === 0) {
-          const name = ['signup', 'download', 'newsletter'][rnd(3)];
-          sends.push(
-            dashi.post('/api/send', { type: 'event', payload: { ...payload, name, data: { plan: ['free', 'pro', 'team'][rnd(3)] } } }, { headers: { 'user-agent': ua, 'x-forwarded-for': ip } }),
-          );
+      // More visits on recent days; the last few visitors are here right now (realtime); a third
+      // of them come back later the same day (or the day before), so visits outnumber visitors.
+      const first = v >= 84 ? now - rnd(600) : now - (rnd(29) * 86400 + rnd(86400));
+      const back = first + 7200 + rnd(12) * 3600;
+      const starts = rnd(3) === 0 ? [first, back < now - 600 ? back : first - 86400] : [first];
+      for (const start of starts) {
+        const views = 1 + rnd(4);
+        const referrer = REFS[rnd(REFS.length)];
+        const utm = rnd(6) === 0 ? '?utm_source=newsletter&utm_medium=email&utm_campaign=launch' : '';
+        for (let i = 0; i < views; i++) {
+          const url = (i === 0 ? PATHS[rnd(3)] : PATHS[rnd(PATHS.length)]) + (i === 0 ? utm : '');
+          const payload: Record<string, unknown> = {
+            website: websiteId,
+            hostname: 'dashi.example',
+            url,
+            title: url,
+            language: LANGS[c],
+            screen: SCREENS[rnd(SCREENS.length)],
+            referrer: i === 0 ? referrer : '',
+            timestamp: Math.min(now, start + i * 40),
+          };
+          sends.push(dashi.post('/api/send', { type: 'event', payload }, { headers: { 'user-agent': ua, 'x-forwarded-for': ip } }));
+          if (rnd(4) === 0) {
+            const name = ['signup', 'download', 'newsletter'][rnd(3)];
+            sends.push(
+              dashi.post('/api/send', { type: 'event', payload: { ...payload, name, data: { plan: ['free', 'pro', 'team'][rnd(3)] } } }, { headers: { 'user-agent': ua, 'x-forwarded-for': ip } }),
+            );
+          }
         }
       }
       if (sends.length > 40) await Promise.all(sends.splice(0));
     }
     await Promise.all(sends);
     browser = await launchChromium();
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: 'UTC', locale: 'en-US' });
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: 'UTC', locale: 'en-US', acceptDownloads: true });
     page = await ctx.newPage();
     await page.goto(`${dashi.url}/login`);
     await page.evaluate((t) => localStorage.setItem('dashi.token', t), token);
@@ -529,5 +574,115 @@ describe('dashboard with a month of demo traffic (screenshots)', () => {
     await p.locator('.country.has').first().waitFor();
     await shot(p, 'share', false);
     await anon.close();
+  });
+
+  test('expanded table: numbers as the API has them, search, sorting, CSV download, keyboard, 375 px', async () => {
+    const seen: string[] = [];
+    page.on('request', (r) => seen.push(r.url()));
+    await page.goto(`${dashi.url}/websites/${websiteId}?range=30d`);
+    const pages = page.getByRole('region', { name: 'Pages' });
+    const more = pages.getByRole('button', { name: 'View more: Path' });
+    await more.waitFor();
+
+    // Keyboard: the button opens the dialog, which starts in its search box.
+    await more.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Path' });
+    const table = dialog.getByRole('table');
+    await table.locator('tbody tr').first().waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('type')), 'search');
+
+    // The same range as the overview's own numbers.
+    const range = (part: string) => {
+      const u = new URL(seen.find((x) => x.includes(part))!);
+      return { startAt: u.searchParams.get('startAt'), endAt: u.searchParams.get('endAt') };
+    };
+    const r = range('/metrics/expanded?');
+    assert.deepEqual(r, range(`/websites/${websiteId}/stats?`));
+    type Row = { name: string; pageviews: number; visitors: number; visits: number; bounces: number; totaltime: number };
+    const expanded = async (search = '') =>
+      (await dashi.get(`/api/websites/${websiteId}/metrics/expanded?type=path&startAt=${r.startAt}&endAt=${r.endAt}${search ? `&search=${search}` : ''}`, { token })).body as Row[];
+    const all = await expanded();
+    assert.ok(all.length >= 5, `paths in the demo data: ${all.length}`);
+    assert.ok(all.some((x) => x.visits > x.visitors) && all.some((x) => x.pageviews > x.visits), 'the demo data tells visitors, visits and views apart');
+    const bounce = (x: Row) => (x.visits ? Math.min(x.visits, x.bounces) / x.visits : 0);
+    const duration = (x: Row) => (x.visits ? x.totaltime / x.visits : 0);
+
+    // Every row and column as the API has it, in its order (views, most first).
+    const num = (t: string) => Number(t.replace(/,/g, ''));
+    const shown = await tableRows(table);
+    assert.deepEqual(
+      shown.map(([name, visitors, visits, views, rate, time]) => [name, num(visitors), num(visits), num(views), rate, seconds(time)]),
+      all.map((x) => [x.name, x.visitors, x.visits, x.pageviews, `${Math.round(bounce(x) * 100)}%`, Math.round(duration(x))]),
+    );
+    assert.deepEqual(await dialog.locator('thead th').allTextContents().then((h) => h.map((t) => t.replace(/[▲▼↕]/g, ''))), ['Path', 'Visitors', 'Visits', 'Views', 'Bounce rate', 'Visit duration']);
+    await shot(page, 'overview-expanded', false);
+
+    // Sorting: by visitors (most first, then fewest first), then by path A to Z.
+    const visitorsHeader = dialog.locator('th', { hasText: 'Visitors' });
+    await visitorsHeader.getByRole('button').click();
+    assert.equal(await visitorsHeader.getAttribute('aria-sort'), 'descending');
+    const column = async (i: number) => (await tableRows(table)).map((row) => row[i]);
+    const byVisitors = [...all].sort((a, b) => b.visitors - a.visitors);
+    assert.deepEqual((await column(1)).map(num), byVisitors.map((x) => x.visitors));
+    await visitorsHeader.getByRole('button').press('Enter');
+    assert.equal(await visitorsHeader.getAttribute('aria-sort'), 'ascending');
+    assert.deepEqual((await column(1)).map(num), [...byVisitors.map((x) => x.visitors)].reverse());
+    const pathHeader = dialog.locator('th', { hasText: 'Path' });
+    await pathHeader.getByRole('button').click();
+    assert.equal(await pathHeader.getAttribute('aria-sort'), 'ascending');
+    assert.equal(await visitorsHeader.getAttribute('aria-sort'), null);
+    assert.deepEqual(await column(0), all.map((x) => x.name).sort((a, b) => a.localeCompare(b)));
+
+    // Search asks the API, and keeps the sort.
+    await dialog.getByRole('searchbox', { name: 'Search path' }).fill('blog');
+    await dialog.getByRole('status').getByText('matching “blog”').waitFor();
+    const blog = await expanded('blog');
+    assert.ok(blog.length >= 1 && blog.length < all.length);
+    await until('only the matching rows', async () => (await column(0)).join() === blog.map((x) => x.name).sort((a, b) => a.localeCompare(b)).join());
+
+    // The CSV holds what is shown: the matching rows, in the shown order, every column.
+    await visitorsHeader.getByRole('button').click();
+    const [file] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Download CSV' }).click()]);
+    assert.match(file.suggestedFilename(), /^path-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+    const text = readFileSync((await file.path())!, 'utf8');
+    assert.equal(text.charCodeAt(0), 0xfeff, 'a byte-order mark for spreadsheets');
+    const expectedRows = [...blog].sort((a, b) => b.visitors - a.visitors);
+    assert.deepEqual(parseCsv(text.slice(1)), [
+      ['Path', 'Visitors', 'Visits', 'Views', 'Bounce rate (%)', 'Visit duration (s)'],
+      ...expectedRows.map((x) => [x.name, x.visitors, x.visits, x.pageviews, Math.round(bounce(x) * 1000) / 10, Math.round(duration(x))].map(String)),
+    ]);
+    assert.deepEqual(
+      (await column(0)),
+      expectedRows.map((x) => x.name),
+    );
+
+    // Escape closes it and gives the focus back to the button.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'View more: Path');
+
+    // Clicking a value filters by it, as in the small table.
+    await more.click();
+    await dialog.getByRole('button', { name: blog[0].name, exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.waitForURL(new RegExp(`path=eq\\.${encodeURIComponent(blog[0].name)}`));
+    await page.goto(`${dashi.url}/websites/${websiteId}?range=30d`);
+
+    // At 375 px the dialog fits the screen; its table scrolls inside it.
+    await page.setViewportSize({ width: 375, height: 800 });
+    try {
+      await page.getByRole('region', { name: 'Location' }).getByRole('button', { name: 'View more: Country' }).click();
+      const countries = page.getByRole('dialog', { name: 'Country' });
+      await countries.locator('tbody tr').first().waitFor();
+      const box = (await countries.boundingBox())!;
+      assert.ok(box.x >= 0 && box.x + box.width <= 375, `dialog spans ${box.x}..${box.x + box.width}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `page scrolls sideways by ${overflow}px at 375px`);
+      await countries.getByRole('button', { name: 'Download CSV' }).waitFor();
+      await page.keyboard.press('Escape');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 860 });
+    }
   });
 });

@@ -1,5 +1,5 @@
 // The controls above analytics pages: date range, time zone, comparison, and the filter bar.
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { isoDate, RANGE_OPTIONS, rangeLabel, timeZones } from '../lib/dates';
 import { DIMENSIONS, DIMENSION_BY_KEY, freeParam, OPERATORS, type ActiveFilter } from '../lib/dimensions';
 import { displayValue } from '../lib/format';
@@ -7,7 +7,7 @@ import type { ViewParams } from '../lib/params';
 import { setSearch } from '../lib/router';
 import { useApi } from '../lib/useApi';
 import type { MetricRow } from '../lib/api';
-import { Modal } from './ui';
+import { ActionForm, Field, FormButtons, HiddenLabel, Modal, Select } from './ui';
 
 export function DateControls({ view, showCompare = true, showTz = true }: { view: ViewParams; showCompare?: boolean; showTz?: boolean }) {
   const [custom, setCustom] = useState(false);
@@ -20,71 +20,61 @@ export function DateControls({ view, showCompare = true, showTz = true }: { view
     setTo(isoDate(view.range.endAt, view.tz));
   }, [view.range.startAt, view.range.endAt, view.tz]);
 
-  const apply = (e: FormEvent) => {
-    e.preventDefault();
+  const apply = () => {
     if (!from || !to) return;
     const [a, b] = from <= to ? [from, to] : [to, from];
     setSearch({ range: `custom:${a}:${b}`, unit: null });
     setCustom(false);
   };
+  const ranges = RANGE_OPTIONS.map((o) => (o.value === 'custom' && isCustom ? { value: o.value, label: rangeLabel(view.range, view.tz) } : o));
 
   return (
     <div className="date-controls">
-      <label className="sr-only" htmlFor="range-select">
-        Date range
-      </label>
-      <select
-        id="range-select"
-        value={isCustom ? 'custom' : view.range.value}
-        onChange={(e) => {
-          if (e.target.value === 'custom') setCustom(true);
-          else setSearch({ range: e.target.value, unit: null });
-        }}
-      >
-        {RANGE_OPTIONS.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.value === 'custom' && isCustom ? rangeLabel(view.range, view.tz) : o.label}
-          </option>
-        ))}
-      </select>
+      <HiddenLabel label="Date range" id="range-select">
+        {(id) => (
+          <Select
+            id={id}
+            value={isCustom ? 'custom' : view.range.value}
+            options={ranges}
+            onChange={(v) => {
+              if (v === 'custom') setCustom(true);
+              else setSearch({ range: v, unit: null });
+            }}
+          />
+        )}
+      </HiddenLabel>
       {isCustom && (
         <button type="button" className="btn small" onClick={() => setCustom(true)}>
           Edit dates
         </button>
       )}
       {showCompare && (
-        <>
-          <label className="sr-only" htmlFor="compare-select">
-            Compare with
-          </label>
-          <select id="compare-select" value={view.compare} onChange={(e) => setSearch({ compare: e.target.value === 'prev' ? null : e.target.value })}>
-            <option value="prev">vs previous period</option>
-            <option value="yoy">vs previous year</option>
-            <option value="off">no comparison</option>
-          </select>
-        </>
+        <HiddenLabel label="Compare with" id="compare-select">
+          {(id) => <Select id={id} value={view.compare} options={COMPARE_OPTIONS} onChange={(v) => setSearch({ compare: v === 'prev' ? null : v })} />}
+        </HiddenLabel>
       )}
       {showTz && (
         <>
-          <label className="sr-only" htmlFor="tz-input">
-            Time zone
-          </label>
-          <input
-            id="tz-input"
-            className="tz-input"
-            list="tz-list"
-            defaultValue={view.tz}
-            key={view.tz}
-            title="Time zone"
-            onBlur={(e) => {
-              const v = e.target.value.trim();
-              if (v && v !== view.tz && zones.includes(v)) setSearch({ tz: v });
-              else e.target.value = view.tz;
-            }}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
-            }}
-          />
+          <HiddenLabel label="Time zone">
+            {(id) => (
+              <input
+                id={id}
+                className="tz-input"
+                list="tz-list"
+                defaultValue={view.tz}
+                key={view.tz}
+                title="Time zone"
+                onBlur={(e) => {
+                  const v = e.target.value.trim();
+                  if (v && v !== view.tz && zones.includes(v)) setSearch({ tz: v });
+                  else e.target.value = view.tz;
+                }}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
+                }}
+              />
+            )}
+          </HiddenLabel>
           <datalist id="tz-list">
             {zones.map((z) => (
               <option key={z} value={z} />
@@ -93,27 +83,30 @@ export function DateControls({ view, showCompare = true, showTz = true }: { view
         </>
       )}
       <Modal title="Custom date range" open={custom} onClose={() => setCustom(false)}>
-        <form className="stack" onSubmit={apply}>
+        <ActionForm className="stack" onSubmit={apply}>
           <div className="row">
-            <div className="field">
-              <label htmlFor="date-from">From</label>
-              <input id="date-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} required />
-            </div>
-            <div className="field">
-              <label htmlFor="date-to">To</label>
-              <input id="date-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} required />
-            </div>
+            <Field label="From">{(id) => <input id={id} type="date" value={from} onChange={(e) => setFrom(e.target.value)} required />}</Field>
+            <Field label="To">{(id) => <input id={id} type="date" value={to} onChange={(e) => setTo(e.target.value)} required />}</Field>
           </div>
-          <div className="row end">
-            <button type="button" className="btn" onClick={() => setCustom(false)}>
-              Cancel
-            </button>
-            <button type="submit" className="btn primary">
-              Apply
-            </button>
-          </div>
-        </form>
+          <FormButtons submit="Apply" onCancel={() => setCustom(false)} />
+        </ActionForm>
       </Modal>
+    </div>
+  );
+}
+
+const COMPARE_OPTIONS = [
+  { value: 'prev', label: 'vs previous period' },
+  { value: 'yoy', label: 'vs previous year' },
+  { value: 'off', label: 'no comparison' },
+];
+
+/** The bar above an analytics page: filters, then the date controls. */
+export function ViewControls({ view, websiteId, showCompare }: { view: ViewParams; websiteId: string; showCompare?: boolean }) {
+  return (
+    <div className="toolbar">
+      <FilterBar view={view} websiteId={websiteId} />
+      <DateControls view={view} showCompare={showCompare} />
     </div>
   );
 }
@@ -163,53 +156,30 @@ function FilterForm({ view, websiteId, onDone, apiBase }: { view: ViewParams; we
   const [op, setOp] = useState('eq');
   const [value, setValue] = useState('');
   const suggestions = useApi<MetricRow[]>(`${apiBase ?? `/websites/${websiteId}`}/metrics`, { startAt: view.range.startAt, endAt: view.range.endAt, type: key, limit: 50 });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     if (!value.trim()) return;
     addFilter(view.filters, key, value.trim(), op);
     onDone();
   };
   return (
-    <form className="stack" onSubmit={submit}>
-      <div className="field">
-        <label htmlFor="filter-field">Field</label>
-        <select id="filter-field" value={key} onChange={(e) => setKey(e.target.value)}>
-          {DIMENSIONS.map((d) => (
-            <option key={d.key} value={d.key}>
-              {d.label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="filter-op">Condition</label>
-        <select id="filter-op" value={op} onChange={(e) => setOp(e.target.value)}>
-          {OPERATORS.map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="filter-value">Value</label>
-        <input id="filter-value" list="filter-values" value={value} onChange={(e) => setValue(e.target.value)} required autoComplete="off" />
-        <datalist id="filter-values">
-          {(Array.isArray(suggestions.data) ? suggestions.data : []).filter((r) => r.x).map((r) => (
-            <option key={r.x} value={r.x}>
-              {displayValue(key, r.x)}
-            </option>
-          ))}
-        </datalist>
-      </div>
-      <div className="row end">
-        <button type="button" className="btn" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="btn primary">
-          Apply filter
-        </button>
-      </div>
-    </form>
+    <ActionForm className="stack" onSubmit={submit}>
+      <Field label="Field">{(id) => <Select id={id} value={key} options={DIMENSIONS.map((d) => ({ value: d.key, label: d.label }))} onChange={setKey} />}</Field>
+      <Field label="Condition">{(id) => <Select id={id} value={op} options={OPERATORS} onChange={setOp} />}</Field>
+      <Field label="Value">
+        {(id) => (
+          <>
+            <input id={id} list="filter-values" value={value} onChange={(e) => setValue(e.target.value)} required autoComplete="off" />
+            <datalist id="filter-values">
+              {(Array.isArray(suggestions.data) ? suggestions.data : []).filter((r) => r.x).map((r) => (
+                <option key={r.x} value={r.x}>
+                  {displayValue(key, r.x)}
+                </option>
+              ))}
+            </datalist>
+          </>
+        )}
+      </Field>
+      <FormButtons submit="Apply filter" onCancel={onDone} />
+    </ActionForm>
   );
 }

@@ -49,3 +49,17 @@ export function MetricsBar({ stats, compare, loading }: { stats: Stats | undefin
     </section>
   );
 }
+
+/** Plain totals in the metrics bar's layout (no comparison); undefined shows a dash. */
+export function Totals({ label, items }: { label: string; items: { key: string; label: string; value: number | undefined }[] }) {
+  return (
+    <section className="metrics-bar" aria-label={label}>
+      {items.map((it) => (
+        <div className="metric" key={it.key} data-metric={it.key}>
+          <div className="metric-value">{it.value === undefined ? '–' : formatNumber(it.value)}</div>
+          <div className="metric-label">{it.label}</div>
+        </div>
+      ))}
+    </section>
+  );
+}

@@ -1,12 +1,15 @@
 // A breakdown table (/metrics): value, count and share; clicking a value filters by it.
-import { useState } from 'react';
+// "View more" opens the expanded table (/metrics/expanded), loaded on demand.
+import { lazy, Suspense, useState } from 'react';
 import type { MetricRow } from '../lib/api';
 import { DIMENSION_BY_KEY, type ActiveFilter } from '../lib/dimensions';
 import { displayValue, formatNumber, formatPercent } from '../lib/format';
 import { useApi } from '../lib/useApi';
 import { addFilter } from './Controls';
 import { Tabs } from './Tabs';
-import { Empty, ErrorBox, Loading, Modal } from './ui';
+import { Fetched, Loading, Modal, Panel } from './ui';
+
+const ExpandedTable = lazy(() => import('./ExpandedTable'));
 
 const UNIT_LABEL: Record<string, string> = { views: 'Views', visitors: 'Visitors', visits: 'Visits', events: 'Count' };
 
@@ -17,6 +20,25 @@ export interface TableContext {
   /** Totals to compute shares against (from /stats). */
   totals?: { views: number; visitors: number; visits: number };
   readOnly?: boolean;
+}
+
+/** A dimension value as a button that filters by it (or muted text when it has no value). */
+export function FilterValue({ type, value, country, filters, onFilter }: { type: string; value: string | null; country?: string; filters: ActiveFilter[]; onFilter?: () => void }) {
+  const text = displayValue(type, value, { country });
+  if (value === null || value === '') return <span className="muted">{text}</span>;
+  return (
+    <button
+      type="button"
+      className="row-filter"
+      title={`Filter by ${text}`}
+      onClick={() => {
+        addFilter(filters, type, value);
+        onFilter?.();
+      }}
+    >
+      {text}
+    </button>
+  );
 }
 
 function Rows({ rows, type, total, ctx, unitLabel }: { rows: MetricRow[]; type: string; total: number; ctx: TableContext; unitLabel: string }) {
@@ -36,17 +58,10 @@ function Rows({ rows, type, total, ctx, unitLabel }: { rows: MetricRow[]; type: 
       <tbody>
         {rows.map((r, i) => {
           const share = total > 0 ? Math.min(1, r.y / total) : 0;
-          const text = displayValue(type, r.x, { country: r.country });
           return (
             <tr key={`${r.x}-${r.country ?? ''}-${i}`} style={{ ['--share' as string]: `${share * 100}%` }}>
               <td className="label-cell">
-                {r.x === null || r.x === '' ? (
-                  <span className="muted">{text}</span>
-                ) : (
-                  <button type="button" className="row-filter" title={`Filter by ${text}`} onClick={() => addFilter(ctx.filters, type, r.x)}>
-                    {text}
-                  </button>
-                )}
+                <FilterValue type={type} value={r.x} country={r.country} filters={ctx.filters} />
               </td>
               <td className="num">{formatNumber(r.y)}</td>
               <td className="num pct">{formatPercent(share)}</td>
@@ -60,6 +75,7 @@ function Rows({ rows, type, total, ctx, unitLabel }: { rows: MetricRow[]; type: 
 
 export function MetricsTable({ type, ctx, limit = 10 }: { type: string; ctx: TableContext; limit?: number }) {
   const dim = DIMENSION_BY_KEY.get(type);
+  const label = dim?.label ?? type;
   const unit = dim?.unit ?? 'views';
   const res = useApi<MetricRow[]>(`/websites/${ctx.websiteId}/metrics`, { ...ctx.api, type, limit });
   const [more, setMore] = useState(false);
@@ -67,55 +83,35 @@ export function MetricsTable({ type, ctx, limit = 10 }: { type: string; ctx: Tab
   const total = unit === 'events' || !ctx.totals ? rows.reduce((a, r) => a + r.y, 0) : ctx.totals[unit];
   return (
     <div className="metrics-body">
-      {res.error ? (
-        <ErrorBox error={res.error} retry={res.reload} title="Could not load this table" />
-      ) : res.data === undefined ? (
-        <Loading />
-      ) : rows.length === 0 ? (
-        <Empty />
-      ) : (
-        <>
-          <Rows rows={rows} type={type} total={total} ctx={ctx} unitLabel={UNIT_LABEL[unit]} />
-          {rows.length >= limit && (
-            <button type="button" className="btn small link more" onClick={() => setMore(true)}>
-              Show more
+      <Fetched res={res} errorTitle="Could not load this table" isEmpty={() => rows.length === 0}>
+        {() => (
+          <>
+            <Rows rows={rows} type={type} total={total} ctx={ctx} unitLabel={UNIT_LABEL[unit]} />
+            <button type="button" className="btn small link more" aria-haspopup="dialog" aria-label={`View more: ${label}`} onClick={() => setMore(true)}>
+              View more
             </button>
-          )}
-        </>
-      )}
-      {more && (
-        <Modal title={dim?.label ?? type} open={more} onClose={() => setMore(false)} wide>
-          <Expanded type={type} ctx={ctx} total={total} unitLabel={UNIT_LABEL[unit]} />
-        </Modal>
-      )}
-    </div>
-  );
-}
-
-function Expanded({ type, ctx, total, unitLabel }: { type: string; ctx: TableContext; total: number; unitLabel: string }) {
-  const [search, setSearchText] = useState('');
-  const res = useApi<MetricRow[]>(`/websites/${ctx.websiteId}/metrics`, { ...ctx.api, type, limit: 500, search: search || undefined }, { keep: true });
-  return (
-    <div className="stack">
-      <label className="sr-only" htmlFor="metric-search">
-        Search
-      </label>
-      <input id="metric-search" type="search" placeholder="Search" value={search} onChange={(e) => setSearchText(e.target.value)} />
-      {res.error ? <ErrorBox error={res.error} /> : !res.data ? <Loading /> : res.data.length ? <Rows rows={res.data} type={type} total={total} ctx={ctx} unitLabel={unitLabel} /> : <Empty>No matches.</Empty>}
+          </>
+        )}
+      </Fetched>
+      <Modal title={label} open={more} onClose={() => setMore(false)} wide>
+        <Suspense fallback={<Loading />}>
+          <ExpandedTable type={type} ctx={ctx} onFilter={() => setMore(false)} />
+        </Suspense>
+      </Modal>
     </div>
   );
 }
 
 /** A card with tabs over several breakdowns (Pages: path/entry/exit, ...). */
-export function MetricsPanel({ title, types, ctx }: { title: string; types: { key: string; label: string }[]; ctx: TableContext }) {
-  const [type, setType] = useState(types[0].key);
+export function MetricsPanel({ title, types, ctx }: { title: string; types: string[]; ctx: TableContext }) {
+  const [type, setType] = useState(types[0]);
+  const tabs = types.map((key) => {
+    const dim = DIMENSION_BY_KEY.get(key);
+    return { key, label: dim?.tab ?? dim?.label ?? key };
+  });
   return (
-    <section className="card panel" aria-label={title}>
-      <header className="panel-head">
-        <h2>{title}</h2>
-        {types.length > 1 && <Tabs tabs={types} value={type} onChange={setType} label={`${title} breakdown`} />}
-      </header>
+    <Panel title={title} className="card panel" actions={tabs.length > 1 && <Tabs tabs={tabs} value={type} onChange={setType} label={`${title} breakdown`} />}>
       <MetricsTable key={type} type={type} ctx={ctx} />
-    </section>
+    </Panel>
   );
 }

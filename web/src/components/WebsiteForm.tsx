@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { post, type Team, type Website } from '../lib/api';
-import { FormError, useAction } from './ui';
+import { ActionForm, Field, FormButtons, FormError, Select, useAction } from './ui';
 
 /** Create or edit a website's name and domain (and, when creating, its team). */
 export function WebsiteForm({ website, teams, onSaved, onCancel }: { website?: Website; teams?: Team[]; onSaved: (w: Website) => void; onCancel?: () => void }) {
@@ -14,44 +14,15 @@ export function WebsiteForm({ website, teams, onSaved, onCancel }: { website?: W
     const saved = await post<Website>(website ? `/websites/${website.id}` : '/websites', body);
     onSaved(saved);
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    action.run();
-  };
   return (
-    <form className="stack" onSubmit={submit} aria-label={website ? 'Edit website' : 'Add website'}>
-      <div className="field">
-        <label htmlFor="website-name">Name</label>
-        <input id="website-name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor="website-domain">Domain</label>
-        <input id="website-domain" required maxLength={500} placeholder="example.com" value={domain} onChange={(e) => setDomain(e.target.value)} />
-      </div>
+    <ActionForm className="stack" onSubmit={action.run} aria-label={website ? 'Edit website' : 'Add website'}>
+      <Field label="Name">{(id) => <input id={id} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
+      <Field label="Domain">{(id) => <input id={id} required maxLength={500} placeholder="example.com" value={domain} onChange={(e) => setDomain(e.target.value)} />}</Field>
       {!website && teams && teams.length > 0 && (
-        <div className="field">
-          <label htmlFor="website-team">Owner</label>
-          <select id="website-team" value={teamId} onChange={(e) => setTeamId(e.target.value)}>
-            <option value="">Me</option>
-            {teams.map((t) => (
-              <option key={t.id} value={t.id}>
-                Team {t.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field label="Owner">{(id) => <Select id={id} value={teamId} options={[{ value: '', label: 'Me' }, ...teams.map((t) => ({ value: t.id, label: `Team ${t.name}` }))]} onChange={setTeamId} />}</Field>
       )}
       <FormError error={action.error} />
-      <div className="row end">
-        {onCancel && (
-          <button type="button" className="btn" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-        <button type="submit" className="btn primary" disabled={action.busy}>
-          {website ? 'Save' : 'Add website'}
-        </button>
-      </div>
-    </form>
+      <FormButtons submit={website ? 'Save' : 'Add website'} onCancel={onCancel} busy={action.busy} />
+    </ActionForm>
   );
 }

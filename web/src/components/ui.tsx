@@ -1,6 +1,8 @@
-// Small shared pieces: loading/empty/error states, modal dialog, form fields, copy button.
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+// Small shared pieces: loading/empty/error states, panels, modal dialog, form fields, search box,
+// select, copy button.
+import { useEffect, useId, useRef, useState, type FormHTMLAttributes, type ReactNode, type Ref } from 'react';
 import { ApiError } from '../lib/api';
+import type { Loaded } from '../lib/useApi';
 
 export function Loading({ label = 'Loading…', inline }: { label?: string; inline?: boolean }) {
   return (
@@ -34,6 +36,84 @@ export function ErrorBox({ error, retry, title = 'Something went wrong' }: { err
         </button>
       )}
     </div>
+  );
+}
+
+/** What a useApi result shows: its error (with retry), a spinner, an empty note, or the data. */
+export function Fetched<T>({ res, children, isEmpty, empty, errorTitle }: { res: Loaded<T>; children: (data: T) => ReactNode; isEmpty?: (data: T) => boolean; empty?: ReactNode; errorTitle?: string }) {
+  if (res.error) return <ErrorBox error={res.error} retry={res.reload} title={errorTitle} />;
+  if (res.data === undefined || res.data === null) return <Loading />;
+  if (isEmpty?.(res.data)) return <Empty>{empty}</Empty>;
+  return <>{children(res.data)}</>;
+}
+
+/** A titled card: a region named by its heading (or by `label`), with actions beside the heading. */
+export function Panel({ title, label, className = 'card', actions, children }: { title: ReactNode; label?: string; className?: string; actions?: ReactNode; children?: ReactNode }) {
+  const id = useId();
+  return (
+    <section className={className} aria-label={label} aria-labelledby={label ? undefined : id}>
+      <header className="panel-head">
+        <h2 id={id}>{title}</h2>
+        {actions}
+      </header>
+      {children}
+    </section>
+  );
+}
+
+/** A control labelled for screen readers only (in rows of controls). */
+export function HiddenLabel({ label, children, id: fixedId }: { label: string; children: (id: string) => ReactNode; id?: string }) {
+  const autoId = useId();
+  const id = fixedId ?? autoId;
+  return (
+    <>
+      <label className="sr-only" htmlFor={id}>
+        {label}
+      </label>
+      {children(id)}
+    </>
+  );
+}
+
+/** A search input labelled for screen readers. */
+export function SearchBox({ label, value, onChange, placeholder = 'Search', inputRef }: { label: string; value: string; onChange: (v: string) => void; placeholder?: string; inputRef?: Ref<HTMLInputElement> }) {
+  return <HiddenLabel label={label}>{(id) => <input id={id} ref={inputRef} type="search" placeholder={placeholder} value={value} onChange={(e) => onChange(e.target.value)} />}</HiddenLabel>;
+}
+
+/** Label and value pairs; pairs without a value are left out. */
+export function Props({ items }: { items: [string, ReactNode][] }) {
+  return (
+    <dl className="props">
+      {items
+        .filter(([, v]) => v !== undefined && v !== null && v !== '')
+        .map(([k, v]) => (
+          <div key={k} className="prop-row">
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+    </dl>
+  );
+}
+
+export interface Option {
+  value: string;
+  label: string;
+}
+
+/** A select over a list of options. */
+export function Select({ id, value, options, onChange, required }: { id?: string; value: string | number; options: readonly (Option | string)[]; onChange: (v: string) => void; required?: boolean }) {
+  return (
+    <select id={id} value={value} required={required} onChange={(e) => onChange(e.target.value)}>
+      {options.map((o) => {
+        const opt = typeof o === 'string' ? { value: o, label: o } : o;
+        return (
+          <option key={opt.value} value={opt.value}>
+            {opt.label}
+          </option>
+        );
+      })}
+    </select>
   );
 }
 
@@ -78,6 +158,35 @@ export function Field({ label, children, hint }: { label: string; children: (id:
       <label htmlFor={id}>{label}</label>
       {children(id)}
       {hint && <small className="hint">{hint}</small>}
+    </div>
+  );
+}
+
+/** A form that runs onSubmit instead of reloading the page. */
+export function ActionForm({ onSubmit, ...rest }: Omit<FormHTMLAttributes<HTMLFormElement>, 'onSubmit'> & { onSubmit: () => unknown }) {
+  return (
+    <form
+      {...rest}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    />
+  );
+}
+
+/** A form's closing row: Cancel (when there is onCancel) and the submit button. */
+export function FormButtons({ submit, onCancel, busy }: { submit: string; onCancel?: () => void; busy?: boolean }) {
+  return (
+    <div className="row end">
+      {onCancel && (
+        <button type="button" className="btn" onClick={onCancel}>
+          Cancel
+        </button>
+      )}
+      <button type="submit" className="btn primary" disabled={busy}>
+        {submit}
+      </button>
     </div>
   );
 }

@@ -59,6 +59,17 @@ export interface MetricRow {
   country?: string;
 }
 
+/** A row of /metrics/expanded (pageviews counts events on event rows). */
+export interface ExpandedRow {
+  name: string | null;
+  pageviews: number;
+  visitors: number;
+  visits: number;
+  bounces: number;
+  totaltime: number;
+  country?: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,

@@ -4,34 +4,36 @@ export interface Dimension {
   /** The /metrics `type` and the filter query parameter. */
   key: string;
   label: string;
+  /** The overview tab's label, when it differs from label. */
+  tab?: string;
   /** What y counts in /metrics for this type. */
   unit: 'views' | 'visitors' | 'visits' | 'events';
 }
 
 export const DIMENSIONS: Dimension[] = [
   { key: 'path', label: 'Path', unit: 'views' },
-  { key: 'entry', label: 'Entry page', unit: 'visits' },
-  { key: 'exit', label: 'Exit page', unit: 'visits' },
-  { key: 'title', label: 'Page title', unit: 'views' },
-  { key: 'query', label: 'Query string', unit: 'views' },
+  { key: 'entry', label: 'Entry page', tab: 'Entry', unit: 'visits' },
+  { key: 'exit', label: 'Exit page', tab: 'Exit', unit: 'visits' },
+  { key: 'title', label: 'Page title', tab: 'Title', unit: 'views' },
+  { key: 'query', label: 'Query string', tab: 'Query', unit: 'views' },
   { key: 'hostname', label: 'Hostname', unit: 'views' },
-  { key: 'referrer', label: 'Referrer', unit: 'views' },
-  { key: 'channel', label: 'Channel', unit: 'visitors' },
-  { key: 'browser', label: 'Browser', unit: 'visitors' },
+  { key: 'referrer', label: 'Referrer', tab: 'Referrers', unit: 'views' },
+  { key: 'channel', label: 'Channel', tab: 'Channels', unit: 'visitors' },
+  { key: 'browser', label: 'Browser', tab: 'Browsers', unit: 'visitors' },
   { key: 'os', label: 'OS', unit: 'visitors' },
-  { key: 'device', label: 'Device', unit: 'visitors' },
-  { key: 'screen', label: 'Screen', unit: 'visitors' },
-  { key: 'language', label: 'Language', unit: 'visitors' },
-  { key: 'country', label: 'Country', unit: 'visitors' },
-  { key: 'region', label: 'Region', unit: 'visitors' },
-  { key: 'city', label: 'City', unit: 'visitors' },
-  { key: 'event', label: 'Event', unit: 'events' },
+  { key: 'device', label: 'Device', tab: 'Devices', unit: 'visitors' },
+  { key: 'screen', label: 'Screen', tab: 'Screens', unit: 'visitors' },
+  { key: 'language', label: 'Language', tab: 'Languages', unit: 'visitors' },
+  { key: 'country', label: 'Country', tab: 'Countries', unit: 'visitors' },
+  { key: 'region', label: 'Region', tab: 'Regions', unit: 'visitors' },
+  { key: 'city', label: 'City', tab: 'Cities', unit: 'visitors' },
+  { key: 'event', label: 'Event', tab: 'Events', unit: 'events' },
   { key: 'tag', label: 'Tag', unit: 'views' },
-  { key: 'utmSource', label: 'UTM source', unit: 'views' },
-  { key: 'utmMedium', label: 'UTM medium', unit: 'views' },
-  { key: 'utmCampaign', label: 'UTM campaign', unit: 'views' },
-  { key: 'utmContent', label: 'UTM content', unit: 'views' },
-  { key: 'utmTerm', label: 'UTM term', unit: 'views' },
+  { key: 'utmSource', label: 'UTM source', tab: 'Source', unit: 'views' },
+  { key: 'utmMedium', label: 'UTM medium', tab: 'Medium', unit: 'views' },
+  { key: 'utmCampaign', label: 'UTM campaign', tab: 'Campaign', unit: 'views' },
+  { key: 'utmContent', label: 'UTM content', tab: 'Content', unit: 'views' },
+  { key: 'utmTerm', label: 'UTM term', tab: 'Term', unit: 'views' },
 ];
 
 export const DIMENSION_BY_KEY = new Map(DIMENSIONS.map((d) => [d.key, d]));

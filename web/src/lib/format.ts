@@ -3,7 +3,10 @@
 const nf = new Intl.NumberFormat();
 const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
 
-export const formatNumber = (n: number) => (Math.abs(n) >= 100_000 ? compact.format(n) : nf.format(Math.round(n)));
+export const formatNumber = (n: number) => (Math.abs(n) >= 100_000 ? compact.format(n) : formatExact(n));
+
+/** Every digit, grouped (1,234,567): for full tables. */
+export const formatExact = (n: number) => nf.format(Math.round(n));
 
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

@@ -1,17 +1,17 @@
 // Events: custom events over time, the event log, and the event-data explorer.
 import { useMemo, useState } from 'react';
-import type { Paged, Website } from '../lib/api';
+import type { Website } from '../lib/api';
 import { buckets, fill, formatDateTime } from '../lib/dates';
 import { formatNumber } from '../lib/format';
 import type { ViewParams } from '../lib/params';
-import { Link } from '../lib/router';
 import { useApi } from '../lib/useApi';
 import { Chart, type ChartSeries } from '../components/Chart';
-import { DateControls, FilterBar } from '../components/Controls';
+import { ViewControls } from '../components/Controls';
+import { DataTable, PagedTable, usePaged, type Column } from '../components/DataTable';
 import { MetricsPanel } from '../components/MetricsTable';
-import { Pager } from '../components/Pager';
 import { Tabs } from '../components/Tabs';
-import { Empty, ErrorBox, Loading } from '../components/ui';
+import { Empty, Fetched, Panel, SearchBox } from '../components/ui';
+import { SessionLink } from '../components/SessionLink';
 
 const COLORS = ['#2563eb', '#16a34a', '#f59e0b', '#db2777', '#7c3aed', '#0891b2', '#dc2626', '#65a30d'];
 
@@ -28,12 +28,11 @@ function EventsChart({ website, view }: { website: Website; view: ViewParams }) 
     return [...byName.entries()].slice(0, 8).map(([name, pts], i) => ({ label: name, values: fill(pts, labels), color: COLORS[i % COLORS.length], kind: 'line' as const }));
   }, [res.data, labels]);
   return (
-    <section className="card chart-card" aria-label="Events over time">
-      <header className="panel-head">
-        <h2>Events over time</h2>
-      </header>
-      {res.error ? <ErrorBox error={res.error} retry={res.reload} /> : !res.data ? <Loading /> : series.length === 0 ? <Empty>No custom events in this period.</Empty> : <Chart labels={labels} series={series} unit={view.unit} height={220} title="Events over time" />}
-    </section>
+    <Panel title="Events over time" className="card chart-card">
+      <Fetched res={res} isEmpty={() => series.length === 0} empty="No custom events in this period.">
+        {() => <Chart labels={labels} series={series} unit={view.unit} height={220} title="Events over time" />}
+      </Fetched>
+    </Panel>
   );
 }
 
@@ -49,56 +48,17 @@ interface EventRow {
 }
 
 function EventLog({ website, view }: { website: Website; view: ViewParams }) {
-  const [page, setPage] = useState(1);
-  const [query, setQuery] = useState('');
-  const res = useApi<Paged<EventRow>>(`/websites/${website.id}/events`, { ...view.api, page, pageSize: 20, search: query || undefined }, { keep: true });
+  const paged = usePaged<EventRow>(`/websites/${website.id}/events`, view.api);
+  const columns: Column<EventRow>[] = [
+    { key: 'time', label: 'Time', cell: (e) => formatDateTime(e.createdAt, view.tz) },
+    { key: 'event', label: 'Event', cell: (e) => (e.eventName ? <b>{e.eventName}</b> : <span className="muted">page view</span>) },
+    { key: 'page', label: 'Page', cell: (e) => e.urlPath },
+    { key: 'session', label: 'Session', cell: (e) => <SessionLink websiteId={website.id} sessionId={e.sessionId} /> },
+  ];
   return (
-    <section className="card" aria-label="Activity">
-      <header className="panel-head">
-        <h2>Activity</h2>
-        <label className="sr-only" htmlFor="event-search">
-          Search events
-        </label>
-        <input id="event-search" type="search" placeholder="Search" value={query} onChange={(e) => (setQuery(e.target.value), setPage(1))} />
-      </header>
-      {res.error ? (
-        <ErrorBox error={res.error} retry={res.reload} />
-      ) : !res.data ? (
-        <Loading />
-      ) : res.data.data.length === 0 ? (
-        <Empty>No events in this period.</Empty>
-      ) : (
-        <>
-          <div className="table-scroll">
-            <table className="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Page</th>
-                  <th scope="col">Session</th>
-                </tr>
-              </thead>
-              <tbody>
-                {res.data.data.map((e) => (
-                  <tr key={e.id}>
-                    <td>{formatDateTime(e.createdAt, view.tz)}</td>
-                    <td>{e.eventName ? <b>{e.eventName}</b> : <span className="muted">page view</span>}</td>
-                    <td>{e.urlPath}</td>
-                    <td>
-                      <Link className="mono" to={`/websites/${website.id}/sessions/${e.sessionId}${window.location.search}`}>
-                        {e.sessionId.slice(0, 8)}
-                      </Link>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pager page={page} pageSize={20} count={res.data.count} onPage={setPage} />
-        </>
-      )}
-    </section>
+    <Panel title="Activity" actions={<SearchBox label="Search events" value={paged.search} onChange={paged.setSearch} />}>
+      <PagedTable paged={paged} columns={columns} rowKey={(e) => e.id} empty="No events in this period." />
+    </Panel>
   );
 }
 
@@ -109,6 +69,8 @@ interface EventProperty {
   total: number;
 }
 
+const countColumn = <T extends { total: number }>(): Column<T> => ({ key: 'total', label: 'Count', num: true, cell: (r) => formatNumber(r.total) });
+
 function EventData({ website, view }: { website: Website; view: ViewParams }) {
   const res = useApi<EventProperty[]>(`/websites/${website.id}/event-data/events`, view.api);
   const [sel, setSel] = useState<EventProperty | null>(null);
@@ -117,77 +79,50 @@ function EventData({ website, view }: { website: Website; view: ViewParams }) {
     sel ? { ...view.api, eventName: sel.eventName, propertyName: sel.propertyName } : undefined,
   );
   const rows = (Array.isArray(res.data) ? res.data : []).filter((r) => r.propertyName);
+  const propertyColumns: Column<EventProperty>[] = [
+    { key: 'event', label: 'Event', cell: (r) => r.eventName },
+    {
+      key: 'property',
+      label: 'Property',
+      cell: (r) => (
+        <button type="button" className="row-filter" onClick={() => setSel(r)} aria-pressed={sel === r}>
+          {r.propertyName}
+        </button>
+      ),
+    },
+    countColumn(),
+  ];
+  const valueColumns: Column<{ value: string; total: number }>[] = [{ key: 'value', label: 'Value', cell: (v) => String(v.value) }, countColumn()];
   return (
-    <section className="card" aria-label="Event data">
-      <header className="panel-head">
-        <h2>Event properties</h2>
-      </header>
-      {res.error ? (
-        <ErrorBox error={res.error} retry={res.reload} />
-      ) : !res.data ? (
-        <Loading />
-      ) : rows.length === 0 ? (
-        <Empty>No event data in this period. Send data with umami.track(name, data).</Empty>
-      ) : (
-        <div className="grid two">
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Property</th>
-                <th scope="col" className="num">
-                  Count
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={`${r.eventName}/${r.propertyName}`} className={sel === r ? 'selected' : ''}>
-                  <td>{r.eventName}</td>
-                  <td>
-                    <button type="button" className="row-filter" onClick={() => setSel(r)} aria-pressed={sel === r}>
-                      {r.propertyName}
-                    </button>
-                  </td>
-                  <td className="num">{formatNumber(r.total)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <div aria-live="polite">
-            {!sel ? (
-              <Empty>Choose a property to see its values.</Empty>
-            ) : values.error ? (
-              <ErrorBox error={values.error} />
-            ) : !values.data ? (
-              <Loading />
-            ) : (
-              <table className="data-table">
-                <caption>
-                  {sel.eventName} · {sel.propertyName}
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Value</th>
-                    <th scope="col" className="num">
-                      Count
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {values.data.map((v) => (
-                    <tr key={v.value}>
-                      <td>{String(v.value)}</td>
-                      <td className="num">{formatNumber(v.total)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+    <Panel title="Event properties" label="Event data">
+      <Fetched res={res} isEmpty={() => rows.length === 0} empty="No event data in this period. Send data with umami.track(name, data).">
+        {() => (
+          <div className="grid two">
+            <DataTable columns={propertyColumns} rows={rows} rowKey={(r) => `${r.eventName}/${r.propertyName}`} rowClass={(r) => (sel === r ? 'selected' : undefined)} />
+            <div aria-live="polite">
+              {!sel ? (
+                <Empty>Choose a property to see its values.</Empty>
+              ) : (
+                <Fetched res={values}>
+                  {(list) => (
+                    <DataTable
+                      columns={valueColumns}
+                      rows={list}
+                      rowKey={(v) => v.value}
+                      caption={
+                        <>
+                          {sel.eventName} · {sel.propertyName}
+                        </>
+                      }
+                    />
+                  )}
+                </Fetched>
+              )}
+            </div>
           </div>
-        </div>
-      )}
-    </section>
+        )}
+      </Fetched>
+    </Panel>
   );
 }
 
@@ -195,12 +130,9 @@ export default function Events({ website, view }: { website: Website; view: View
   const [tab, setTab] = useState('activity');
   return (
     <div className="stack">
-      <div className="toolbar">
-        <FilterBar view={view} websiteId={website.id} />
-        <DateControls view={view} showCompare={false} />
-      </div>
+      <ViewControls view={view} websiteId={website.id} showCompare={false} />
       <EventsChart website={website} view={view} />
-      <MetricsPanel title="Events" ctx={{ websiteId: website.id, api: view.api, filters: view.filters }} types={[{ key: 'event', label: 'Events' }]} />
+      <MetricsPanel title="Events" ctx={{ websiteId: website.id, api: view.api, filters: view.filters }} types={['event']} />
       <Tabs
         label="Event views"
         value={tab}

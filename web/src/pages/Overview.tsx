@@ -6,11 +6,11 @@ import type { ViewParams } from '../lib/params';
 import { setSearch } from '../lib/router';
 import { useApi } from '../lib/useApi';
 import { Chart, type ChartSeries } from '../components/Chart';
-import { addFilter, DateControls, FilterBar } from '../components/Controls';
+import { addFilter, ViewControls } from '../components/Controls';
 import { Heatmap } from '../components/Heatmap';
 import { MetricsBar } from '../components/MetricsBar';
 import { MetricsPanel, type TableContext } from '../components/MetricsTable';
-import { ErrorBox, Loading } from '../components/ui';
+import { ErrorBox, Fetched, Loading, Panel } from '../components/ui';
 
 const WorldMap = lazy(() => import('../components/WorldMap'));
 
@@ -37,9 +37,11 @@ export function ChartCard({ website, view }: { website: Website; view: ViewParam
   }, [cur.data, prev.data, labels, cmp, view.prev.startAt, view.prev.endAt, view.unit, view.tz]);
   const units = allowedUnits(view.range.startAt, view.range.endAt);
   return (
-    <section className="card chart-card" aria-label="Traffic over time">
-      <header className="panel-head">
-        <h2>Traffic</h2>
+    <Panel
+      title="Traffic"
+      label="Traffic over time"
+      className="card chart-card"
+      actions={
         <div className="segmented" role="group" aria-label="Chart unit">
           {units.map((u) => (
             <button key={u} type="button" aria-pressed={u === view.unit} className={u === view.unit ? 'active' : ''} onClick={() => setSearch({ unit: u }, { replace: true })}>
@@ -47,19 +49,17 @@ export function ChartCard({ website, view }: { website: Website; view: ViewParam
             </button>
           ))}
         </div>
-      </header>
+      }
+    >
       {cur.error ? <ErrorBox error={cur.error} retry={cur.reload} /> : series ? <Chart labels={labels} series={series} unit={view.unit} title="Views and visitors over time" /> : <div className="chart-placeholder"><Loading /></div>}
-    </section>
+    </Panel>
   );
 }
 
 function MapCard({ ctx }: { ctx: TableContext }) {
   const res = useApi<MetricRow[]>(`/websites/${ctx.websiteId}/metrics`, { ...ctx.api, type: 'country', limit: 300 });
   return (
-    <section className="card map-card" aria-label="World map">
-      <header className="panel-head">
-        <h2>Map</h2>
-      </header>
+    <Panel title="Map" label="World map" className="card map-card">
       {res.error ? (
         <ErrorBox error={res.error} retry={res.reload} />
       ) : (
@@ -67,19 +67,38 @@ function MapCard({ ctx }: { ctx: TableContext }) {
           <WorldMap rows={Array.isArray(res.data) ? res.data : []} onSelect={(code) => addFilter(ctx.filters, 'country', code)} />
         </Suspense>
       )}
-    </section>
+    </Panel>
   );
 }
 
 export function WeeklyCard({ websiteId, view }: { websiteId: string; view: ViewParams }) {
   const res = useApi<number[][]>(`/websites/${websiteId}/sessions/weekly`, { ...view.api, timezone: view.tz });
   return (
-    <section className="card" aria-label="Weekly traffic">
-      <header className="panel-head">
-        <h2>Traffic by weekday and hour</h2>
-      </header>
-      {res.error ? <ErrorBox error={res.error} retry={res.reload} /> : Array.isArray(res.data) ? <Heatmap data={res.data} /> : <Loading />}
-    </section>
+    <Panel title="Traffic by weekday and hour" label="Weekly traffic">
+      <Fetched res={res}>{(data) => <Heatmap data={data} />}</Fetched>
+    </Panel>
+  );
+}
+
+/** The breakdown tables, each a card of tabs over dimensions. */
+const TOP_PANELS = [
+  { title: 'Pages', types: ['path', 'entry', 'exit', 'title'] },
+  { title: 'Sources', types: ['referrer', 'channel'] },
+  { title: 'Environment', types: ['browser', 'os', 'device', 'screen'] },
+  { title: 'Location', types: ['country', 'region', 'city', 'language'] },
+];
+const BOTTOM_PANELS = [
+  { title: 'Events', types: ['event'] },
+  { title: 'Query strings & campaigns', types: ['query', 'utmSource', 'utmMedium', 'utmCampaign', 'utmContent', 'utmTerm'] },
+];
+
+function Panels({ panels, ctx }: { panels: { title: string; types: string[] }[]; ctx: TableContext }) {
+  return (
+    <div className="grid two">
+      {panels.map((p) => (
+        <MetricsPanel key={p.title} title={p.title} types={p.types} ctx={ctx} />
+      ))}
+    </div>
   );
 }
 
@@ -97,68 +116,12 @@ export function Overview({ website, view, readOnly }: { website: Website; view: 
   );
   return (
     <div className="overview">
-      <div className="toolbar">
-        <FilterBar view={view} websiteId={website.id} />
-        <DateControls view={view} />
-      </div>
+      <ViewControls view={view} websiteId={website.id} />
       {stats.error ? <ErrorBox error={stats.error} retry={stats.reload} /> : <MetricsBar stats={stats.data} compare={view.compare !== 'off'} loading={stats.loading} />}
       <ChartCard website={website} view={view} />
-      <div className="grid two">
-        <MetricsPanel
-          title="Pages"
-          ctx={ctx}
-          types={[
-            { key: 'path', label: 'Path' },
-            { key: 'entry', label: 'Entry' },
-            { key: 'exit', label: 'Exit' },
-            { key: 'title', label: 'Title' },
-          ]}
-        />
-        <MetricsPanel
-          title="Sources"
-          ctx={ctx}
-          types={[
-            { key: 'referrer', label: 'Referrers' },
-            { key: 'channel', label: 'Channels' },
-          ]}
-        />
-        <MetricsPanel
-          title="Environment"
-          ctx={ctx}
-          types={[
-            { key: 'browser', label: 'Browsers' },
-            { key: 'os', label: 'OS' },
-            { key: 'device', label: 'Devices' },
-            { key: 'screen', label: 'Screens' },
-          ]}
-        />
-        <MetricsPanel
-          title="Location"
-          ctx={ctx}
-          types={[
-            { key: 'country', label: 'Countries' },
-            { key: 'region', label: 'Regions' },
-            { key: 'city', label: 'Cities' },
-            { key: 'language', label: 'Languages' },
-          ]}
-        />
-      </div>
+      <Panels panels={TOP_PANELS} ctx={ctx} />
       <MapCard ctx={ctx} />
-      <div className="grid two">
-        <MetricsPanel title="Events" ctx={ctx} types={[{ key: 'event', label: 'Events' }]} />
-        <MetricsPanel
-          title="Query strings & campaigns"
-          ctx={ctx}
-          types={[
-            { key: 'query', label: 'Query' },
-            { key: 'utmSource', label: 'Source' },
-            { key: 'utmMedium', label: 'Medium' },
-            { key: 'utmCampaign', label: 'Campaign' },
-            { key: 'utmContent', label: 'Content' },
-            { key: 'utmTerm', label: 'Term' },
-          ]}
-        />
-      </div>
+      <Panels panels={BOTTOM_PANELS} ctx={ctx} />
       <WeeklyCard websiteId={website.id} view={view} />
     </div>
   );

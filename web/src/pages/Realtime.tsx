@@ -6,7 +6,8 @@ import { displayValue, formatNumber } from '../lib/format';
 import { getTimeZone } from '../lib/prefs';
 import { useApi } from '../lib/useApi';
 import { Chart } from '../components/Chart';
-import { Empty, ErrorBox, Loading } from '../components/ui';
+import { Totals } from '../components/MetricsBar';
+import { Empty, ErrorBox, Loading, Panel } from '../components/ui';
 
 const WorldMap = lazy(() => import('../components/WorldMap'));
 
@@ -48,10 +49,7 @@ function entries(m: CountMap | undefined): { x: string; y: number }[] {
 function CountList({ title, type, data }: { title: string; type: string; data: CountMap | undefined }) {
   const rows = entries(data).slice(0, 15);
   return (
-    <section className="card panel" aria-label={title}>
-      <header className="panel-head">
-        <h2>{title}</h2>
-      </header>
+    <Panel title={title} className="card panel">
       {rows.length === 0 ? (
         <Empty>Nothing yet.</Empty>
       ) : (
@@ -66,7 +64,7 @@ function CountList({ title, type, data }: { title: string; type: string; data: C
           </tbody>
         </table>
       )}
-    </section>
+    </Panel>
   );
 }
 
@@ -113,36 +111,21 @@ export default function Realtime({ website }: { website: Website }) {
         <Loading />
       ) : (
         <>
-          <section className="metrics-bar" aria-label="Realtime totals">
-            <div className="metric" data-metric="active">
-              <div className="metric-value">{activeCount === undefined ? '–' : formatNumber(activeCount)}</div>
-              <div className="metric-label">Active now</div>
-            </div>
-            <div className="metric" data-metric="visitors">
-              <div className="metric-value">{formatNumber(d.totals?.visitors ?? 0)}</div>
-              <div className="metric-label">Visitors</div>
-            </div>
-            <div className="metric" data-metric="views">
-              <div className="metric-value">{formatNumber(d.totals?.views ?? 0)}</div>
-              <div className="metric-label">Views</div>
-            </div>
-            <div className="metric" data-metric="events">
-              <div className="metric-value">{formatNumber(d.totals?.events ?? 0)}</div>
-              <div className="metric-label">Events</div>
-            </div>
-            <div className="metric" data-metric="countries">
-              <div className="metric-value">{formatNumber(d.totals?.countries ?? 0)}</div>
-              <div className="metric-label">Countries</div>
-            </div>
-          </section>
+          <Totals
+            label="Realtime totals"
+            items={[
+              { key: 'active', label: 'Active now', value: activeCount },
+              { key: 'visitors', label: 'Visitors', value: d.totals?.visitors ?? 0 },
+              { key: 'views', label: 'Views', value: d.totals?.views ?? 0 },
+              { key: 'events', label: 'Events', value: d.totals?.events ?? 0 },
+              { key: 'countries', label: 'Countries', value: d.totals?.countries ?? 0 },
+            ]}
+          />
           <section className="card chart-card" aria-label="Last 30 minutes">
             {series && <Chart labels={labels} series={series} unit="minute" height={200} title="Views and visitors per minute" />}
           </section>
           <div className="grid realtime-grid">
-            <section className="card panel log" aria-label="Live activity">
-              <header className="panel-head">
-                <h2>Activity</h2>
-              </header>
+            <Panel title="Activity" label="Live activity" className="card panel log">
               {!d.events?.length ? (
                 <Empty>No activity in the last 30 minutes.</Empty>
               ) : (
@@ -173,7 +156,7 @@ export default function Realtime({ website }: { website: Website }) {
                   })}
                 </ol>
               )}
-            </section>
+            </Panel>
             <CountList title="Pages" type="path" data={d.urls} />
             <CountList title="Referrers" type="referrer" data={d.referrers} />
             <CountList title="Countries" type="country" data={d.countries} />

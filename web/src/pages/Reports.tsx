@@ -1,13 +1,14 @@
 // Reports (seed 001's report bodies): configure, run, save, reopen. Each type has a small form;
 // results render with a view made for the type, or a generic table for anything else.
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { del, post, type Paged, type Website } from '../lib/api';
 import { formatNumber, formatPercent } from '../lib/format';
 import type { ViewParams } from '../lib/params';
 import { Link, useLocation, setSearch } from '../lib/router';
 import { useApi } from '../lib/useApi';
 import { DateControls } from '../components/Controls';
-import { Empty, ErrorBox, FormError, Loading, useAction } from '../components/ui';
+import { DataTable, type Column } from '../components/DataTable';
+import { ActionForm, Empty, ErrorBox, Fetched, Field, FormError, HiddenLabel, Loading, Panel, Props, Select, useAction } from '../components/ui';
 
 export const REPORT_TYPES: { type: string; label: string; description: string }[] = [
   { type: 'insights', label: 'Insights', description: 'Break traffic down by any combination of fields.' },
@@ -103,6 +104,29 @@ function formFromParameters(p: Record<string, unknown>): Partial<FormState> {
   return out;
 }
 
+/** The list with item i changed. */
+function update<T>(list: T[], i: number, change: Partial<T>): T[] {
+  return list.map((x, j) => (j === i ? { ...x, ...change } : x));
+}
+
+const KINDS = [
+  { value: 'url', label: 'Page' },
+  { value: 'event', label: 'Event' },
+];
+
+/** Page or event, for a step or goal. */
+function KindSelect({ label, value, onChange }: { label: string; value: string; onChange: (v: string) => void }) {
+  return <HiddenLabel label={label}>{(id) => <Select id={id} value={value} options={KINDS} onChange={onChange} />}</HiddenLabel>;
+}
+
+function RemoveButton({ label, onClick }: { label: string; onClick: () => void }) {
+  return (
+    <button type="button" className="icon-btn" aria-label={label} onClick={onClick}>
+      ×
+    </button>
+  );
+}
+
 function StepsEditor({ steps, onChange, min = 2, max = 8, single }: { steps: Step[]; onChange: (s: Step[]) => void; min?: number; max?: number; single?: boolean }) {
   const list = single ? steps.slice(0, 1) : steps;
   return (
@@ -110,22 +134,11 @@ function StepsEditor({ steps, onChange, min = 2, max = 8, single }: { steps: Ste
       <legend>{single ? 'Conversion step' : 'Steps'}</legend>
       {list.map((s, i) => (
         <div className="row" key={i}>
-          <label className="sr-only" htmlFor={`step-type-${i}`}>
-            Step {i + 1} type
-          </label>
-          <select id={`step-type-${i}`} value={s.type} onChange={(e) => onChange(list.map((x, j) => (j === i ? { ...x, type: e.target.value } : x)))}>
-            <option value="url">Page</option>
-            <option value="event">Event</option>
-          </select>
-          <label className="sr-only" htmlFor={`step-value-${i}`}>
-            Step {i + 1} value
-          </label>
-          <input id={`step-value-${i}`} value={s.value} placeholder={s.type === 'url' ? '/path' : 'event name'} onChange={(e) => onChange(list.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))} />
-          {!single && list.length > min && (
-            <button type="button" className="icon-btn" aria-label={`Remove step ${i + 1}`} onClick={() => onChange(list.filter((_, j) => j !== i))}>
-              ×
-            </button>
-          )}
+          <KindSelect label={`Step ${i + 1} type`} value={s.type} onChange={(type) => onChange(update(list, i, { type }))} />
+          <HiddenLabel label={`Step ${i + 1} value`}>
+            {(id) => <input id={id} value={s.value} placeholder={s.type === 'url' ? '/path' : 'event name'} onChange={(e) => onChange(update(list, i, { value: e.target.value }))} />}
+          </HiddenLabel>
+          {!single && list.length > min && <RemoveButton label={`Remove step ${i + 1}`} onClick={() => onChange(list.filter((_, j) => j !== i))} />}
         </div>
       ))}
       {!single && list.length < max && (
@@ -137,28 +150,24 @@ function StepsEditor({ steps, onChange, min = 2, max = 8, single }: { steps: Ste
   );
 }
 
+const MODELS = [
+  { value: 'firstClick', label: 'First click' },
+  { value: 'lastClick', label: 'Last click' },
+];
+
 function ReportForm({ type, f, set }: { type: string; f: FormState; set: (p: Partial<FormState>) => void }) {
   switch (type) {
     case 'funnel':
       return (
         <>
-          <div className="field">
-            <label htmlFor="funnel-window">Window (minutes)</label>
-            <input id="funnel-window" type="number" min={1} value={f.window} onChange={(e) => set({ window: Number(e.target.value) })} />
-          </div>
+          <Field label="Window (minutes)">{(id) => <input id={id} type="number" min={1} value={f.window} onChange={(e) => set({ window: Number(e.target.value) })} />}</Field>
           <StepsEditor steps={f.steps} onChange={(steps) => set({ steps })} />
         </>
       );
     case 'attribution':
       return (
         <>
-          <div className="field">
-            <label htmlFor="attr-model">Model</label>
-            <select id="attr-model" value={f.model} onChange={(e) => set({ model: e.target.value })}>
-              <option value="firstClick">First click</option>
-              <option value="lastClick">Last click</option>
-            </select>
-          </div>
+          <Field label="Model">{(id) => <Select id={id} value={f.model} options={MODELS} onChange={(model) => set({ model })} />}</Field>
           <StepsEditor steps={f.steps} onChange={(steps) => set({ steps })} single />
         </>
       );
@@ -168,26 +177,12 @@ function ReportForm({ type, f, set }: { type: string; f: FormState; set: (p: Par
           <legend>Goals</legend>
           {f.goals.map((g, i) => (
             <div className="row" key={i}>
-              <label className="sr-only" htmlFor={`goal-type-${i}`}>
-                Goal {i + 1} type
-              </label>
-              <select id={`goal-type-${i}`} value={g.type} onChange={(e) => set({ goals: f.goals.map((x, j) => (j === i ? { ...x, type: e.target.value } : x)) })}>
-                <option value="url">Page</option>
-                <option value="event">Event</option>
-              </select>
-              <label className="sr-only" htmlFor={`goal-value-${i}`}>
-                Goal {i + 1} value
-              </label>
-              <input id={`goal-value-${i}`} value={g.value} onChange={(e) => set({ goals: f.goals.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)) })} />
-              <label className="sr-only" htmlFor={`goal-target-${i}`}>
-                Goal {i + 1} target
-              </label>
-              <input id={`goal-target-${i}`} type="number" min={1} value={g.goal} className="narrow" onChange={(e) => set({ goals: f.goals.map((x, j) => (j === i ? { ...x, goal: Number(e.target.value) } : x)) })} />
-              {f.goals.length > 1 && (
-                <button type="button" className="icon-btn" aria-label={`Remove goal ${i + 1}`} onClick={() => set({ goals: f.goals.filter((_, j) => j !== i) })}>
-                  ×
-                </button>
-              )}
+              <KindSelect label={`Goal ${i + 1} type`} value={g.type} onChange={(type) => set({ goals: update(f.goals, i, { type }) })} />
+              <HiddenLabel label={`Goal ${i + 1} value`}>{(id) => <input id={id} value={g.value} onChange={(e) => set({ goals: update(f.goals, i, { value: e.target.value }) })} />}</HiddenLabel>
+              <HiddenLabel label={`Goal ${i + 1} target`}>
+                {(id) => <input id={id} type="number" min={1} value={g.goal} className="narrow" onChange={(e) => set({ goals: update(f.goals, i, { goal: Number(e.target.value) }) })} />}
+              </HiddenLabel>
+              {f.goals.length > 1 && <RemoveButton label={`Remove goal ${i + 1}`} onClick={() => set({ goals: f.goals.filter((_, j) => j !== i) })} />}
             </div>
           ))}
           <button type="button" className="btn small" onClick={() => set({ goals: [...f.goals, { type: 'url', value: '', goal: 10 }] })}>
@@ -216,30 +211,14 @@ function ReportForm({ type, f, set }: { type: string; f: FormState; set: (p: Par
     case 'journey':
       return (
         <>
-          <div className="field">
-            <label htmlFor="journey-steps">Steps</label>
-            <select id="journey-steps" value={f.journeySteps} onChange={(e) => set({ journeySteps: Number(e.target.value) })}>
-              {[3, 4, 5, 6, 7].map((n) => (
-                <option key={n}>{n}</option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="journey-start">Start step (optional)</label>
-            <input id="journey-start" value={f.startStep} onChange={(e) => set({ startStep: e.target.value })} />
-          </div>
-          <div className="field">
-            <label htmlFor="journey-end">End step (optional)</label>
-            <input id="journey-end" value={f.endStep} onChange={(e) => set({ endStep: e.target.value })} />
-          </div>
+          <Field label="Steps">{(id) => <Select id={id} value={f.journeySteps} options={['3', '4', '5', '6', '7']} onChange={(v) => set({ journeySteps: Number(v) })} />}</Field>
+          <Field label="Start step (optional)">{(id) => <input id={id} value={f.startStep} onChange={(e) => set({ startStep: e.target.value })} />}</Field>
+          <Field label="End step (optional)">{(id) => <input id={id} value={f.endStep} onChange={(e) => set({ endStep: e.target.value })} />}</Field>
         </>
       );
     case 'revenue':
       return (
-        <div className="field">
-          <label htmlFor="revenue-currency">Currency</label>
-          <input id="revenue-currency" value={f.currency} maxLength={3} onChange={(e) => set({ currency: e.target.value.toUpperCase() })} />
-        </div>
+        <Field label="Currency">{(id) => <input id={id} value={f.currency} maxLength={3} onChange={(e) => set({ currency: e.target.value.toUpperCase() })} />}</Field>
       );
     default:
       return <p className="muted">No options: this report uses the date range above.</p>;
@@ -256,36 +235,15 @@ function cell(v: unknown): ReactNode {
   return String(v);
 }
 
-function GenericTable({ rows, caption }: { rows: Record<string, unknown>[]; caption?: string }) {
+function GenericTable({ rows }: { rows: Record<string, unknown>[] }) {
   if (!rows.length) return <Empty>No results.</Empty>;
-  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))].slice(0, 10);
-  return (
-    <div className="table-scroll">
-      <table className="data-table">
-        {caption && <caption>{caption}</caption>}
-        <thead>
-          <tr>
-            {cols.map((c) => (
-              <th key={c} scope="col">
-                {c}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.slice(0, 200).map((r, i) => (
-            <tr key={i}>
-              {cols.map((c) => (
-                <td key={c} className={typeof r[c] === 'number' ? 'num' : ''}>
-                  {cell(r[c])}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  const columns: Column<Record<string, unknown>>[] = [...new Set(rows.flatMap((r) => Object.keys(r)))].slice(0, 10).map((key) => ({
+    key,
+    label: key,
+    num: typeof rows[0][key] === 'number',
+    cell: (r) => cell(r[key]),
+  }));
+  return <DataTable columns={columns} rows={rows.slice(0, 200)} rowKey={(_, i) => i} />;
 }
 
 function GenericResult({ data }: { data: unknown }) {
@@ -296,16 +254,7 @@ function GenericResult({ data }: { data: unknown }) {
     const nested = Object.entries(obj).filter(([, v]) => v !== null && typeof v === 'object');
     return (
       <div className="stack">
-        {scalars.length > 0 && (
-          <dl className="props">
-            {scalars.map(([k, v]) => (
-              <div key={k} className="prop-row">
-                <dt>{k}</dt>
-                <dd>{cell(v)}</dd>
-              </div>
-            ))}
-          </dl>
-        )}
+        {scalars.length > 0 && <Props items={scalars.map(([k, v]) => [k, cell(v)])} />}
         <div className="grid two">
           {nested.map(([k, v]) => (
             <section key={k} className="card">
@@ -448,10 +397,6 @@ function ReportEditor({ website, view, type }: { website: Website; view: ViewPar
     if (!reportId && r?.id) setSearch({ reportId: r.id }, { replace: true });
   });
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    run.run();
-  };
   if (!meta) return <ErrorBox error={new Error(`Unknown report type “${type}”.`)} />;
   return (
     <div className="stack">
@@ -465,22 +410,19 @@ function ReportEditor({ website, view, type }: { website: Website; view: ViewPar
       <p className="muted">{meta.description}</p>
       {saved.error && <ErrorBox error={saved.error} title="Could not open the saved report" />}
       <div className="grid report-grid">
-        <form className="card stack" onSubmit={submit} aria-label={`${meta.label} report settings`}>
+        <ActionForm className="card stack" onSubmit={run.run} aria-label={`${meta.label} report settings`}>
           <ReportForm type={type} f={form} set={(p) => setForm((f) => ({ ...f, ...p }))} />
           <button type="submit" className="btn primary" disabled={run.busy}>
             {run.busy ? 'Running…' : 'Run report'}
           </button>
           <hr />
-          <div className="field">
-            <label htmlFor="report-name">Name</label>
-            <input id="report-name" value={name} placeholder={`${meta.label} report`} onChange={(e) => setName(e.target.value)} />
-          </div>
+          <Field label="Name">{(id) => <input id={id} value={name} placeholder={`${meta.label} report`} onChange={(e) => setName(e.target.value)} />}</Field>
           <button type="button" className="btn" disabled={save.busy} onClick={() => save.run()}>
             {reportId ? 'Save changes' : 'Save report'}
           </button>
           <FormError error={save.error} />
           {savedMsg && !save.error && <p role="status">{savedMsg}</p>}
-        </form>
+        </ActionForm>
         <section className="card report-result" aria-label="Results" aria-busy={run.busy}>
           {run.error ? (
             <ErrorBox error={run.error} title="The report could not run" />
@@ -504,6 +446,21 @@ function ReportList({ website }: { website: Website }) {
     await del(`/reports/${id}`);
     res.reload();
   });
+  const columns: Column<SavedReport>[] = [
+    { key: 'name', label: 'Name', cell: (r) => <Link to={`/websites/${website.id}/reports/${r.type}?reportId=${r.id}`}>{r.name}</Link> },
+    { key: 'type', label: 'Type', cell: (r) => REPORT_TYPES.find((t) => t.type === r.type)?.label ?? r.type },
+    {
+      key: 'actions',
+      label: 'Actions',
+      hideLabel: true,
+      num: true,
+      cell: (r) => (
+        <button type="button" className="btn small danger" onClick={() => remove.run(r.id)} disabled={remove.busy}>
+          Delete
+        </button>
+      ),
+    },
+  ];
   return (
     <div className="stack">
       <section aria-label="New report">
@@ -519,44 +476,12 @@ function ReportList({ website }: { website: Website }) {
           ))}
         </ul>
       </section>
-      <section className="card" aria-label="Saved reports">
-        <h2>Saved reports</h2>
-        {res.error ? (
-          <ErrorBox error={res.error} retry={res.reload} title="Could not load saved reports" />
-        ) : !res.data ? (
-          <Loading />
-        ) : list.length === 0 ? (
-          <Empty>No saved reports yet.</Empty>
-        ) : (
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((r) => (
-                <tr key={r.id}>
-                  <td>
-                    <Link to={`/websites/${website.id}/reports/${r.type}?reportId=${r.id}`}>{r.name}</Link>
-                  </td>
-                  <td>{REPORT_TYPES.find((t) => t.type === r.type)?.label ?? r.type}</td>
-                  <td className="num">
-                    <button type="button" className="btn small danger" onClick={() => remove.run(r.id)} disabled={remove.busy}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+      <Panel title="Saved reports">
+        <Fetched res={res} isEmpty={() => list.length === 0} empty="No saved reports yet." errorTitle="Could not load saved reports">
+          {() => <DataTable columns={columns} rows={list} rowKey={(r) => r.id} />}
+        </Fetched>
         <FormError error={remove.error} />
-      </section>
+      </Panel>
     </div>
   );
 }

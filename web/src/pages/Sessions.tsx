@@ -1,14 +1,15 @@
 // Sessions explorer: stats, list, one session's activity and properties; weekly heat map.
-import { useState } from 'react';
-import type { Paged, Website } from '../lib/api';
+import type { Website } from '../lib/api';
 import { formatDateTime } from '../lib/dates';
 import { displayValue, formatDuration, formatNumber } from '../lib/format';
 import type { ViewParams } from '../lib/params';
 import { Link } from '../lib/router';
 import { useApi } from '../lib/useApi';
-import { DateControls, FilterBar } from '../components/Controls';
-import { Pager } from '../components/Pager';
-import { Empty, ErrorBox, Loading } from '../components/ui';
+import { ViewControls } from '../components/Controls';
+import { PagedTable, usePaged, type Column } from '../components/DataTable';
+import { Totals } from '../components/MetricsBar';
+import { SessionLink } from '../components/SessionLink';
+import { Fetched, Panel, Props, SearchBox } from '../components/ui';
 import { WeeklyCard } from './Overview';
 
 interface Session {
@@ -53,80 +54,30 @@ function SessionStats({ websiteId, view }: { websiteId: string; view: ViewParams
   const res = useApi<Record<string, { value: number }>>(`/websites/${websiteId}/sessions/stats`, view.api);
   if (res.error) return null;
   const d = res.data;
-  const items = [
+  const items: [string, string][] = [
     ['visitors', 'Visitors'],
     ['visits', 'Visits'],
     ['pageviews', 'Views'],
     ['countries', 'Countries'],
     ['events', 'Events'],
   ];
-  return (
-    <section className="metrics-bar" aria-label="Session totals">
-      {items.map(([k, label]) => (
-        <div className="metric" key={k}>
-          <div className="metric-value">{d?.[k] ? formatNumber(d[k].value) : '–'}</div>
-          <div className="metric-label">{label}</div>
-        </div>
-      ))}
-    </section>
-  );
+  return <Totals label="Session totals" items={items.map(([key, label]) => ({ key, label, value: d?.[key]?.value }))} />;
 }
 
 function SessionList({ website, view }: { website: Website; view: ViewParams }) {
-  const [page, setPage] = useState(1);
-  const [query, setQuery] = useState('');
-  const res = useApi<Paged<Session>>(`/websites/${website.id}/sessions`, { ...view.api, page, pageSize: 20, search: query || undefined }, { keep: true });
+  const paged = usePaged<Session>(`/websites/${website.id}/sessions`, view.api);
+  const columns: Column<Session>[] = [
+    { key: 'id', label: 'Session', cell: (s) => <SessionLink websiteId={website.id} sessionId={s.id} /> },
+    { key: 'location', label: 'Location', cell: (s) => [s.city, displayValue('country', s.country)].filter(Boolean).join(', ') },
+    { key: 'env', label: 'Browser / OS / device', cell: (s) => [s.browser, s.os, s.device && displayValue('device', s.device)].filter(Boolean).join(' · ') },
+    { key: 'visits', label: 'Visits', num: true, cell: (s) => formatNumber(s.visits) },
+    { key: 'views', label: 'Views', num: true, cell: (s) => formatNumber(s.views) },
+    { key: 'last', label: 'Last seen', cell: (s) => formatDateTime(s.lastAt, view.tz) },
+  ];
   return (
-    <section className="card" aria-label="Sessions">
-      <header className="panel-head">
-        <h2>Sessions</h2>
-        <label className="sr-only" htmlFor="session-search">
-          Search sessions
-        </label>
-        <input id="session-search" type="search" placeholder="Search city, browser, OS…" value={query} onChange={(e) => (setQuery(e.target.value), setPage(1))} />
-      </header>
-      {res.error ? (
-        <ErrorBox error={res.error} retry={res.reload} />
-      ) : !res.data ? (
-        <Loading />
-      ) : res.data.data.length === 0 ? (
-        <Empty>No sessions in this period.</Empty>
-      ) : (
-        <>
-          <div className="table-scroll">
-            <table className="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Session</th>
-                  <th scope="col">Location</th>
-                  <th scope="col">Browser / OS / device</th>
-                  <th scope="col" className="num">Visits</th>
-                  <th scope="col" className="num">Views</th>
-                  <th scope="col">Last seen</th>
-                </tr>
-              </thead>
-              <tbody>
-                {res.data.data.map((s) => (
-                  <tr key={s.id}>
-                    <td>
-                      <Link to={`/websites/${website.id}/sessions/${s.id}${window.location.search}`} className="mono">
-                        {s.id.slice(0, 8)}
-                      </Link>
-                    </td>
-                    <td>{[s.city, displayValue('country', s.country)].filter(Boolean).join(', ')}</td>
-                    <td>{[s.browser, s.os, s.device && displayValue('device', s.device)].filter(Boolean).join(' · ')}</td>
-                    <td className="num">{formatNumber(s.visits)}</td>
-                    <td className="num">{formatNumber(s.views)}</td>
-                    <td>{formatDateTime(s.lastAt, view.tz)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pager page={page} pageSize={20} count={res.data.count} onPage={setPage} />
-        </>
-      )}
-    </section>
+    <Panel title="Sessions" actions={<SearchBox label="Search sessions" placeholder="Search city, browser, OS…" value={paged.search} onChange={paged.setSearch} />}>
+      <PagedTable paged={paged} columns={columns} rowKey={(s) => s.id} empty="No sessions in this period." />
+    </Panel>
   );
 }
 
@@ -146,99 +97,60 @@ function SessionDetail({ website, view, sessionId }: { website: Website; view: V
       <p>
         <Link to={`/websites/${website.id}/sessions${window.location.search}`}>← All sessions</Link>
       </p>
-      {s.error ? (
-        <ErrorBox error={s.error} retry={s.reload} />
-      ) : !s.data ? (
-        <Loading />
-      ) : (
-        <div className="grid session-grid">
-          <section className="card" aria-label="Session">
-            <h2>Session {sessionId.slice(0, 8)}</h2>
-            <dl className="props">
-              <dt>Location</dt>
-              <dd>{[s.data.city, s.data.region, displayValue('country', s.data.country)].filter(Boolean).join(', ')}</dd>
-              <dt>Browser</dt>
-              <dd>{s.data.browser ?? '–'}</dd>
-              <dt>OS</dt>
-              <dd>{s.data.os ?? '–'}</dd>
-              <dt>Device</dt>
-              <dd>{s.data.device ? displayValue('device', s.data.device) : '–'}</dd>
-              <dt>Screen</dt>
-              <dd>{s.data.screen ?? '–'}</dd>
-              <dt>Language</dt>
-              <dd>{s.data.language ? displayValue('language', s.data.language) : '–'}</dd>
-              <dt>First seen</dt>
-              <dd>{formatDateTime(s.data.firstAt, view.tz)}</dd>
-              <dt>Last seen</dt>
-              <dd>{formatDateTime(s.data.lastAt, view.tz)}</dd>
-              <dt>Visits</dt>
-              <dd>{formatNumber(s.data.visits)}</dd>
-              <dt>Views</dt>
-              <dd>{formatNumber(s.data.views)}</dd>
-              {s.data.totaltime !== undefined && (
-                <>
-                  <dt>Time on site</dt>
-                  <dd>{formatDuration(s.data.totaltime)}</dd>
-                </>
-              )}
-              {s.data.distinctId && (
-                <>
-                  <dt>Distinct ID</dt>
-                  <dd className="mono">{s.data.distinctId}</dd>
-                </>
-              )}
-            </dl>
-            <h3>Properties</h3>
-            {props.error ? (
-              <ErrorBox error={props.error} />
-            ) : !props.data ? (
-              <Loading inline />
-            ) : props.data.length === 0 ? (
-              <Empty>No properties.</Empty>
-            ) : (
-              <dl className="props">
-                {props.data.map((p) => (
-                  <div key={p.dataKey} className="prop-row">
-                    <dt>{p.dataKey}</dt>
-                    <dd>{propValue(p)}</dd>
-                  </div>
-                ))}
-              </dl>
-            )}
-          </section>
-          <section className="card" aria-label="Activity">
-            <h2>Activity</h2>
-            {act.error ? (
-              <ErrorBox error={act.error} retry={act.reload} />
-            ) : !act.data ? (
-              <Loading />
-            ) : act.data.length === 0 ? (
-              <Empty>No activity in this period.</Empty>
-            ) : (
-              <ol className="event-log">
-                {act.data.map((a, i) => (
-                  <li key={i} className={a.eventType === 2 || a.eventName ? 'log-event' : 'log-pageview'}>
-                    <time dateTime={a.createdAt}>{formatDateTime(a.createdAt, view.tz)}</time>
-                    <span className="log-text">
-                      {a.eventName ? (
-                        <>
-                          Event <b>{a.eventName}</b> on {a.urlPath}
-                        </>
-                      ) : (
-                        <>
-                          Viewed <b>{a.urlPath}</b>
-                          {a.urlQuery ? `?${a.urlQuery}` : ''}
-                          {a.referrerDomain ? ` from ${a.referrerDomain}` : ''}
-                        </>
-                      )}
-                    </span>
-                  </li>
-                ))}
-              </ol>
-            )}
-          </section>
-        </div>
-      )}
+      <Fetched res={s}>
+        {(d) => (
+          <div className="grid session-grid">
+            <Panel title={`Session ${sessionId.slice(0, 8)}`} label="Session">
+              <Props
+                items={[
+                  ['Location', [d.city, d.region, displayValue('country', d.country)].filter(Boolean).join(', ')],
+                  ['Browser', d.browser ?? '–'],
+                  ['OS', d.os ?? '–'],
+                  ['Device', d.device ? displayValue('device', d.device) : '–'],
+                  ['Screen', d.screen ?? '–'],
+                  ['Language', d.language ? displayValue('language', d.language) : '–'],
+                  ['First seen', formatDateTime(d.firstAt, view.tz)],
+                  ['Last seen', formatDateTime(d.lastAt, view.tz)],
+                  ['Visits', formatNumber(d.visits)],
+                  ['Views', formatNumber(d.views)],
+                  ['Time on site', d.totaltime === undefined ? null : formatDuration(d.totaltime)],
+                  ['Distinct ID', d.distinctId ? <span className="mono">{d.distinctId}</span> : null],
+                ]}
+              />
+              <h3>Properties</h3>
+              <Fetched res={props} isEmpty={(list) => list.length === 0} empty="No properties.">
+                {(list) => <Props items={list.map((p) => [p.dataKey, propValue(p)])} />}
+              </Fetched>
+            </Panel>
+            <Panel title="Activity">
+              <Fetched res={act} isEmpty={(list) => list.length === 0} empty="No activity in this period.">
+                {(list) => (
+                  <ol className="event-log">
+                    {list.map((a, i) => (
+                      <li key={i} className={a.eventType === 2 || a.eventName ? 'log-event' : 'log-pageview'}>
+                        <time dateTime={a.createdAt}>{formatDateTime(a.createdAt, view.tz)}</time>
+                        <span className="log-text">
+                          {a.eventName ? (
+                            <>
+                              Event <b>{a.eventName}</b> on {a.urlPath}
+                            </>
+                          ) : (
+                            <>
+                              Viewed <b>{a.urlPath}</b>
+                              {a.urlQuery ? `?${a.urlQuery}` : ''}
+                              {a.referrerDomain ? ` from ${a.referrerDomain}` : ''}
+                            </>
+                          )}
+                        </span>
+                      </li>
+                    ))}
+                  </ol>
+                )}
+              </Fetched>
+            </Panel>
+          </div>
+        )}
+      </Fetched>
     </div>
   );
 }
@@ -246,10 +158,7 @@ function SessionDetail({ website, view, sessionId }: { website: Website; view: V
 export default function Sessions({ website, view, sessionId }: { website: Website; view: ViewParams; sessionId?: string }) {
   return (
     <div className="stack">
-      <div className="toolbar">
-        <FilterBar view={view} websiteId={website.id} />
-        <DateControls view={view} showCompare={false} />
-      </div>
+      <ViewControls view={view} websiteId={website.id} showCompare={false} />
       {sessionId ? (
         <SessionDetail website={website} view={view} sessionId={sessionId} />
       ) : (

@@ -1,13 +1,13 @@
 // Settings: preferences, profile (password), users (admins), teams and websites.
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState } from 'react';
 import { del, post, type Paged, type Team, type TeamMember, type User, type Website } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { RANGE_OPTIONS, timeZones } from '../lib/dates';
 import { getDefaultRange, getTheme, getTimeZone, setDefaultRange, setTheme, setTimeZone, type Theme } from '../lib/prefs';
 import { Link } from '../lib/router';
 import { useApi } from '../lib/useApi';
-import { Pager } from '../components/Pager';
-import { Confirm, CopyButton, Empty, ErrorBox, FormError, Loading, Modal, useAction } from '../components/ui';
+import { DataTable, PagedTable, usePaged, type Column } from '../components/DataTable';
+import { ActionForm, Confirm, CopyButton, Empty, ErrorBox, Fetched, Field, FormButtons, FormError, HiddenLabel, Loading, Modal, Panel, Props, Select, useAction } from '../components/ui';
 
 function Preferences() {
   const [theme, setT] = useState<Theme>(getTheme);
@@ -15,41 +15,34 @@ function Preferences() {
   const [tz, setTz] = useState(getTimeZone);
   const zones = useMemo(() => timeZones(), []);
   return (
-    <section className="card stack" aria-labelledby="prefs-h">
-      <h2 id="prefs-h">Preferences</h2>
+    <Panel title="Preferences" className="card stack">
       <p className="muted small">Kept in this browser.</p>
-      <div className="field">
-        <label htmlFor="pref-range">Default date range</label>
-        <select
-          id="pref-range"
-          value={range}
-          onChange={(e) => {
-            setRange(e.target.value);
-            setDefaultRange(e.target.value);
-          }}
-        >
-          {RANGE_OPTIONS.filter((o) => o.value !== 'custom').map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="pref-tz">Time zone</label>
-        <select
-          id="pref-tz"
-          value={tz}
-          onChange={(e) => {
-            setTz(e.target.value);
-            setTimeZone(e.target.value);
-          }}
-        >
-          {(zones.includes(tz) ? zones : [tz, ...zones]).map((z) => (
-            <option key={z}>{z}</option>
-          ))}
-        </select>
-      </div>
+      <Field label="Default date range">
+        {(id) => (
+          <Select
+            id={id}
+            value={range}
+            options={RANGE_OPTIONS.filter((o) => o.value !== 'custom')}
+            onChange={(v) => {
+              setRange(v);
+              setDefaultRange(v);
+            }}
+          />
+        )}
+      </Field>
+      <Field label="Time zone">
+        {(id) => (
+          <Select
+            id={id}
+            value={tz}
+            options={zones.includes(tz) ? zones : [tz, ...zones]}
+            onChange={(v) => {
+              setTz(v);
+              setTimeZone(v);
+            }}
+          />
+        )}
+      </Field>
       <fieldset>
         <legend>Theme</legend>
         <div className="row">
@@ -69,7 +62,16 @@ function Preferences() {
           ))}
         </div>
       </fieldset>
-    </section>
+    </Panel>
+  );
+}
+
+/** A labelled password input. */
+function PasswordField({ label, value, onChange, isNew, required = true }: { label: string; value: string; onChange: (v: string) => void; isNew?: boolean; required?: boolean }) {
+  return (
+    <Field label={label}>
+      {(id) => <input id={id} type="password" autoComplete={isNew ? 'new-password' : 'current-password'} required={required} minLength={isNew ? 8 : undefined} value={value} onChange={(e) => onChange(e.target.value)} />}
+    </Field>
   );
 }
 
@@ -88,34 +90,26 @@ function Profile() {
     setConfirm('');
     setDone(true);
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setDone(false);
-    action.run();
-  };
   return (
-    <section className="card stack" aria-labelledby="profile-h">
-      <h2 id="profile-h">Profile</h2>
-      <dl className="props">
-        <dt>Username</dt>
-        <dd>{user?.username}</dd>
-        <dt>Role</dt>
-        <dd>{user?.role}</dd>
-      </dl>
-      <form className="stack" onSubmit={submit} aria-label="Change password">
+    <Panel title="Profile" className="card stack">
+      <Props
+        items={[
+          ['Username', user?.username],
+          ['Role', user?.role],
+        ]}
+      />
+      <ActionForm
+        className="stack"
+        aria-label="Change password"
+        onSubmit={() => {
+          setDone(false);
+          action.run();
+        }}
+      >
         <h3>Change password</h3>
-        <div className="field">
-          <label htmlFor="pw-current">Current password</label>
-          <input id="pw-current" type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="pw-new">New password</label>
-          <input id="pw-new" type="password" autoComplete="new-password" required minLength={8} value={next} onChange={(e) => setNext(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="pw-confirm">Confirm new password</label>
-          <input id="pw-confirm" type="password" autoComplete="new-password" required minLength={8} value={confirm} onChange={(e) => setConfirm(e.target.value)} />
-        </div>
+        <PasswordField label="Current password" value={current} onChange={setCurrent} />
+        <PasswordField label="New password" value={next} onChange={setNext} isNew />
+        <PasswordField label="Confirm new password" value={confirm} onChange={setConfirm} isNew />
         <FormError error={action.error} />
         {done && <p role="status">Password changed.</p>}
         <div>
@@ -123,10 +117,16 @@ function Profile() {
             Change password
           </button>
         </div>
-      </form>
-    </section>
+      </ActionForm>
+    </Panel>
   );
 }
+
+const USER_ROLES = [
+  { value: 'admin', label: 'Administrator' },
+  { value: 'user', label: 'User' },
+  { value: 'view-only', label: 'View only' },
+];
 
 function UserForm({ user, onDone }: { user?: User; onDone: () => void }) {
   const [username, setUsername] = useState(user?.username ?? '');
@@ -139,102 +139,63 @@ function UserForm({ user, onDone }: { user?: User; onDone: () => void }) {
     onDone();
   });
   return (
-    <form
-      className="stack"
-      onSubmit={(e) => {
-        e.preventDefault();
-        action.run();
-      }}
-    >
-      <div className="field">
-        <label htmlFor="user-name">Username</label>
-        <input id="user-name" required value={username} onChange={(e) => setUsername(e.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor="user-password">{user ? 'New password (optional)' : 'Password'}</label>
-        <input id="user-password" type="password" autoComplete="new-password" required={!user} minLength={8} value={password} onChange={(e) => setPassword(e.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor="user-role">Role</label>
-        <select id="user-role" value={role} onChange={(e) => setRole(e.target.value)}>
-          <option value="admin">Administrator</option>
-          <option value="user">User</option>
-          <option value="view-only">View only</option>
-        </select>
-      </div>
+    <ActionForm className="stack" onSubmit={action.run}>
+      <Field label="Username">{(id) => <input id={id} required value={username} onChange={(e) => setUsername(e.target.value)} />}</Field>
+      <PasswordField label={user ? 'New password (optional)' : 'Password'} value={password} onChange={setPassword} isNew required={!user} />
+      <Field label="Role">{(id) => <Select id={id} value={role} options={USER_ROLES} onChange={setRole} />}</Field>
       <FormError error={action.error} />
-      <div className="row end">
-        <button type="button" className="btn" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="btn primary" disabled={action.busy}>
-          Save
-        </button>
-      </div>
-    </form>
+      <FormButtons submit="Save" onCancel={onDone} busy={action.busy} />
+    </ActionForm>
   );
 }
 
 function Users() {
   const { user: me } = useAuth();
-  const [page, setPage] = useState(1);
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const [deleting, setDeleting] = useState<User | null>(null);
-  const res = useApi<Paged<User>>('/admin/users', { page, pageSize: 20 }, { keep: true });
+  const paged = usePaged<User>(me?.isAdmin ? '/admin/users' : null);
   if (!me?.isAdmin) return <ErrorBox error={new Error('Only administrators can manage users.')} title="Not allowed" />;
+  const columns: Column<User>[] = [
+    { key: 'username', label: 'Username', cell: (u) => u.username },
+    { key: 'role', label: 'Role', cell: (u) => u.role },
+    {
+      key: 'actions',
+      label: 'Actions',
+      hideLabel: true,
+      className: 'actions',
+      num: true,
+      cell: (u) => (
+        <>
+          <button type="button" className="btn small" onClick={() => setEditing(u)}>
+            Edit
+          </button>
+          {u.id !== me.id && (
+            <button type="button" className="btn small danger" onClick={() => setDeleting(u)}>
+              Delete
+            </button>
+          )}
+        </>
+      ),
+    },
+  ];
   return (
-    <section className="card stack" aria-labelledby="users-h">
-      <div className="panel-head">
-        <h2 id="users-h">Users</h2>
+    <Panel
+      title="Users"
+      className="card stack"
+      actions={
         <button type="button" className="btn primary" onClick={() => setEditing('new')}>
           + Add user
         </button>
-      </div>
-      {res.error ? (
-        <ErrorBox error={res.error} retry={res.reload} />
-      ) : !res.data ? (
-        <Loading />
-      ) : (
-        <>
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Username</th>
-                <th scope="col">Role</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {res.data.data.map((u) => (
-                <tr key={u.id}>
-                  <td>{u.username}</td>
-                  <td>{u.role}</td>
-                  <td className="num actions">
-                    <button type="button" className="btn small" onClick={() => setEditing(u)}>
-                      Edit
-                    </button>
-                    {u.id !== me.id && (
-                      <button type="button" className="btn small danger" onClick={() => setDeleting(u)}>
-                        Delete
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager page={page} pageSize={20} count={res.data.count} onPage={setPage} />
-        </>
-      )}
+      }
+    >
+      <PagedTable paged={paged} columns={columns} rowKey={(u) => u.id} />
       <Modal title={editing === 'new' ? 'Add user' : 'Edit user'} open={editing !== null} onClose={() => setEditing(null)}>
         {editing !== null && (
           <UserForm
             user={editing === 'new' ? undefined : editing}
             onDone={() => {
               setEditing(null);
-              res.reload();
+              paged.res.reload();
             }}
           />
         )}
@@ -248,88 +209,84 @@ function Users() {
         onClose={() => setDeleting(null)}
         onConfirm={async () => {
           await del(`/users/${deleting!.id}`);
-          res.reload();
+          paged.res.reload();
         }}
       />
-    </section>
+    </Panel>
+  );
+}
+
+/** A card with one text field and a button (create a team, join a team). */
+function OneFieldForm({ title, label, submit, primary, onSubmit }: { title: string; label: string; submit: string; primary?: boolean; onSubmit: (value: string) => Promise<unknown> }) {
+  const [value, setValue] = useState('');
+  const action = useAction(async () => {
+    await onSubmit(value.trim());
+    setValue('');
+  });
+  return (
+    <ActionForm className="card stack" aria-label={title} onSubmit={action.run}>
+      <h3>{title}</h3>
+      <Field label={label}>{(id) => <input id={id} required maxLength={50} value={value} onChange={(e) => setValue(e.target.value)} />}</Field>
+      <FormError error={action.error} />
+      <div>
+        <button type="submit" className={primary ? 'btn primary' : 'btn'} disabled={action.busy}>
+          {submit}
+        </button>
+      </div>
+    </ActionForm>
+  );
+}
+
+/** Links to websites, with their domains. */
+function WebsiteList({ websites }: { websites: Website[] }) {
+  return (
+    <ul className="plain-list">
+      {websites.map((w) => (
+        <li key={w.id}>
+          <Link to={`/websites/${w.id}`}>{w.name}</Link> <span className="muted">{w.domain}</span>
+        </li>
+      ))}
+    </ul>
   );
 }
 
 function Teams() {
   const res = useApi<Paged<Team>>('/teams', { pageSize: 100 });
-  const [name, setName] = useState('');
-  const [code, setCode] = useState('');
-  const create = useAction(async () => {
-    await post('/teams', { name });
-    setName('');
-    res.reload();
-  });
-  const join = useAction(async () => {
-    await post('/teams/join', { accessCode: code.trim() });
-    setCode('');
-    res.reload();
-  });
   return (
     <div className="stack">
-      <section className="card stack" aria-labelledby="teams-h">
-        <h2 id="teams-h">Teams</h2>
-        {res.error ? (
-          <ErrorBox error={res.error} retry={res.reload} />
-        ) : !res.data ? (
-          <Loading />
-        ) : res.data.data.length === 0 ? (
-          <Empty>You are not in any team.</Empty>
-        ) : (
-          <ul className="plain-list">
-            {res.data.data.map((t) => (
-              <li key={t.id}>
-                <Link to={`/settings/teams/${t.id}`}>{t.name}</Link>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <Panel title="Teams" className="card stack">
+        <Fetched res={res} isEmpty={(d) => d.data.length === 0} empty="You are not in any team.">
+          {(d) => (
+            <ul className="plain-list">
+              {d.data.map((t) => (
+                <li key={t.id}>
+                  <Link to={`/settings/teams/${t.id}`}>{t.name}</Link>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Fetched>
+      </Panel>
       <div className="grid two">
-        <form
-          className="card stack"
-          aria-label="Create team"
-          onSubmit={(e) => {
-            e.preventDefault();
-            create.run();
+        <OneFieldForm
+          title="Create a team"
+          label="Team name"
+          submit="Create team"
+          primary
+          onSubmit={async (name) => {
+            await post('/teams', { name });
+            res.reload();
           }}
-        >
-          <h3>Create a team</h3>
-          <div className="field">
-            <label htmlFor="team-name">Team name</label>
-            <input id="team-name" required maxLength={50} value={name} onChange={(e) => setName(e.target.value)} />
-          </div>
-          <FormError error={create.error} />
-          <div>
-            <button type="submit" className="btn primary" disabled={create.busy}>
-              Create team
-            </button>
-          </div>
-        </form>
-        <form
-          className="card stack"
-          aria-label="Join team"
-          onSubmit={(e) => {
-            e.preventDefault();
-            join.run();
+        />
+        <OneFieldForm
+          title="Join a team"
+          label="Access code"
+          submit="Join team"
+          onSubmit={async (accessCode) => {
+            await post('/teams/join', { accessCode });
+            res.reload();
           }}
-        >
-          <h3>Join a team</h3>
-          <div className="field">
-            <label htmlFor="team-code">Access code</label>
-            <input id="team-code" required value={code} onChange={(e) => setCode(e.target.value)} />
-          </div>
-          <FormError error={join.error} />
-          <div>
-            <button type="submit" className="btn" disabled={join.busy}>
-              Join team
-            </button>
-          </div>
-        </form>
+        />
       </div>
     </div>
   );
@@ -384,28 +341,39 @@ function TeamDetail({ teamId }: { teamId: string }) {
   if (!team.data) return <Loading />;
   const t = team.data;
   const list = members.data?.data ?? t.members ?? [];
+  const memberName = (m: TeamMember) => m.user?.username ?? m.userId;
+  const columns: Column<TeamMember>[] = [
+    { key: 'user', label: 'User', cell: memberName },
+    {
+      key: 'role',
+      label: 'Role',
+      cell: (m) => <HiddenLabel label={`Role of ${memberName(m)}`}>{(id) => <Select id={id} value={m.role} options={TEAM_ROLES} onChange={(role) => setRole.run(m.userId, role)} />}</HiddenLabel>,
+    },
+    {
+      key: 'actions',
+      label: 'Actions',
+      hideLabel: true,
+      num: true,
+      cell: (m) => (
+        <button type="button" className="btn small danger" onClick={() => remove.run(m.userId)}>
+          {m.userId === user?.id ? 'Leave' : 'Remove'}
+        </button>
+      ),
+    },
+  ];
+  const candidates = (users.data?.data ?? []).filter((u) => !list.some((m) => m.userId === u.id)).map((u) => ({ value: u.id, label: u.username }));
   return (
     <div className="stack">
       <p>
         <Link to="/settings/teams">← Teams</Link>
       </p>
-      <section className="card stack" aria-labelledby="team-h">
-        <h2 id="team-h">{t.name}</h2>
-        <form
-          className="row wrap"
-          onSubmit={(e) => {
-            e.preventDefault();
-            rename.run();
-          }}
-        >
-          <label className="sr-only" htmlFor="team-rename">
-            Team name
-          </label>
-          <input id="team-rename" value={name ?? t.name} onChange={(e) => setName(e.target.value)} maxLength={50} />
+      <Panel title={t.name} className="card stack">
+        <ActionForm className="row wrap" onSubmit={rename.run}>
+          <HiddenLabel label="Team name">{(id) => <input id={id} value={name ?? t.name} onChange={(e) => setName(e.target.value)} maxLength={50} />}</HiddenLabel>
           <button type="submit" className="btn" disabled={rename.busy || name === null}>
             Rename
           </button>
-        </form>
+        </ActionForm>
         <FormError error={rename.error} />
         <div className="row wrap">
           <span>Access code:</span>
@@ -416,111 +384,26 @@ function TeamDetail({ teamId }: { teamId: string }) {
           </button>
         </div>
         <FormError error={regenerate.error} />
-      </section>
-      <section className="card stack" aria-labelledby="members-h">
-        <h2 id="members-h">Members</h2>
-        {members.error ? (
-          <ErrorBox error={members.error} />
-        ) : (
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Role</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((m) => (
-                <tr key={m.userId}>
-                  <td>{m.user?.username ?? m.userId}</td>
-                  <td>
-                    <label className="sr-only" htmlFor={`role-${m.userId}`}>
-                      Role of {m.user?.username ?? m.userId}
-                    </label>
-                    <select id={`role-${m.userId}`} value={m.role} onChange={(e) => setRole.run(m.userId, e.target.value)}>
-                      {TEAM_ROLES.map((r) => (
-                        <option key={r.value} value={r.value}>
-                          {r.label}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td className="num">
-                    <button type="button" className="btn small danger" onClick={() => remove.run(m.userId)}>
-                      {m.userId === user?.id ? 'Leave' : 'Remove'}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+      </Panel>
+      <Panel title="Members" className="card stack">
+        {members.error ? <ErrorBox error={members.error} /> : <DataTable columns={columns} rows={list} rowKey={(m) => m.userId} />}
         <FormError error={setRole.error || remove.error} />
-        <form
-          className="row wrap"
-          aria-label="Add member"
-          onSubmit={(e) => {
-            e.preventDefault();
-            add.run();
-          }}
-        >
+        <ActionForm className="row wrap" aria-label="Add member" onSubmit={add.run}>
           {users.data ? (
-            <>
-              <label className="sr-only" htmlFor="member-user">
-                User
-              </label>
-              <select id="member-user" required value={newUser} onChange={(e) => setNewUser(e.target.value)}>
-                <option value="">Choose a user…</option>
-                {users.data.data
-                  .filter((u) => !list.some((m) => m.userId === u.id))
-                  .map((u) => (
-                    <option key={u.id} value={u.id}>
-                      {u.username}
-                    </option>
-                  ))}
-              </select>
-            </>
+            <HiddenLabel label="User">{(id) => <Select id={id} required value={newUser} options={[{ value: '', label: 'Choose a user…' }, ...candidates]} onChange={setNewUser} />}</HiddenLabel>
           ) : (
-            <>
-              <label className="sr-only" htmlFor="member-user">
-                User ID
-              </label>
-              <input id="member-user" required placeholder="User ID" value={newUser} onChange={(e) => setNewUser(e.target.value)} />
-            </>
+            <HiddenLabel label="User ID">{(id) => <input id={id} required placeholder="User ID" value={newUser} onChange={(e) => setNewUser(e.target.value)} />}</HiddenLabel>
           )}
-          <label className="sr-only" htmlFor="member-role">
-            Role
-          </label>
-          <select id="member-role" value={newRole} onChange={(e) => setNewRole(e.target.value)}>
-            {TEAM_ROLES.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
-          </select>
+          <HiddenLabel label="Role">{(id) => <Select id={id} value={newRole} options={TEAM_ROLES} onChange={setNewRole} />}</HiddenLabel>
           <button type="submit" className="btn" disabled={add.busy}>
             Add member
           </button>
-        </form>
+        </ActionForm>
         <FormError error={add.error} />
-      </section>
-      <section className="card stack" aria-labelledby="team-sites-h">
-        <h2 id="team-sites-h">Websites</h2>
-        {websites.data?.data.length ? (
-          <ul className="plain-list">
-            {websites.data.data.map((w) => (
-              <li key={w.id}>
-                <Link to={`/websites/${w.id}`}>{w.name}</Link> <span className="muted">{w.domain}</span>
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <Empty>No websites in this team. Add one from the websites page and choose this team as owner.</Empty>
-        )}
-      </section>
+      </Panel>
+      <Panel title="Websites" className="card stack">
+        {websites.data?.data.length ? <WebsiteList websites={websites.data.data} /> : <Empty>No websites in this team. Add one from the websites page and choose this team as owner.</Empty>}
+      </Panel>
       <section className="card danger-zone">
         <button type="button" className="btn danger" onClick={() => setConfirmDelete(true)}>
           Delete team
@@ -544,49 +427,26 @@ function TeamDetail({ teamId }: { teamId: string }) {
 
 function WebsitesSettings() {
   const { user } = useAuth();
-  const [page, setPage] = useState(1);
-  const res = useApi<Paged<Website & { user?: { username: string } }>>(user?.isAdmin ? '/admin/websites' : '/websites', { page, pageSize: 20, includeTeams: 'true' }, { keep: true });
+  const paged = usePaged<Website>(user?.isAdmin ? '/admin/websites' : '/websites', { includeTeams: 'true' });
+  const columns: Column<Website>[] = [
+    { key: 'name', label: 'Name', cell: (w) => <Link to={`/websites/${w.id}`}>{w.name}</Link> },
+    { key: 'domain', label: 'Domain', cell: (w) => w.domain },
+    {
+      key: 'actions',
+      label: 'Actions',
+      hideLabel: true,
+      num: true,
+      cell: (w) => (
+        <Link className="btn small" to={`/websites/${w.id}/settings`}>
+          Edit
+        </Link>
+      ),
+    },
+  ];
   return (
-    <section className="card stack" aria-labelledby="sites-h">
-      <h2 id="sites-h">{user?.isAdmin ? 'All websites' : 'Websites'}</h2>
-      {res.error ? (
-        <ErrorBox error={res.error} retry={res.reload} />
-      ) : !res.data ? (
-        <Loading />
-      ) : res.data.data.length === 0 ? (
-        <Empty>No websites.</Empty>
-      ) : (
-        <>
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Domain</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {res.data.data.map((w) => (
-                <tr key={w.id}>
-                  <td>
-                    <Link to={`/websites/${w.id}`}>{w.name}</Link>
-                  </td>
-                  <td>{w.domain}</td>
-                  <td className="num">
-                    <Link className="btn small" to={`/websites/${w.id}/settings`}>
-                      Edit
-                    </Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager page={page} pageSize={20} count={res.data.count} onPage={setPage} />
-        </>
-      )}
-    </section>
+    <Panel title={user?.isAdmin ? 'All websites' : 'Websites'} className="card stack">
+      <PagedTable paged={paged} columns={columns} rowKey={(w) => w.id} empty="No websites." />
+    </Panel>
   );
 }
 

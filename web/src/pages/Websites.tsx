@@ -8,7 +8,7 @@ import { Link, navigate } from '../lib/router';
 import { clearCache, useApi } from '../lib/useApi';
 import { Sparkline } from '../components/Chart';
 import { WebsiteForm } from '../components/WebsiteForm';
-import { Empty, ErrorBox, Loading, Modal } from '../components/ui';
+import { Fetched, Modal, SearchBox } from '../components/ui';
 
 /** Load a card's numbers only once it scrolls into view (a long list stays fast). */
 function useVisible<T extends Element>(): [React.RefObject<T | null>, boolean] {
@@ -78,28 +78,21 @@ export default function Websites() {
       <div className="page-head">
         <h1>Websites</h1>
         <div className="row wrap">
-          <label className="sr-only" htmlFor="website-search">
-            Search websites
-          </label>
-          <input id="website-search" type="search" placeholder="Search" value={query} onChange={(e) => setQuery(e.target.value)} />
+          <SearchBox label="Search websites" value={query} onChange={setQuery} />
           <button type="button" className="btn primary" onClick={() => setAdding(true)}>
             + Add website
           </button>
         </div>
       </div>
-      {res.error ? (
-        <ErrorBox error={res.error} retry={res.reload} />
-      ) : !res.data ? (
-        <Loading />
-      ) : res.data.data.length === 0 ? (
-        <Empty>{query ? 'No websites match.' : 'No websites yet. Add one to get its tracking code.'}</Empty>
-      ) : (
-        <ul className="website-grid">
-          {res.data.data.map((w) => (
-            <WebsiteCard key={w.id} website={w} />
-          ))}
-        </ul>
-      )}
+      <Fetched res={res} isEmpty={(d) => d.data.length === 0} empty={query ? 'No websites match.' : 'No websites yet. Add one to get its tracking code.'}>
+        {(d) => (
+          <ul className="website-grid">
+            {d.data.map((w) => (
+              <WebsiteCard key={w.id} website={w} />
+            ))}
+          </ul>
+        )}
+      </Fetched>
       <Modal title="Add website" open={adding} onClose={() => setAdding(false)}>
         <WebsiteForm
           teams={teams.data?.data}
