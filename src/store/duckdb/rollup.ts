@@ -71,14 +71,14 @@ export const refreshStatements: readonly string[] = [
     WHEN NOT MATCHED THEN INSERT (website_id, visit_id, session_id, t0, t1, c) VALUES (p.website_id, p.visit_id, p.session_id, p.t0, p.t1, p.c)`,
   `MERGE INTO session_slot s
     USING (SELECT website_id, session_id, ${SLOT} AS slot, ${ATTRS.join(', ')}, count(*) AS c FROM rollup_pending GROUP BY ALL) p
-    ON (${KEY.map((k) => `s.${k} IS NOT DISTINCT FROM p.${k}`).join(' AND ')})
+    ON (s.slot = p.slot AND s.session_id = p.session_id AND s.website_id = p.website_id AND ${ATTRS.map((k) => `s.${k} IS NOT DISTINCT FROM p.${k}`).join(' AND ')})
     WHEN MATCHED THEN UPDATE SET c = s.c + p.c
     WHEN NOT MATCHED THEN INSERT (${KEY.join(', ')}, c) VALUES (${KEY.map((k) => `p.${k}`).join(', ')}, p.c)`,
   // New rows need pointers, and a slot that arrived late (back-filled hits) changes the pointers
   // of the session's later rows: recompute the pointers of every session touched.
   `UPDATE session_slot SET ${POINTER_COLUMNS.map((c) => `${c} = x.${c}`).join(', ')}
-    FROM (SELECT rowid AS row, ${POINTER_COLUMNS.map((c) => `${c} AS old_${c}`).join(', ')}, ${pointers(
-      'session_slot WHERE session_id IN (SELECT session_id FROM rollup_pending)',
+    FROM (SELECT row, ${POINTER_COLUMNS.map((c) => `${c} AS old_${c}`).join(', ')}, ${pointers(
+      '(SELECT rowid AS row, * FROM session_slot WHERE session_id IN (SELECT session_id FROM rollup_pending))',
     )}) x
     WHERE session_slot.rowid = x.row AND (${POINTER_COLUMNS.map((c) => `x.${c} IS DISTINCT FROM x.old_${c}`).join(' OR ')})`,
   'DELETE FROM rollup_pending',
