@@ -92,6 +92,10 @@ function queries(): Query[] {
       }
     }
     for (const zone of ['UTC', 'America/New_York', 'Asia/Kathmandu']) {
+      for (const dimensions of [[{ kind: 'weekday' }, { kind: 'hourOfDay' }], [{ kind: 'hourOfDay' }]] as Query['dimensions'][]) {
+        const orderBy = dimensions.map((_, i) => ({ key: `d${i}`, dir: 'asc' as const }));
+        out.push({ ...base, range, timeZone: zone, metrics: ['visitors', 'pageviews'], dimensions, orderBy });
+      }
       for (const unit of ['hour', 'day', 'week', 'month'] as Unit[]) {
         out.push({ ...base, range, timeZone: zone, metrics: ['pageviews', 'visitors'], dimensions: [{ kind: 'time', unit }], orderBy: [{ key: 'd0', dir: 'asc' }] });
       }

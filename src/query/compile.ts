@@ -45,7 +45,7 @@ export function localMs(q: Pick<Query, 'timeZone' | 'range'>, d: Dialect, at: In
 }
 
 /** Integer key of a time bucket; timeLabel() turns it back into Umami's label. */
-export function timeKey(unit: Unit, ms: Sql, d: Dialect): Sql {
+function timeKey(unit: Unit, ms: Sql, d: Dialect): Sql {
   switch (unit) {
     case 'month':
       return d.monthKey(ms);
@@ -59,17 +59,18 @@ export function timeKey(unit: Unit, ms: Sql, d: Dialect): Sql {
   }
 }
 
-function dimensionExpr(ref: DimensionRef, q: Query, d: Dialect): Sql {
+/** A dimension's value per row (`at`: the instant clock dimensions read, created_at by default). */
+export function dimensionExpr(ref: DimensionRef, q: Query, d: Dialect, at?: Instant): Sql {
   switch (ref.kind) {
     case 'field':
       return dimension(ref.name).expr(d);
     case 'time':
-      return timeKey(ref.unit, localMs(q, d), d);
+      return timeKey(ref.unit, localMs(q, d, at), d);
     case 'weekday':
       // 0 = Sunday; day 0 (1970-01-01) was a Thursday.
-      return sql`((${d.intDiv(localMs(q, d), DAY_MS)} + 4) % 7)`;
+      return sql`((${d.intDiv(localMs(q, d, at), DAY_MS)} + 4) % 7)`;
     case 'hourOfDay':
-      return sql`(${d.intDiv(localMs(q, d), 3_600_000)} % 24)`;
+      return sql`(${d.intDiv(localMs(q, d, at), 3_600_000)} % 24)`;
   }
 }
 

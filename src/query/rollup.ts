@@ -6,7 +6,7 @@
 // test/query-rollup.test.ts checks every answer against the raw path.
 
 import type { Row, TrafficRollups } from '../store/types.js';
-import { localMs, metricAlias, tail, timeKey, validate, type Instant } from './compile.js';
+import { dimensionExpr, metricAlias, tail, validate, type Instant } from './compile.js';
 import type { Dialect } from './dialects/dialect.js';
 import { canonicalDimension } from './dimensions.js';
 import { TRAFFIC_TYPES } from './filters.js';
@@ -32,6 +32,7 @@ export function usesRollups(q: Query, rollups: Pick<TrafficRollups, 'slotMs' | '
   if (!q.metrics.every((m) => SLOT_METRICS.includes(m))) return false;
   const [dim] = q.dimensions;
   if (dim.kind === 'time') return q.dimensions.length === 1 && dim.unit !== 'minute';
+  if (q.dimensions.every((ref) => ref.kind === 'weekday' || ref.kind === 'hourOfDay')) return true;
   return slotAttribute(q, rollups.attributes) !== null;
 }
 
@@ -75,7 +76,7 @@ function slotQuery(q: Query, d: Dialect, rollups: TrafficRollups): Sql {
     const select = q.metrics.map((m, i) => sql`${value(m, first)} AS ${raw(metricAlias(i))}`);
     return sql`SELECT ${join(select)} FROM session_slot WHERE ${website}`;
   }
-  if (dim.kind !== 'time') {
+  if (dim.kind === 'field') {
     // A session counts under a value on its first slot with that value in the range.
     const attribute = slotAttribute(q, rollups.attributes) as string;
     const select = [
@@ -84,12 +85,19 @@ function slotQuery(q: Query, d: Dialect, rollups: TrafficRollups): Sql {
     ];
     return sql`SELECT ${join(select)} FROM session_slot WHERE ${website}${tail(q, q.dimensions.length)}`;
   }
+  // Clock dimensions: one row per slot of the range with its bucket (or weekday and hour).
   const at: Instant = { ms: sql`(s * ${int(slotMs)})`, since: (from) => sql`s >= ${int(from.getTime() / slotMs)}` };
-  const key = timeKey(dim.unit, localMs(q, d, at), d);
-  const buckets = sql`SELECT slot, k, greatest(${first}, min(slot) OVER (PARTITION BY k)) AS since
-    FROM (SELECT CAST(s AS INTEGER) AS slot, ${key} AS k FROM range(${first}, ${last} + 1) r(s)) b`;
-  const select = [raw('k AS d0'), ...q.metrics.map((m, i) => sql`${value(m, raw('since'))} AS ${raw(metricAlias(i))}`)];
-  return sql`SELECT ${join(select)} FROM session_slot JOIN (${buckets}) b USING (slot) WHERE ${website}${tail(q, 1)}`;
+  const keys = q.dimensions.map((ref, i) => sql`${dimensionExpr(ref, q, d, at)} AS ${raw(`d${i}`)}`);
+  const slots = sql`SELECT CAST(s AS INTEGER) AS slot, ${join(keys)} FROM range(${first}, ${last} + 1) r(s)`;
+  const dims = q.dimensions.map((_, i) => raw(`d${i}`));
+  if (dim.kind === 'time') {
+    const buckets = sql`SELECT slot, d0, greatest(${first}, min(slot) OVER (PARTITION BY d0)) AS since FROM (${slots}) b`;
+    const select = [raw('d0'), ...q.metrics.map((m, i) => sql`${value(m, raw('since'))} AS ${raw(metricAlias(i))}`)];
+    return sql`SELECT ${join(select)} FROM session_slot JOIN (${buckets}) b USING (slot) WHERE ${website}${tail(q, 1)}`;
+  }
+  // Weekday and hour cells are not one stretch of time: visitors there are distinct sessions.
+  const select = [...dims, ...q.metrics.map((m, i) => sql`${m === 'pageviews' ? raw('sum(c)') : raw('count(DISTINCT session_id)')} AS ${raw(metricAlias(i))}`)];
+  return sql`SELECT ${join(select)} FROM session_slot JOIN (${slots}) b USING (slot) WHERE ${website}${tail(q, dims.length)}`;
 }
 
 /** Visits, bounces and time: whole visits from visit_rollup, plus visits cut by the range's ends. */
