@@ -1,8 +1,8 @@
 // The traffic rollups (src/store/duckdb/rollup.ts, src/query/rollup.ts) must give exactly the raw
 // path's numbers. Random traffic over a DST change arrives in batches, partly late (back-filled
 // into old visits and slots), with overlapping visits, custom events, visits cut by range ends and
-// sessions whose attributes change; after each batch every total, series and session-attribute
-// breakdown is compared with the raw path.
+// sessions whose attributes change; after each batch every total, series and breakdown the
+// rollups answer is compared with the raw path.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -36,11 +36,16 @@ function row(websiteId: string, session: number, visit: number, at: number, even
   return {
     eventId: id('e0000000', eventNo++), websiteId, sessionId: id('5e000000', session), visitId: id('71000000', visit),
     createdAt: new Date(at), eventType, eventName: eventType === 2 ? 'click' : null, eventCategory: null, urlPath: `/p${pick(4)}`,
-    urlQuery: null, pageTitle: null, hostname: 'x.com', referrerDomain: null, referrerPath: null, referrerQuery: null, utmSource: null,
-    utmMedium: null, utmCampaign: null, utmContent: null, utmTerm: null, gclid: null, fbclid: null, msclkid: null, ttclid: null,
-    liFatId: null, twclid: null, tag: null, ...attributes(session), distinctId: null,
+    urlQuery: maybe(['a=1', 'b=2', '']), pageTitle: maybe(['Home', 'Docs']), hostname: maybe(['x.com', 'www.x.com', 'blog.x.com']),
+    referrerDomain: maybe(['google.com', 'www.x.com', 'X.com', 'blog.x.com', 'news.ycombinator.com', '']), referrerPath: null, referrerQuery: null,
+    utmSource: maybe(['google', 'mail']), utmMedium: maybe(['cpc']), utmCampaign: maybe(['spring', 'fall']), utmContent: maybe(['a']),
+    utmTerm: maybe(['t1', 't2']), gclid: null, fbclid: null, msclkid: null, ttclid: null, liFatId: null, twclid: null, tag: maybe(['beta']),
+    ...attributes(session), distinctId: null,
   };
 }
+
+/** One of the values, or none. */
+const maybe = (values: string[]) => (rand() < 0.4 ? null : values[pick(values.length)]);
 
 /** Mostly one set per session; some hits differ (an identified session on another device), some are empty. */
 function attributes(session: number) {
@@ -90,6 +95,12 @@ function queries(): Query[] {
           orderBy: [{ key: 'visitors', dir: 'desc' }, ...dims.map((_, i) => ({ key: `d${i}`, dir: 'asc' as const }))], limit: 4,
         });
       }
+    }
+    for (const name of ['referrer', 'domain', 'query', 'title', 'hostname', 'tag', 'utmSource', 'utmMedium', 'utmCampaign', 'utmContent', 'utmTerm']) {
+      out.push({
+        ...base, range, timeZone: 'UTC', metrics: ['pageviews'], dimensions: [{ kind: 'field', name }],
+        orderBy: [{ key: 'pageviews', dir: 'desc' }, { key: 'd0', dir: 'asc' }], limit: 5,
+      });
     }
     for (const zone of ['UTC', 'America/New_York', 'Asia/Kathmandu']) {
       for (const dimensions of [[{ kind: 'weekday' }, { kind: 'hourOfDay' }], [{ kind: 'hourOfDay' }]] as Query['dimensions'][]) {

@@ -98,13 +98,19 @@ export function validate(q: Query): void {
 export function whereClause(q: Query, d: Dialect): Sql {
   const parts: Sql[] = [inRange(q, d), rowTypes(q.rows)];
   if (q.filter) parts.push(compileFilter(q.filter, q, d));
+  return join([...parts, ...breakdownConditions(q, d)], ' AND ');
+}
+
+/** The rows a breakdown leaves out: empty values, self-referrals. */
+export function breakdownConditions(q: Query, d: Dialect): Sql[] {
+  const parts: Sql[] = [];
   for (const ref of q.dimensions) {
     if (ref.kind !== 'field') continue;
     const def = dimension(ref.name);
     if (def.breakdownWhere) parts.push(def.breakdownWhere(q, d));
     if (def.skipEmpty && def.grain === 'row') parts.push(sql`${def.expr(d)} IS NOT NULL AND ${def.expr(d)} <> ''`);
   }
-  return join(parts, ' AND ');
+  return parts;
 }
 
 export function tail(q: Query, groupCount: number): Sql {

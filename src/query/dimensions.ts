@@ -23,6 +23,8 @@ export interface DimensionDef {
   breakdownWhere?(q: Query, d: Dialect): Sql;
   /** A UUID column: equality filters compare UUIDs (no per-row cast to text). */
   readonly uuid?: boolean;
+  /** The one stored column a row dimension reads (its expr and breakdown rule may add hostname). */
+  readonly column?: string;
   /**
    * Visit grain in two steps, when the value is costly per row: aggregates over the visit's rows
    * (by name), then the value computed once per visit from them. Without it, `expr` is the one
@@ -44,7 +46,7 @@ export function visitParts(def: DimensionDef, d: Dialect): { inputs: [string, Sq
 const col = (name: string) => () => raw(name);
 
 function rowDim(name: string, column: string, opts: Partial<DimensionDef> = {}): DimensionDef {
-  return { name, grain: 'row', expr: col(column), rows: 'traffic', countBy: 'pageviews', session: false, skipEmpty: false, ...opts };
+  return { name, grain: 'row', expr: col(column), column, rows: 'traffic', countBy: 'pageviews', session: false, skipEmpty: false, ...opts };
 }
 
 function sessionDim(name: string, column: string): DimensionDef {
@@ -125,6 +127,7 @@ const defs: DimensionDef[] = [
     name: 'domain',
     grain: 'row',
     expr: (d) => d.stripWww(raw('lower(referrer_domain)')),
+    column: 'referrer_domain',
     rows: 'traffic',
     countBy: 'pageviews',
     session: false,

@@ -9,7 +9,8 @@ import { int, join, raw, sql, type Sql } from './sql.js';
 const num = (v: unknown) => (v == null ? 0 : Number(v));
 const str = (v: unknown) => (v == null ? null : String(v));
 
-function valueText(e: QueryEngine, alias = ''): Sql {
+/** A data row's value as text, as the property endpoints show it. */
+export function valueText(e: QueryEngine, alias = ''): Sql {
   const d = e.dialect;
   const c = (name: string) => raw(`${alias}${name}`);
   return sql`(CASE WHEN ${c('data_type')} = 2 THEN ${d.numberText(c('number_value'))}

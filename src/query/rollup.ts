@@ -6,9 +6,9 @@
 // test/query-rollup.test.ts checks every answer against the raw path.
 
 import type { Row, TrafficRollups } from '../store/types.js';
-import { dimensionExpr, metricAlias, tail, validate, type Instant } from './compile.js';
+import { breakdownConditions, dimensionExpr, metricAlias, tail, validate, type Instant } from './compile.js';
 import type { Dialect } from './dialects/dialect.js';
-import { canonicalDimension } from './dimensions.js';
+import { canonicalDimension, dimension } from './dimensions.js';
 import { TRAFFIC_TYPES } from './filters.js';
 import { metric } from './metrics.js';
 import { int, join, raw, sql, type Sql } from './sql.js';
@@ -19,7 +19,7 @@ const SLOT_METRICS: readonly MetricName[] = ['pageviews', 'visitors'];
 const VISIT_METRICS: readonly MetricName[] = ['visits', 'bounces', 'totaltime'];
 
 /** Can the rollups answer `q` with exactly the raw path's numbers? */
-export function usesRollups(q: Query, rollups: Pick<TrafficRollups, 'slotMs' | 'attributes'>): boolean {
+export function usesRollups(q: Query, rollups: Pick<TrafficRollups, 'slotMs' | 'attributes' | 'pageColumns'>): boolean {
   const slotMs = rollups.slotMs;
   if (q.filter !== null || q.rows !== 'traffic') return false;
   const start = q.range.start.getTime();
@@ -29,11 +29,20 @@ export function usesRollups(q: Query, rollups: Pick<TrafficRollups, 'slotMs' | '
   const segments = offsetSegments(q.timeZone, q.range);
   if (!segments.every((s) => (s.offsetMinutes * 60_000) % slotMs === 0 && (s.from === null || s.from.getTime() % slotMs === 0))) return false;
   if (q.dimensions.length === 0) return q.offset === 0 && q.metrics.every((m) => SLOT_METRICS.includes(m) || VISIT_METRICS.includes(m));
+  if (pageColumn(q, rollups.pageColumns)) return true;
   if (!q.metrics.every((m) => SLOT_METRICS.includes(m))) return false;
   const [dim] = q.dimensions;
   if (dim.kind === 'time') return q.dimensions.length === 1 && dim.unit !== 'minute';
   if (q.dimensions.every((ref) => ref.kind === 'weekday' || ref.kind === 'hourOfDay')) return true;
   return slotAttribute(q, rollups.attributes) !== null;
+}
+
+/** The page column a page-view breakdown reads, when slot_count counts it. */
+function pageColumn(q: Query, columns: readonly string[]): string | null {
+  const [ref] = q.dimensions;
+  if (q.dimensions.length !== 1 || ref.kind !== 'field' || q.metrics.join() !== 'pageviews') return null;
+  const def = dimension(ref.name);
+  return def.grain === 'row' && def.rows === 'traffic' && def.column && columns.includes(def.column) ? def.column : null;
 }
 
 /** The session attribute a breakdown is by, when session_slot keeps a pointer for exactly its dimensions. */
@@ -75,6 +84,15 @@ function slotQuery(q: Query, d: Dialect, rollups: TrafficRollups): Sql {
   if (!dim) {
     const select = q.metrics.map((m, i) => sql`${value(m, first)} AS ${raw(metricAlias(i))}`);
     return sql`SELECT ${join(select)} FROM session_slot WHERE ${website}`;
+  }
+  const column = pageColumn(q, rollups.pageColumns);
+  if (dim.kind === 'field' && column) {
+    // Page views by value; the breakdown's own rules read the value (and hostname) as columns.
+    const columns = column === 'referrer_domain' ? raw('value AS referrer_domain, host AS hostname') : raw(`value AS ${column}`);
+    const rows = sql`SELECT c, ${columns} FROM slot_count WHERE ${website} AND col = ${d.text(column)}`;
+    const conditions = breakdownConditions(q, d);
+    const where = conditions.length ? sql` WHERE ${join(conditions, ' AND ')}` : raw('');
+    return sql`SELECT ${dimensionExpr(dim, q, d)} AS d0, sum(c) AS m0 FROM (${rows}) r${where}${tail(q, 1)}`;
   }
   if (dim.kind === 'field') {
     // A session counts under a value on its first slot with that value in the range.

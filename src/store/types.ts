@@ -204,6 +204,8 @@ export interface TrafficRollups {
   readonly slotMs: number;
   /** Session attributes with a pointer column `prev_<name>`, and the columns it follows. */
   readonly attributes: Readonly<Record<string, readonly string[]>>;
+  /** Page columns with page views per slot and value (table slot_count). */
+  readonly pageColumns: readonly string[];
   /** Bring the rollups up to date with every acknowledged hit; call before reading them. */
   refresh(): Promise<void>;
   /** Roll up every stored row from scratch (after rows were written in SQL, e.g. a bulk load). */

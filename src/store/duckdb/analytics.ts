@@ -9,7 +9,7 @@ import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
-import { buildStatements, pendingInsert, refreshStatements, SLOT_ATTRIBUTES, SLOT_MS } from './rollup.js';
+import { buildStatements, PAGE_COLUMNS, pendingInsert, refreshStatements, SLOT_ATTRIBUTES, SLOT_MS } from './rollup.js';
 
 const LOAD_AFTER_MS = 250;
 const LOAD_AT_ROWS = 20_000;
@@ -124,7 +124,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
   /** rollup_pending holds rows (loads, a migration or an earlier run put them there). */
   private rollupsStale = false;
   private rollupTimer: NodeJS.Timeout | null = null;
-  readonly rollups: TrafficRollups = { slotMs: SLOT_MS, attributes: SLOT_ATTRIBUTES, refresh: () => this.refreshRollups(), rebuild: () => this.rebuildRollups(null) };
+  readonly rollups: TrafficRollups = { slotMs: SLOT_MS, attributes: SLOT_ATTRIBUTES, pageColumns: PAGE_COLUMNS, refresh: () => this.refreshRollups(), rebuild: () => this.rebuildRollups(null) };
 
   private constructor(
     private readonly pool: DuckDbPool,

@@ -7,6 +7,8 @@
 //   with traffic (prev_slot) and, per attribute, the previous slot with the same value (prev_browser
 //   ...; region and city go with the country). A session is counted once in a window of whole
 //   slots by the one row whose pointer is outside the window.
+// - slot_count: page views per website, slot, page column (referrer, query, title, utm ...) and
+//   value, with the hostname for referrers (self-referrals depend on it).
 //
 // Loads append the traffic rows' keys to rollup_pending in the same transaction as the rows
 // (exactly once, like the rows themselves), and refreshStatements merge them in. Deletes rebuild
@@ -31,6 +33,11 @@ export const SLOT_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   region: ['region', 'country'],
   city: ['city', 'country'],
 };
+/** Page columns whose values slot_count counts. */
+export const PAGE_COLUMNS: readonly string[] = [
+  'referrer_domain', 'url_query', 'page_title', 'hostname', 'tag',
+  'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term',
+];
 const ATTRS = Object.keys(SLOT_ATTRIBUTES);
 const KEY = ['website_id', 'session_id', 'slot', ...ATTRS];
 const pointers = (from: string) =>
@@ -40,13 +47,21 @@ const pointers = (from: string) =>
   ].join(', ') + ` FROM ${from}`;
 const POINTER_COLUMNS = ['prev_slot', ...ATTRS.map((a) => `prev_${a}`)];
 const SLOT = `CAST(epoch_ms(created_at) // ${SLOT_MS} AS INTEGER)`;
+const PENDING_COLUMNS = ['website_id', 'session_id', 'visit_id', 'created_at', ...ATTRS, ...PAGE_COLUMNS];
+
+/** Page views per slot, page column and value, of a relation of traffic rows. */
+const pageCounts = (from: string, where = '') =>
+  `SELECT website_id, slot, col, value, CASE WHEN col = 'referrer_domain' THEN host END AS host, count(*) AS c
+    FROM (SELECT website_id, ${SLOT} AS slot, hostname AS host, ${PAGE_COLUMNS.join(', ')} FROM ${from}${where})
+    UNPIVOT INCLUDE NULLS (value FOR col IN (${PAGE_COLUMNS.join(', ')})) GROUP BY ALL`;
 
 export const rollupMigration: Migration = {
   version: 101,
   name: 'traffic-rollups',
   statements: [
     `CREATE TABLE rollup_pending (website_id UUID NOT NULL, session_id UUID NOT NULL, visit_id UUID NOT NULL, created_at TIMESTAMP NOT NULL,
-      ${ATTRS.map((a) => `${a} VARCHAR`).join(', ')})`,
+      ${[...ATTRS, ...PAGE_COLUMNS].map((a) => `${a} VARCHAR`).join(', ')})`,
+    `CREATE TABLE slot_count (website_id UUID NOT NULL, slot INTEGER NOT NULL, col VARCHAR NOT NULL, value VARCHAR, host VARCHAR, c BIGINT NOT NULL)`,
     `CREATE TABLE visit_rollup (
       website_id UUID NOT NULL, visit_id UUID NOT NULL, session_id UUID NOT NULL,
       t0 TIMESTAMP NOT NULL, t1 TIMESTAMP NOT NULL, c BIGINT NOT NULL)`,
@@ -58,7 +73,7 @@ export const rollupMigration: Migration = {
 
 /** Appends the traffic rows of a loaded batch (a relation with website_event's columns). */
 export function pendingInsert(source: string): string {
-  return `INSERT INTO rollup_pending SELECT website_id, session_id, visit_id, created_at, ${ATTRS.join(', ')} FROM ${source} WHERE ${TRAFFIC}`;
+  return `INSERT INTO rollup_pending SELECT ${PENDING_COLUMNS.join(', ')} FROM ${source} WHERE ${TRAFFIC}`;
 }
 
 /** Merge rollup_pending into the rollups and empty it; run inside one transaction. */
@@ -74,6 +89,11 @@ export const refreshStatements: readonly string[] = [
     ON (s.slot = p.slot AND s.session_id = p.session_id AND s.website_id = p.website_id AND ${ATTRS.map((k) => `s.${k} IS NOT DISTINCT FROM p.${k}`).join(' AND ')})
     WHEN MATCHED THEN UPDATE SET c = s.c + p.c
     WHEN NOT MATCHED THEN INSERT (${KEY.join(', ')}, c) VALUES (${KEY.map((k) => `p.${k}`).join(', ')}, p.c)`,
+  `MERGE INTO slot_count s
+    USING (${pageCounts('rollup_pending')}) p
+    ON (s.slot = p.slot AND s.website_id = p.website_id AND s.col = p.col AND s.value IS NOT DISTINCT FROM p.value AND s.host IS NOT DISTINCT FROM p.host)
+    WHEN MATCHED THEN UPDATE SET c = s.c + p.c
+    WHEN NOT MATCHED THEN INSERT (website_id, slot, col, value, host, c) VALUES (p.website_id, p.slot, p.col, p.value, p.host, p.c)`,
   // New rows need pointers, and a slot that arrived late (back-filled hits) changes the pointers
   // of the session's later rows: recompute the pointers of every session touched.
   `UPDATE session_slot SET ${POINTER_COLUMNS.map((c) => `${c} = x.${c}`).join(', ')}
@@ -90,7 +110,8 @@ export function buildStatements(websiteId: string | null): { sql: string; params
   const params = websiteId === null ? [] : [websiteId];
   const where = websiteId === null ? '' : ' WHERE website_id = $1::UUID';
   return [
-    ...['visit_rollup', 'session_slot', 'rollup_pending'].map((table) => ({ sql: `DELETE FROM ${table}${where}`, params })),
+    ...['visit_rollup', 'session_slot', 'slot_count', 'rollup_pending'].map((table) => ({ sql: `DELETE FROM ${table}${where}`, params })),
+    { sql: `INSERT INTO slot_count ${pageCounts('website_event', ` WHERE ${TRAFFIC}${only}`)} ORDER BY slot`, params },
     {
       sql: `INSERT INTO visit_rollup SELECT website_id, visit_id, any_value(session_id), min(created_at), max(created_at), count(*)
         FROM website_event WHERE ${TRAFFIC}${only} GROUP BY website_id, visit_id ORDER BY min(created_at)`,
