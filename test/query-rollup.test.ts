@@ -96,6 +96,12 @@ function queries(): Query[] {
         });
       }
     }
+    for (const name of ['entry', 'exit']) {
+      out.push({
+        ...base, range, timeZone: 'UTC', metrics: ['visits'], dimensions: [{ kind: 'field', name }],
+        orderBy: [{ key: 'visits', dir: 'desc' }, { key: 'd0', dir: 'asc' }], limit: 3,
+      });
+    }
     for (const name of ['referrer', 'domain', 'query', 'title', 'hostname', 'tag', 'utmSource', 'utmMedium', 'utmCampaign', 'utmContent', 'utmTerm']) {
       out.push({
         ...base, range, timeZone: 'UTC', metrics: ['pageviews'], dimensions: [{ kind: 'field', name }],

@@ -29,12 +29,20 @@ export function usesRollups(q: Query, rollups: Pick<TrafficRollups, 'slotMs' | '
   const segments = offsetSegments(q.timeZone, q.range);
   if (!segments.every((s) => (s.offsetMinutes * 60_000) % slotMs === 0 && (s.from === null || s.from.getTime() % slotMs === 0))) return false;
   if (q.dimensions.length === 0) return q.offset === 0 && q.metrics.every((m) => SLOT_METRICS.includes(m) || VISIT_METRICS.includes(m));
-  if (pageColumn(q, rollups.pageColumns)) return true;
+  if (pageColumn(q, rollups.pageColumns) || visitPath(q)) return true;
   if (!q.metrics.every((m) => SLOT_METRICS.includes(m))) return false;
   const [dim] = q.dimensions;
   if (dim.kind === 'time') return q.dimensions.length === 1 && dim.unit !== 'minute';
   if (q.dimensions.every((ref) => ref.kind === 'weekday' || ref.kind === 'hourOfDay')) return true;
   return slotAttribute(q, rollups.attributes) !== null;
+}
+
+/** Visits by entry or exit page. */
+function visitPath(q: Query): boolean {
+  const [ref] = q.dimensions;
+  if (q.dimensions.length !== 1 || ref.kind !== 'field' || q.metrics.join() !== 'visits') return false;
+  const name = canonicalDimension(ref.name);
+  return name === 'entry' || name === 'exit';
 }
 
 /** The page column a page-view breakdown reads, when slot_count counts it. */
@@ -56,6 +64,7 @@ function slotAttribute(q: Query, attributes: TrafficRollups['attributes']): stri
 /** Rows shaped like compileAggregate's (d0.., m0..) for a query usesRollups accepted. */
 export async function rollupRows(q: Query, d: Dialect, rollups: TrafficRollups, run: (stmt: Sql) => Promise<Row[]>): Promise<Row[]> {
   validate(q);
+  if (visitPath(q)) return visitPathRows(q, d, run);
   if (q.dimensions.length > 0) return run(slotQuery(q, d, rollups));
   const wantsSlots = q.metrics.some((m) => SLOT_METRICS.includes(m));
   const wantsVisits = q.metrics.some((m) => VISIT_METRICS.includes(m));
@@ -120,21 +129,43 @@ function slotQuery(q: Query, d: Dialect, rollups: TrafficRollups): Sql {
 
 /** Visits, bounces and time: whole visits from visit_rollup, plus visits cut by the range's ends. */
 async function visitTotals(q: Query, d: Dialect, run: (stmt: Sql) => Promise<Row[]>): Promise<Record<string, number>> {
+  const aggregates = join(VISIT_METRICS.map((m) => sql`${(metric(m).visit as (d: Dialect) => Sql)(d)} AS ${raw(m)}`));
+  const [whole, cut] = await Promise.all([run(sql`SELECT ${aggregates} FROM visit_rollup WHERE ${wholeVisits(q, d)}`), cutVisitRows(q, d, run)]);
+  const totals = Object.fromEntries(VISIT_METRICS.map((m) => [m, Number(whole[0]?.[m] ?? 0)]));
+  if (!cut) return totals;
+  const [edge] = await run(
+    sql`SELECT ${aggregates} FROM (SELECT count(*) AS c, min(created_at) AS t0, max(created_at) AS t1 FROM (${cut}) r GROUP BY visit_id) v`,
+  );
+  for (const m of VISIT_METRICS) totals[m] += Number(edge?.[m] ?? 0);
+  return totals;
+}
+
+/** Visits by entry or exit page: whole visits' stored paths, and the cut ones' from their rows in range. */
+async function visitPathRows(q: Query, d: Dialect, run: (stmt: Sql) => Promise<Row[]>): Promise<Row[]> {
+  const ref = q.dimensions[0] as { kind: 'field'; name: string };
+  const name = canonicalDimension(ref.name) as 'entry' | 'exit';
+  const cut = await cutVisitRows(q, d, run);
+  const paths = [sql`SELECT ${raw(`${name}_path`)} AS d0 FROM visit_rollup WHERE ${wholeVisits(q, d)}`];
+  if (cut) paths.push(sql`SELECT ${dimension(name).expr(d)} AS d0 FROM (${cut}) r GROUP BY visit_id`);
+  return run(sql`SELECT d0, count(*) AS m0 FROM (${join(paths, ' UNION ALL ')}) v${tail(q, 1)}`);
+}
+
+const wholeVisits = (q: Query, d: Dialect) =>
+  sql`website_id = ${d.uuid(q.websiteId)} AND t0 >= ${d.timestamp(q.range.start)} AND t1 <= ${d.timestamp(q.range.end)}`;
+
+/** The traffic rows in range of the visits cut by the range's ends, or null when there are none. */
+async function cutVisitRows(q: Query, d: Dialect, run: (stmt: Sql) => Promise<Row[]>): Promise<Sql | null> {
   const website = sql`website_id = ${d.uuid(q.websiteId)}`;
   const a = d.timestamp(q.range.start);
   const b = d.timestamp(q.range.end);
-  const aggregates = join(VISIT_METRICS.map((m) => sql`${(metric(m).visit as (d: Dialect) => Sql)(d)} AS ${raw(m)}`));
   // Plain conjunctions, so the scans skip row groups by their t0/t1 ranges.
   const cutAtStart = sql`${website} AND t1 >= ${a} AND t0 < ${a}`;
   const cutAtEnd = sql`${website} AND t0 <= ${b} AND t1 > ${b}`;
-  const [whole, [cut]] = await Promise.all([
-    run(sql`SELECT ${aggregates} FROM visit_rollup WHERE ${website} AND t0 >= ${a} AND t1 <= ${b}`),
-    run(sql`SELECT (SELECT ${d.epochMs(raw('max(t1)'))} FROM visit_rollup WHERE ${cutAtStart}) AS hi, (SELECT ${d.epochMs(raw('min(t0)'))} FROM visit_rollup WHERE ${cutAtEnd}) AS lo`),
-  ]);
-  const totals = Object.fromEntries(VISIT_METRICS.map((m) => [m, Number(whole[0]?.[m] ?? 0)]));
-  if (cut.hi == null && cut.lo == null) return totals;
-
-  // The rows in range of the cut visits lie in [a, hi] and [lo, b].
+  const [cut] = await run(
+    sql`SELECT (SELECT ${d.epochMs(raw('max(t1)'))} FROM visit_rollup WHERE ${cutAtStart}) AS hi, (SELECT ${d.epochMs(raw('min(t0)'))} FROM visit_rollup WHERE ${cutAtEnd}) AS lo`,
+  );
+  if (cut.hi == null && cut.lo == null) return null;
+  // Their rows in range lie in [a, hi] and [lo, b].
   const hi = cut.hi == null ? null : new Date(Number(cut.hi));
   const lo = cut.lo == null ? null : new Date(Number(cut.lo));
   const windows: [Date, Date][] =
@@ -142,13 +173,9 @@ async function visitTotals(q: Query, d: Dialect, run: (stmt: Sql) => Promise<Row
       ? [[q.range.start, q.range.end]]
       : [...(hi ? [[q.range.start, hi] as [Date, Date]] : []), ...(lo ? [[lo, q.range.end] as [Date, Date]] : [])];
   const cutVisits = sql`SELECT visit_id FROM visit_rollup WHERE ${cutAtStart} UNION ALL SELECT visit_id FROM visit_rollup WHERE ${cutAtEnd}`;
-  const rowsIn = windows.map(
+  const rows = windows.map(
     ([from, to]) =>
-      sql`SELECT visit_id, created_at FROM website_event WHERE ${website} AND ${TRAFFIC_TYPES} AND created_at BETWEEN ${d.timestamp(from)} AND ${d.timestamp(to)} AND visit_id IN (${cutVisits})`,
+      sql`SELECT visit_id, created_at, url_path FROM website_event WHERE ${website} AND ${TRAFFIC_TYPES} AND created_at BETWEEN ${d.timestamp(from)} AND ${d.timestamp(to)} AND visit_id IN (${cutVisits})`,
   );
-  const [edge] = await run(
-    sql`SELECT ${aggregates} FROM (SELECT count(*) AS c, min(created_at) AS t0, max(created_at) AS t1 FROM (${join(rowsIn, ' UNION ALL ')}) r GROUP BY visit_id) v`,
-  );
-  for (const m of VISIT_METRICS) totals[m] += Number(edge?.[m] ?? 0);
-  return totals;
+  return join(rows, ' UNION ALL ');
 }

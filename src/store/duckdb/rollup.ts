@@ -1,7 +1,8 @@
 // Rollups of page traffic (event types 1, 3, 4) that let the query engine answer totals and
 // time series with sums instead of distinct counts over raw rows (src/query/rollup.ts reads them):
 //
-// - visit_rollup: one row per visit: its session, first and last traffic row, row count.
+// - visit_rollup: one row per visit: its session, first and last traffic row and their paths
+//   (entry and exit), row count.
 // - session_slot: one row per session, 15-minute slot with traffic and set of session attributes
 //   (browser ... city: usually one set per session), its row count, the session's previous slot
 //   with traffic (prev_slot) and, per attribute, the previous slot with the same value (prev_browser
@@ -47,7 +48,9 @@ const pointers = (from: string) =>
   ].join(', ') + ` FROM ${from}`;
 const POINTER_COLUMNS = ['prev_slot', ...ATTRS.map((a) => `prev_${a}`)];
 const SLOT = `CAST(epoch_ms(created_at) // ${SLOT_MS} AS INTEGER)`;
-const PENDING_COLUMNS = ['website_id', 'session_id', 'visit_id', 'created_at', ...ATTRS, ...PAGE_COLUMNS];
+const PENDING_COLUMNS = ['website_id', 'session_id', 'visit_id', 'created_at', 'url_path', ...ATTRS, ...PAGE_COLUMNS];
+const VISIT_AGGREGATES = `any_value(session_id) AS session_id, min(created_at) AS t0, max(created_at) AS t1, count(*) AS c,
+  arg_min(url_path, created_at) AS entry_path, arg_max(url_path, created_at) AS exit_path`;
 
 /** Page views per slot, page column and value, of a relation of traffic rows. */
 const pageCounts = (from: string, where = '') =>
@@ -60,11 +63,11 @@ export const rollupMigration: Migration = {
   name: 'traffic-rollups',
   statements: [
     `CREATE TABLE rollup_pending (website_id UUID NOT NULL, session_id UUID NOT NULL, visit_id UUID NOT NULL, created_at TIMESTAMP NOT NULL,
-      ${[...ATTRS, ...PAGE_COLUMNS].map((a) => `${a} VARCHAR`).join(', ')})`,
+      ${['url_path', ...ATTRS, ...PAGE_COLUMNS].map((a) => `${a} VARCHAR`).join(', ')})`,
     `CREATE TABLE slot_count (website_id UUID NOT NULL, slot INTEGER NOT NULL, col VARCHAR NOT NULL, value VARCHAR, host VARCHAR, c BIGINT NOT NULL)`,
     `CREATE TABLE visit_rollup (
       website_id UUID NOT NULL, visit_id UUID NOT NULL, session_id UUID NOT NULL,
-      t0 TIMESTAMP NOT NULL, t1 TIMESTAMP NOT NULL, c BIGINT NOT NULL)`,
+      t0 TIMESTAMP NOT NULL, t1 TIMESTAMP NOT NULL, c BIGINT NOT NULL, entry_path VARCHAR, exit_path VARCHAR)`,
     `CREATE TABLE session_slot (website_id UUID NOT NULL, session_id UUID NOT NULL, slot INTEGER NOT NULL,
       ${ATTRS.map((a) => `${a} VARCHAR`).join(', ')}, c BIGINT NOT NULL, ${POINTER_COLUMNS.map((c) => `${c} INTEGER`).join(', ')})`,
     ...buildStatements(null).map((s) => s.sql),
@@ -79,11 +82,13 @@ export function pendingInsert(source: string): string {
 /** Merge rollup_pending into the rollups and empty it; run inside one transaction. */
 export const refreshStatements: readonly string[] = [
   `MERGE INTO visit_rollup v
-    USING (SELECT website_id, visit_id, any_value(session_id) AS session_id, min(created_at) AS t0, max(created_at) AS t1, count(*) AS c
+    USING (SELECT website_id, visit_id, ${VISIT_AGGREGATES}
            FROM rollup_pending GROUP BY website_id, visit_id) p
     ON (v.visit_id = p.visit_id AND v.website_id = p.website_id)
-    WHEN MATCHED THEN UPDATE SET t0 = least(v.t0, p.t0), t1 = greatest(v.t1, p.t1), c = v.c + p.c
-    WHEN NOT MATCHED THEN INSERT (website_id, visit_id, session_id, t0, t1, c) VALUES (p.website_id, p.visit_id, p.session_id, p.t0, p.t1, p.c)`,
+    WHEN MATCHED THEN UPDATE SET t0 = least(v.t0, p.t0), t1 = greatest(v.t1, p.t1), c = v.c + p.c,
+      entry_path = CASE WHEN p.t0 < v.t0 THEN p.entry_path ELSE v.entry_path END, exit_path = CASE WHEN p.t1 > v.t1 THEN p.exit_path ELSE v.exit_path END
+    WHEN NOT MATCHED THEN INSERT (website_id, visit_id, session_id, t0, t1, c, entry_path, exit_path)
+      VALUES (p.website_id, p.visit_id, p.session_id, p.t0, p.t1, p.c, p.entry_path, p.exit_path)`,
   `MERGE INTO session_slot s
     USING (SELECT website_id, session_id, ${SLOT} AS slot, ${ATTRS.join(', ')}, count(*) AS c FROM rollup_pending GROUP BY ALL) p
     ON (s.slot = p.slot AND s.session_id = p.session_id AND s.website_id = p.website_id AND ${ATTRS.map((k) => `s.${k} IS NOT DISTINCT FROM p.${k}`).join(' AND ')})
@@ -113,7 +118,7 @@ export function buildStatements(websiteId: string | null): { sql: string; params
     ...['visit_rollup', 'session_slot', 'slot_count', 'rollup_pending'].map((table) => ({ sql: `DELETE FROM ${table}${where}`, params })),
     { sql: `INSERT INTO slot_count ${pageCounts('website_event', ` WHERE ${TRAFFIC}${only}`)} ORDER BY slot`, params },
     {
-      sql: `INSERT INTO visit_rollup SELECT website_id, visit_id, any_value(session_id), min(created_at), max(created_at), count(*)
+      sql: `INSERT INTO visit_rollup SELECT website_id, visit_id, ${VISIT_AGGREGATES}
         FROM website_event WHERE ${TRAFFIC}${only} GROUP BY website_id, visit_id ORDER BY min(created_at)`,
       params,
     },
