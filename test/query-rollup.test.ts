@@ -39,7 +39,7 @@ function row(websiteId: string, session: number, visit: number, at: number, even
     urlQuery: maybe(['a=1', 'b=2', '']), pageTitle: maybe(['Home', 'Docs']), hostname: maybe(['x.com', 'www.x.com', 'blog.x.com']),
     referrerDomain: maybe(['google.com', 'www.x.com', 'X.com', 'blog.x.com', 'news.ycombinator.com', '']), referrerPath: null, referrerQuery: null,
     utmSource: maybe(['google', 'mail']), utmMedium: maybe(['cpc']), utmCampaign: maybe(['spring', 'fall']), utmContent: maybe(['a']),
-    utmTerm: maybe(['t1', 't2']), gclid: null, fbclid: null, msclkid: null, ttclid: null, liFatId: null, twclid: null, tag: maybe(['beta']),
+    utmTerm: maybe(['t1', 't2']), gclid: rand() < 0.05 ? 'g' : null, fbclid: null, msclkid: null, ttclid: null, liFatId: null, twclid: null, tag: maybe(['beta']),
     ...attributes(session), distinctId: null,
   };
 }
@@ -96,6 +96,10 @@ function queries(): Query[] {
         });
       }
     }
+    out.push({
+      ...base, range, timeZone: 'UTC', metrics: ['visitors'], dimensions: [{ kind: 'field', name: 'channel' }],
+      orderBy: [{ key: 'visitors', dir: 'desc' }, { key: 'd0', dir: 'asc' }], limit: 20,
+    });
     for (const name of ['entry', 'exit']) {
       out.push({
         ...base, range, timeZone: 'UTC', metrics: ['visits'], dimensions: [{ kind: 'field', name }],

@@ -2,6 +2,7 @@
 // (path, browser, ...) or a value of each visit (entry page, exit page, channel), which the
 // compiler computes while grouping rows into visits.
 
+import { CLICK_ID_FLAG } from '../store/sql/columns.js';
 import type { Dialect } from './dialects/dialect.js';
 import { raw, sql, type Sql } from './sql.js';
 import type { MetricName, Query, RowKind } from './types.js';
@@ -74,11 +75,7 @@ const CHANNEL_INPUTS: Record<string, (d: Dialect) => Sql> = {
   host: (d) => d.argMin(raw('hostname'), raw('created_at')),
   src: (d) => d.argMin(raw('utm_source'), raw('created_at')),
   medium: (d) => d.argMin(raw('utm_medium'), raw('created_at')),
-  click: (d) =>
-    d.argMin(
-      raw('(CASE WHEN gclid IS NOT NULL OR msclkid IS NOT NULL OR fbclid IS NOT NULL OR ttclid IS NOT NULL OR li_fat_id IS NOT NULL OR twclid IS NOT NULL THEN 1 ELSE 0 END)'),
-      raw('created_at'),
-    ),
+  click: (d) => d.argMin(raw(CLICK_ID_FLAG), raw('created_at')),
 };
 
 function channelExpr(d: Dialect, input: (name: string) => Sql): Sql {

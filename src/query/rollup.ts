@@ -8,7 +8,7 @@
 import type { Row, TrafficRollups } from '../store/types.js';
 import { breakdownConditions, dimensionExpr, metricAlias, tail, validate, type Instant } from './compile.js';
 import type { Dialect } from './dialects/dialect.js';
-import { canonicalDimension, dimension } from './dimensions.js';
+import { canonicalDimension, dimension, visitParts } from './dimensions.js';
 import { TRAFFIC_TYPES } from './filters.js';
 import { metric } from './metrics.js';
 import { int, join, raw, sql, type Sql } from './sql.js';
@@ -29,7 +29,7 @@ export function usesRollups(q: Query, rollups: Pick<TrafficRollups, 'slotMs' | '
   const segments = offsetSegments(q.timeZone, q.range);
   if (!segments.every((s) => (s.offsetMinutes * 60_000) % slotMs === 0 && (s.from === null || s.from.getTime() % slotMs === 0))) return false;
   if (q.dimensions.length === 0) return q.offset === 0 && q.metrics.every((m) => SLOT_METRICS.includes(m) || VISIT_METRICS.includes(m));
-  if (pageColumn(q, rollups.pageColumns) || visitPath(q)) return true;
+  if (pageColumn(q, rollups.pageColumns) || visitPath(q) || visitChannel(q)) return true;
   if (!q.metrics.every((m) => SLOT_METRICS.includes(m))) return false;
   const [dim] = q.dimensions;
   if (dim.kind === 'time') return q.dimensions.length === 1 && dim.unit !== 'minute';
@@ -43,6 +43,12 @@ function visitPath(q: Query): boolean {
   if (q.dimensions.length !== 1 || ref.kind !== 'field' || q.metrics.join() !== 'visits') return false;
   const name = canonicalDimension(ref.name);
   return name === 'entry' || name === 'exit';
+}
+
+/** Visitors by channel. */
+function visitChannel(q: Query): boolean {
+  const [ref] = q.dimensions;
+  return q.dimensions.length === 1 && ref.kind === 'field' && canonicalDimension(ref.name) === 'channel' && q.metrics.join() === 'visitors';
 }
 
 /** The page column a page-view breakdown reads, when slot_count counts it. */
@@ -65,6 +71,7 @@ function slotAttribute(q: Query, attributes: TrafficRollups['attributes']): stri
 export async function rollupRows(q: Query, d: Dialect, rollups: TrafficRollups, run: (stmt: Sql) => Promise<Row[]>): Promise<Row[]> {
   validate(q);
   if (visitPath(q)) return visitPathRows(q, d, run);
+  if (visitChannel(q)) return channelRows(q, d, run);
   if (q.dimensions.length > 0) return run(slotQuery(q, d, rollups));
   const wantsSlots = q.metrics.some((m) => SLOT_METRICS.includes(m));
   const wantsVisits = q.metrics.some((m) => VISIT_METRICS.includes(m));
@@ -150,6 +157,22 @@ async function visitPathRows(q: Query, d: Dialect, run: (stmt: Sql) => Promise<R
   return run(sql`SELECT d0, count(*) AS m0 FROM (${join(paths, ' UNION ALL ')}) v${tail(q, 1)}`);
 }
 
+/**
+ * Visitors by channel: each visit's channel inputs (stored for whole visits, from the rows in range
+ * for cut ones), classified once per distinct set of inputs, then distinct sessions per channel.
+ */
+async function channelRows(q: Query, d: Dialect, run: (stmt: Sql) => Promise<Row[]>): Promise<Row[]> {
+  const parts = visitParts(dimension('channel'), d);
+  const names = parts.inputs.map(([name]) => raw(name));
+  const cut = await cutVisitRows(q, d, run);
+  const visits = [sql`SELECT session_id, ${join(names.map((n) => sql`land_${n} AS ${n}`))} FROM visit_rollup WHERE ${wholeVisits(q, d)}`];
+  if (cut) visits.push(sql`SELECT ${d.anyValue(raw('session_id'))} AS session_id, ${join(parts.inputs.map(([n, agg]) => sql`${agg} AS ${raw(n)}`))} FROM (${cut}) r GROUP BY visit_id`);
+  const same = join(names.map((n) => sql`v.${n} IS NOT DISTINCT FROM ch.${n}`), ' AND ');
+  return run(sql`WITH v AS (${join(visits, ' UNION ALL ')}),
+    ch AS (SELECT ${join(names)}, ${parts.value((name) => raw(name))} AS channel FROM (SELECT DISTINCT ${join(names)} FROM v) k)
+    SELECT ch.channel AS d0, count(DISTINCT v.session_id) AS m0 FROM v JOIN ch ON ${same} GROUP BY 1${tail(q, 0)}`);
+}
+
 const wholeVisits = (q: Query, d: Dialect) =>
   sql`website_id = ${d.uuid(q.websiteId)} AND t0 >= ${d.timestamp(q.range.start)} AND t1 <= ${d.timestamp(q.range.end)}`;
 
@@ -175,7 +198,7 @@ async function cutVisitRows(q: Query, d: Dialect, run: (stmt: Sql) => Promise<Ro
   const cutVisits = sql`SELECT visit_id FROM visit_rollup WHERE ${cutAtStart} UNION ALL SELECT visit_id FROM visit_rollup WHERE ${cutAtEnd}`;
   const rows = windows.map(
     ([from, to]) =>
-      sql`SELECT visit_id, created_at, url_path FROM website_event WHERE ${website} AND ${TRAFFIC_TYPES} AND created_at BETWEEN ${d.timestamp(from)} AND ${d.timestamp(to)} AND visit_id IN (${cutVisits})`,
+      sql`SELECT * FROM website_event WHERE ${website} AND ${TRAFFIC_TYPES} AND created_at BETWEEN ${d.timestamp(from)} AND ${d.timestamp(to)} AND visit_id IN (${cutVisits})`,
   );
   return join(rows, ' UNION ALL ');
 }

@@ -46,8 +46,9 @@ export const clickhouse: Dialect = {
   uuidText: (expr) => sql`toString(${expr})`,
   countDistinct: (expr) => sql`uniqExact(${expr})`,
   anyValue: (expr) => sql`any(${expr})`,
-  argMin: (expr, order) => sql`argMin(${expr}, ${order})`,
-  argMax: (expr, order) => sql`argMax(${expr}, ${order})`,
+  // A one-element tuple is never NULL, so a NULL value is kept (argMin skips NULL arguments).
+  argMin: (expr, order) => sql`argMin(tuple(${expr}), ${order}).1`,
+  argMax: (expr, order) => sql`argMax(tuple(${expr}), ${order}).1`,
   secondsBetween: (from, to) => sql`intDiv(toUnixTimestamp64Milli(${to}) - toUnixTimestamp64Milli(${from}), 1000)`,
 
   containsCi: (expr, needle) => sql`(positionCaseInsensitiveUTF8(${expr}, ${needle}) > 0)`,

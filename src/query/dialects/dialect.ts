@@ -20,7 +20,7 @@ export interface Dialect {
   countDistinct(expr: Sql): Sql;
   /** Any one value of `expr` in the group (all are equal where it is used). */
   anyValue(expr: Sql): Sql;
-  /** Value of `expr` on the row with the smallest / largest `order`. */
+  /** Value of `expr` (NULL included) on the row with the smallest / largest `order`. */
   argMin(expr: Sql, order: Sql): Sql;
   argMax(expr: Sql, order: Sql): Sql;
   /** Whole seconds from `from` to `to` (truncated). */

@@ -25,8 +25,9 @@ export const duckdb: Dialect = {
   uuidText: (expr) => sql`CAST(${expr} AS VARCHAR)`,
   countDistinct: (expr) => sql`count(DISTINCT ${expr})`,
   anyValue: (expr) => sql`any_value(${expr})`,
-  argMin: (expr, order) => sql`arg_min(${expr}, ${order})`,
-  argMax: (expr, order) => sql`arg_max(${expr}, ${order})`,
+  // The _null forms keep a NULL value (plain arg_min skips rows whose value is NULL).
+  argMin: (expr, order) => sql`arg_min_null(${expr}, ${order})`,
+  argMax: (expr, order) => sql`arg_max_null(${expr}, ${order})`,
   secondsBetween: (from, to) => sql`((epoch_ms(${to}) - epoch_ms(${from})) // 1000)`,
 
   containsCi: (expr, needle) => sql`contains(lower(${expr}), ${needle.toLowerCase()})`,

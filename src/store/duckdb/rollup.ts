@@ -2,7 +2,8 @@
 // time series with sums instead of distinct counts over raw rows (src/query/rollup.ts reads them):
 //
 // - visit_rollup: one row per visit: its session, first and last traffic row and their paths
-//   (entry and exit), row count.
+//   (entry and exit), row count, and the landing row's channel inputs (referrer, hostname, UTM
+//   source and medium, ad click).
 // - session_slot: one row per session, 15-minute slot with traffic and set of session attributes
 //   (browser ... city: usually one set per session), its row count, the session's previous slot
 //   with traffic (prev_slot) and, per attribute, the previous slot with the same value (prev_browser
@@ -16,6 +17,7 @@
 // the website's rollups from its remaining rows. Every rollup number is thus a function of
 // website_event, which test/query-rollup.test.ts checks against the raw path.
 
+import { CLICK_ID_FLAG } from '../sql/columns.js';
 import type { Migration } from '../sql/migrate.js';
 
 /** Slot width; every zone offset in use is a multiple of 15 minutes. */
@@ -49,8 +51,12 @@ const pointers = (from: string) =>
 const POINTER_COLUMNS = ['prev_slot', ...ATTRS.map((a) => `prev_${a}`)];
 const SLOT = `CAST(epoch_ms(created_at) // ${SLOT_MS} AS INTEGER)`;
 const PENDING_COLUMNS = ['website_id', 'session_id', 'visit_id', 'created_at', 'url_path', ...ATTRS, ...PAGE_COLUMNS];
-const VISIT_AGGREGATES = `any_value(session_id) AS session_id, min(created_at) AS t0, max(created_at) AS t1, count(*) AS c,
-  arg_min(url_path, created_at) AS entry_path, arg_max(url_path, created_at) AS exit_path`;
+/** Taken from a visit's first row. */
+const LANDING: Record<string, string> = { ref: 'referrer_domain', host: 'hostname', src: 'utm_source', medium: 'utm_medium', click: 'click' };
+/** Per visit, over rows whose ad-click flag is `click`. */
+const visitAggregates = (click: string) => `any_value(session_id) AS session_id, min(created_at) AS t0, max(created_at) AS t1, count(*) AS c,
+  arg_min_null(url_path, created_at) AS entry_path, arg_max_null(url_path, created_at) AS exit_path,
+  ${Object.entries(LANDING).map(([name, column]) => `arg_min_null(${column === 'click' ? click : column}, created_at) AS land_${name}`).join(', ')}`;
 
 /** Page views per slot, page column and value, of a relation of traffic rows. */
 const pageCounts = (from: string, where = '') =>
@@ -63,11 +69,12 @@ export const rollupMigration: Migration = {
   name: 'traffic-rollups',
   statements: [
     `CREATE TABLE rollup_pending (website_id UUID NOT NULL, session_id UUID NOT NULL, visit_id UUID NOT NULL, created_at TIMESTAMP NOT NULL,
-      ${['url_path', ...ATTRS, ...PAGE_COLUMNS].map((a) => `${a} VARCHAR`).join(', ')})`,
+      ${['url_path', ...ATTRS, ...PAGE_COLUMNS].map((a) => `${a} VARCHAR`).join(', ')}, click INTEGER NOT NULL)`,
     `CREATE TABLE slot_count (website_id UUID NOT NULL, slot INTEGER NOT NULL, col VARCHAR NOT NULL, value VARCHAR, host VARCHAR, c BIGINT NOT NULL)`,
     `CREATE TABLE visit_rollup (
       website_id UUID NOT NULL, visit_id UUID NOT NULL, session_id UUID NOT NULL,
-      t0 TIMESTAMP NOT NULL, t1 TIMESTAMP NOT NULL, c BIGINT NOT NULL, entry_path VARCHAR, exit_path VARCHAR)`,
+      t0 TIMESTAMP NOT NULL, t1 TIMESTAMP NOT NULL, c BIGINT NOT NULL, entry_path VARCHAR, exit_path VARCHAR,
+      land_ref VARCHAR, land_host VARCHAR, land_src VARCHAR, land_medium VARCHAR, land_click INTEGER)`,
     `CREATE TABLE session_slot (website_id UUID NOT NULL, session_id UUID NOT NULL, slot INTEGER NOT NULL,
       ${ATTRS.map((a) => `${a} VARCHAR`).join(', ')}, c BIGINT NOT NULL, ${POINTER_COLUMNS.map((c) => `${c} INTEGER`).join(', ')})`,
     ...buildStatements(null).map((s) => s.sql),
@@ -76,19 +83,19 @@ export const rollupMigration: Migration = {
 
 /** Appends the traffic rows of a loaded batch (a relation with website_event's columns). */
 export function pendingInsert(source: string): string {
-  return `INSERT INTO rollup_pending SELECT ${PENDING_COLUMNS.join(', ')} FROM ${source} WHERE ${TRAFFIC}`;
+  return `INSERT INTO rollup_pending SELECT ${PENDING_COLUMNS.join(', ')}, ${CLICK_ID_FLAG} FROM ${source} WHERE ${TRAFFIC}`;
 }
 
 /** Merge rollup_pending into the rollups and empty it; run inside one transaction. */
 export const refreshStatements: readonly string[] = [
   `MERGE INTO visit_rollup v
-    USING (SELECT website_id, visit_id, ${VISIT_AGGREGATES}
+    USING (SELECT website_id, visit_id, ${visitAggregates('click')}
            FROM rollup_pending GROUP BY website_id, visit_id) p
     ON (v.visit_id = p.visit_id AND v.website_id = p.website_id)
     WHEN MATCHED THEN UPDATE SET t0 = least(v.t0, p.t0), t1 = greatest(v.t1, p.t1), c = v.c + p.c,
-      entry_path = CASE WHEN p.t0 < v.t0 THEN p.entry_path ELSE v.entry_path END, exit_path = CASE WHEN p.t1 > v.t1 THEN p.exit_path ELSE v.exit_path END
-    WHEN NOT MATCHED THEN INSERT (website_id, visit_id, session_id, t0, t1, c, entry_path, exit_path)
-      VALUES (p.website_id, p.visit_id, p.session_id, p.t0, p.t1, p.c, p.entry_path, p.exit_path)`,
+      exit_path = CASE WHEN p.t1 > v.t1 THEN p.exit_path ELSE v.exit_path END,
+      ${['entry_path', ...Object.keys(LANDING).map((n) => `land_${n}`)].map((c) => `${c} = CASE WHEN p.t0 < v.t0 THEN p.${c} ELSE v.${c} END`).join(', ')}
+    WHEN NOT MATCHED THEN INSERT BY NAME`,
   `MERGE INTO session_slot s
     USING (SELECT website_id, session_id, ${SLOT} AS slot, ${ATTRS.join(', ')}, count(*) AS c FROM rollup_pending GROUP BY ALL) p
     ON (s.slot = p.slot AND s.session_id = p.session_id AND s.website_id = p.website_id AND ${ATTRS.map((k) => `s.${k} IS NOT DISTINCT FROM p.${k}`).join(' AND ')})
@@ -118,7 +125,7 @@ export function buildStatements(websiteId: string | null): { sql: string; params
     ...['visit_rollup', 'session_slot', 'slot_count', 'rollup_pending'].map((table) => ({ sql: `DELETE FROM ${table}${where}`, params })),
     { sql: `INSERT INTO slot_count ${pageCounts('website_event', ` WHERE ${TRAFFIC}${only}`)} ORDER BY slot`, params },
     {
-      sql: `INSERT INTO visit_rollup SELECT website_id, visit_id, ${VISIT_AGGREGATES}
+      sql: `INSERT INTO visit_rollup SELECT website_id, visit_id, ${visitAggregates(CLICK_ID_FLAG)}
         FROM website_event WHERE ${TRAFFIC}${only} GROUP BY website_id, visit_id ORDER BY min(created_at)`,
       params,
     },

@@ -5,6 +5,10 @@ import type { EventDataRow, EventRow, SessionDataRow, SessionRow, WriteBatch } f
 export type Kind = 'uuid' | 'text' | 'ts' | 'int' | 'num';
 export type Column<T> = [name: string, kind: Kind, get: (row: T) => unknown];
 
+/** 1 when a website_event row carries an ad click id, else 0. */
+export const CLICK_ID_FLAG =
+  '(CASE WHEN gclid IS NOT NULL OR msclkid IS NOT NULL OR fbclid IS NOT NULL OR ttclid IS NOT NULL OR li_fat_id IS NOT NULL OR twclid IS NOT NULL THEN 1 ELSE 0 END)';
+
 // Column order must match the table definitions (checked at open).
 const eventColumns: Column<EventRow>[] = [
   ['event_id', 'uuid', (r) => r.eventId],
