@@ -78,7 +78,8 @@ const CHANNEL_INPUTS: Record<string, (d: Dialect) => Sql> = {
   click: (d) => d.argMin(raw(CLICK_ID_FLAG), raw('created_at')),
 };
 
-function channelExpr(d: Dialect, input: (name: string) => Sql): Sql {
+/** A visit's channel from its channel inputs (CHANNEL_INPUTS' names). */
+export function channelExpr(d: Dialect, input: (name: string) => Sql): Sql {
   // A referrer on the landing page's own host is internal navigation, not a source.
   const ref = sql`(CASE WHEN ${d.stripWww(sql`lower(${input('ref')})`)} = ${d.stripWww(sql`lower(${input('host')})`)} THEN '' ELSE coalesce(lower(${input('ref')}), '') END)`;
   const src = sql`coalesce(lower(${input('src')}), '')`;

@@ -157,20 +157,16 @@ async function visitPathRows(q: Query, d: Dialect, run: (stmt: Sql) => Promise<R
   return run(sql`SELECT d0, count(*) AS m0 FROM (${join(paths, ' UNION ALL ')}) v${tail(q, 1)}`);
 }
 
-/**
- * Visitors by channel: each visit's channel inputs (stored for whole visits, from the rows in range
- * for cut ones), classified once per distinct set of inputs, then distinct sessions per channel.
- */
+/** Visitors by channel: stored for whole visits, from the rows in range for the cut ones. */
 async function channelRows(q: Query, d: Dialect, run: (stmt: Sql) => Promise<Row[]>): Promise<Row[]> {
   const parts = visitParts(dimension('channel'), d);
-  const names = parts.inputs.map(([name]) => raw(name));
   const cut = await cutVisitRows(q, d, run);
-  const visits = [sql`SELECT session_id, ${join(names.map((n) => sql`land_${n} AS ${n}`))} FROM visit_rollup WHERE ${wholeVisits(q, d)}`];
-  if (cut) visits.push(sql`SELECT ${d.anyValue(raw('session_id'))} AS session_id, ${join(parts.inputs.map(([n, agg]) => sql`${agg} AS ${raw(n)}`))} FROM (${cut}) r GROUP BY visit_id`);
-  const same = join(names.map((n) => sql`v.${n} IS NOT DISTINCT FROM ch.${n}`), ' AND ');
-  return run(sql`WITH v AS (${join(visits, ' UNION ALL ')}),
-    ch AS (SELECT ${join(names)}, ${parts.value((name) => raw(name))} AS channel FROM (SELECT DISTINCT ${join(names)} FROM v) k)
-    SELECT ch.channel AS d0, count(DISTINCT v.session_id) AS m0 FROM v JOIN ch ON ${same} GROUP BY 1${tail(q, 0)}`);
+  const visits = [sql`SELECT session_id, channel AS d0 FROM visit_rollup WHERE ${wholeVisits(q, d)}`];
+  if (cut) {
+    const inputs = join(parts.inputs.map(([name, agg]) => sql`${agg} AS ${raw(name)}`));
+    visits.push(sql`SELECT session_id, ${parts.value((name) => raw(name))} AS d0 FROM (SELECT ${d.anyValue(raw('session_id'))} AS session_id, ${inputs} FROM (${cut}) r GROUP BY visit_id) c`);
+  }
+  return run(sql`SELECT d0, count(DISTINCT session_id) AS m0 FROM (${join(visits, ' UNION ALL ')}) v GROUP BY 1${tail(q, 0)}`);
 }
 
 const wholeVisits = (q: Query, d: Dialect) =>

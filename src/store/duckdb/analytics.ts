@@ -11,7 +11,7 @@ import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
 import { buildStatements, PAGE_COLUMNS, pendingInsert, refreshStatements, SLOT_ATTRIBUTES, SLOT_MS } from './rollup.js';
 
-const LOAD_AFTER_MS = 250;
+const LOAD_AFTER_MS = 1000;
 const LOAD_AT_ROWS = 20_000;
 /**
  * Rollups catch up this long after a load at the latest (queries that read them catch up first).
@@ -143,9 +143,12 @@ export class DuckDbAnalytics implements AnalyticsStore {
     const conn = await pool.connect();
     await conn.run(`CREATE TEMP TABLE ${STAGED_EVENTS} AS SELECT * FROM website_event LIMIT 0`);
     const [{ queued }] = await pool.all('SELECT count(*) AS queued FROM rollup_pending');
-    const opened = (journal: Journal | null) => {
+    const [{ built }] = await pool.all('SELECT built FROM rollup_state');
+    const opened = async (journal: Journal | null) => {
       const store = new DuckDbAnalytics(pool, conn, journal);
       store.rollupsStale = Number(queued) > 0;
+      // Once, for rows stored before the rollups existed (~10 s per million events).
+      if (!built) await store.rebuildRollups(null);
       if (store.rollupsStale) store.scheduleRollups();
       return store;
     };
@@ -153,7 +156,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
 
     const [{ last }] = await pool.all('SELECT last_loaded AS last FROM journal_state');
     const { journal, leftover } = await Journal.open(journalDir, Number(last));
-    const store = opened(journal);
+    const store = await opened(journal);
     for (const n of leftover) {
       // Read here rather than by DuckDB: a torn last line (never acknowledged) is dropped.
       if (n > Number(last)) await store.load(n, { text: journal.read(n).join('\n'), tables: ALL_TABLES });
@@ -249,7 +252,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
       this.rollupsStale = false;
       try {
         await this.inTransaction(async (c) => {
-          for (const sql of refreshStatements) await c.run(sql);
+          for (const { text, params } of refreshStatements) await c.run(text, params as never);
         });
       } catch (err) {
         this.rollupsStale = true;
@@ -306,7 +309,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
     await this.flush();
     await this.serial(() =>
       this.inTransaction(async (c) => {
-        for (const { sql, params } of buildStatements(websiteId)) await c.run(sql, params as never);
+        for (const { text, params } of buildStatements(websiteId)) await c.run(text, params as never);
+        if (websiteId === null) await c.run('UPDATE rollup_state SET built = true');
       }),
     );
   }

@@ -2,8 +2,8 @@
 // time series with sums instead of distinct counts over raw rows (src/query/rollup.ts reads them):
 //
 // - visit_rollup: one row per visit: its session, first and last traffic row and their paths
-//   (entry and exit), row count, and the landing row's channel inputs (referrer, hostname, UTM
-//   source and medium, ad click).
+//   (entry and exit), row count, and its channel (classified from its first row by the query
+//   layer's own definition).
 // - session_slot: one row per session, 15-minute slot with traffic and set of session attributes
 //   (browser ... city: usually one set per session), its row count, the session's previous slot
 //   with traffic (prev_slot) and, per attribute, the previous slot with the same value (prev_browser
@@ -17,6 +17,9 @@
 // the website's rollups from its remaining rows. Every rollup number is thus a function of
 // website_event, which test/query-rollup.test.ts checks against the raw path.
 
+import { duckdb } from '../../query/dialects/duckdb.js';
+import { channelExpr } from '../../query/dimensions.js';
+import { raw, renderNumbered, sql, type Sql, type SqlValue } from '../../query/sql.js';
 import { CLICK_ID_FLAG } from '../sql/columns.js';
 import type { Migration } from '../sql/migrate.js';
 
@@ -43,26 +46,40 @@ export const PAGE_COLUMNS: readonly string[] = [
 ];
 const ATTRS = Object.keys(SLOT_ATTRIBUTES);
 const KEY = ['website_id', 'session_id', 'slot', ...ATTRS];
-const pointers = (from: string) =>
-  [
-    `lag(slot) OVER (PARTITION BY website_id, session_id ORDER BY slot) AS prev_slot`,
-    ...ATTRS.map((a) => `lag(slot) OVER (PARTITION BY website_id, session_id, ${SLOT_ATTRIBUTES[a].join(', ')} ORDER BY slot) AS prev_${a}`),
-  ].join(', ') + ` FROM ${from}`;
+/** The pointers of session-slot rows, as window expressions. */
+const POINTERS = [
+  `lag(slot) OVER (PARTITION BY website_id, session_id ORDER BY slot) AS prev_slot`,
+  ...ATTRS.map((a) => `lag(slot) OVER (PARTITION BY website_id, session_id, ${SLOT_ATTRIBUTES[a].join(', ')} ORDER BY slot) AS prev_${a}`),
+].join(', ');
 const POINTER_COLUMNS = ['prev_slot', ...ATTRS.map((a) => `prev_${a}`)];
 const SLOT = `CAST(epoch_ms(created_at) // ${SLOT_MS} AS INTEGER)`;
 const PENDING_COLUMNS = ['website_id', 'session_id', 'visit_id', 'created_at', 'url_path', ...ATTRS, ...PAGE_COLUMNS];
-/** Taken from a visit's first row. */
+/** The channel inputs, taken from a visit's first row. */
 const LANDING: Record<string, string> = { ref: 'referrer_domain', host: 'hostname', src: 'utm_source', medium: 'utm_medium', click: 'click' };
-/** Per visit, over rows whose ad-click flag is `click`. */
-const visitAggregates = (click: string) => `any_value(session_id) AS session_id, min(created_at) AS t0, max(created_at) AS t1, count(*) AS c,
-  arg_min_null(url_path, created_at) AS entry_path, arg_max_null(url_path, created_at) AS exit_path,
-  ${Object.entries(LANDING).map(([name, column]) => `arg_min_null(${column === 'click' ? click : column}, created_at) AS land_${name}`).join(', ')}`;
+
+/** One row per visit of `from` (traffic rows whose ad-click flag is `click`), shaped as visit_rollup. */
+function visitRows(from: Sql, click: string): Sql {
+  const landing = Object.entries(LANDING).map(([name, column]) => `arg_min_null(${column === 'click' ? click : column}, created_at) AS land_${name}`);
+  return sql`SELECT website_id, visit_id, session_id, t0, t1, c, entry_path, exit_path, ${channelExpr(duckdb, (name) => raw(`land_${name}`))} AS channel
+    FROM (SELECT website_id, visit_id, any_value(session_id) AS session_id, min(created_at) AS t0, max(created_at) AS t1, count(*) AS c,
+      arg_min_null(url_path, created_at) AS entry_path, arg_max_null(url_path, created_at) AS exit_path, ${raw(landing.join(', '))}
+      FROM ${from} GROUP BY website_id, visit_id) v`;
+}
+
+export interface Statement {
+  readonly text: string;
+  readonly params: SqlValue[];
+}
+const plain = (text: string): Statement => ({ text, params: [] });
 
 /** Page views per slot, page column and value, of a relation of traffic rows. */
-const pageCounts = (from: string, where = '') =>
-  `SELECT website_id, slot, col, value, CASE WHEN col = 'referrer_domain' THEN host END AS host, count(*) AS c
-    FROM (SELECT website_id, ${SLOT} AS slot, hostname AS host, ${PAGE_COLUMNS.join(', ')} FROM ${from}${where})
-    UNPIVOT INCLUDE NULLS (value FOR col IN (${PAGE_COLUMNS.join(', ')})) GROUP BY ALL`;
+const pageCounts = (from: Sql) =>
+  sql`SELECT website_id, slot, col, value, CASE WHEN col = 'referrer_domain' THEN host END AS host, count(*) AS c
+    FROM (SELECT website_id, ${raw(SLOT)} AS slot, hostname AS host, ${raw(PAGE_COLUMNS.join(', '))} FROM ${from})
+    UNPIVOT INCLUDE NULLS (value FOR col IN (${raw(PAGE_COLUMNS.join(', '))})) GROUP BY ALL`;
+
+/** Session-slot rows (without pointers) of a relation of traffic rows. */
+const sessionSlots = (from: Sql) => sql`SELECT website_id, session_id, ${raw(SLOT)} AS slot, ${raw(ATTRS.join(', '))}, count(*) AS c FROM ${from} GROUP BY ALL`;
 
 export const rollupMigration: Migration = {
   version: 101,
@@ -73,11 +90,12 @@ export const rollupMigration: Migration = {
     `CREATE TABLE slot_count (website_id UUID NOT NULL, slot INTEGER NOT NULL, col VARCHAR NOT NULL, value VARCHAR, host VARCHAR, c BIGINT NOT NULL)`,
     `CREATE TABLE visit_rollup (
       website_id UUID NOT NULL, visit_id UUID NOT NULL, session_id UUID NOT NULL,
-      t0 TIMESTAMP NOT NULL, t1 TIMESTAMP NOT NULL, c BIGINT NOT NULL, entry_path VARCHAR, exit_path VARCHAR,
-      land_ref VARCHAR, land_host VARCHAR, land_src VARCHAR, land_medium VARCHAR, land_click INTEGER)`,
+      t0 TIMESTAMP NOT NULL, t1 TIMESTAMP NOT NULL, c BIGINT NOT NULL, entry_path VARCHAR, exit_path VARCHAR, channel VARCHAR)`,
     `CREATE TABLE session_slot (website_id UUID NOT NULL, session_id UUID NOT NULL, slot INTEGER NOT NULL,
       ${ATTRS.map((a) => `${a} VARCHAR`).join(', ')}, c BIGINT NOT NULL, ${POINTER_COLUMNS.map((c) => `${c} INTEGER`).join(', ')})`,
-    ...buildStatements(null).map((s) => s.sql),
+    // Rows already stored are rolled up when the store opens (DuckDbAnalytics.open).
+    'CREATE TABLE rollup_state (built BOOLEAN NOT NULL)',
+    'INSERT INTO rollup_state VALUES (false)',
   ],
 };
 
@@ -87,53 +105,44 @@ export function pendingInsert(source: string): string {
 }
 
 /** Merge rollup_pending into the rollups and empty it; run inside one transaction. */
-export const refreshStatements: readonly string[] = [
-  `MERGE INTO visit_rollup v
-    USING (SELECT website_id, visit_id, ${visitAggregates('click')}
-           FROM rollup_pending GROUP BY website_id, visit_id) p
+export const refreshStatements: readonly Statement[] = [
+  renderNumbered(sql`MERGE INTO visit_rollup v
+    USING (${visitRows(raw('rollup_pending'), 'click')}) p
     ON (v.visit_id = p.visit_id AND v.website_id = p.website_id)
     WHEN MATCHED THEN UPDATE SET t0 = least(v.t0, p.t0), t1 = greatest(v.t1, p.t1), c = v.c + p.c,
       exit_path = CASE WHEN p.t1 > v.t1 THEN p.exit_path ELSE v.exit_path END,
-      ${['entry_path', ...Object.keys(LANDING).map((n) => `land_${n}`)].map((c) => `${c} = CASE WHEN p.t0 < v.t0 THEN p.${c} ELSE v.${c} END`).join(', ')}
-    WHEN NOT MATCHED THEN INSERT BY NAME`,
+      entry_path = CASE WHEN p.t0 < v.t0 THEN p.entry_path ELSE v.entry_path END,
+      channel = CASE WHEN p.t0 < v.t0 THEN p.channel ELSE v.channel END
+    WHEN NOT MATCHED THEN INSERT BY NAME`),
+  ...[
   `MERGE INTO session_slot s
-    USING (SELECT website_id, session_id, ${SLOT} AS slot, ${ATTRS.join(', ')}, count(*) AS c FROM rollup_pending GROUP BY ALL) p
+    USING (${renderNumbered(sessionSlots(raw('rollup_pending'))).text}) p
     ON (s.slot = p.slot AND s.session_id = p.session_id AND s.website_id = p.website_id AND ${ATTRS.map((k) => `s.${k} IS NOT DISTINCT FROM p.${k}`).join(' AND ')})
     WHEN MATCHED THEN UPDATE SET c = s.c + p.c
     WHEN NOT MATCHED THEN INSERT (${KEY.join(', ')}, c) VALUES (${KEY.map((k) => `p.${k}`).join(', ')}, p.c)`,
   `MERGE INTO slot_count s
-    USING (${pageCounts('rollup_pending')}) p
+    USING (${renderNumbered(pageCounts(raw('rollup_pending'))).text}) p
     ON (s.slot = p.slot AND s.website_id = p.website_id AND s.col = p.col AND s.value IS NOT DISTINCT FROM p.value AND s.host IS NOT DISTINCT FROM p.host)
     WHEN MATCHED THEN UPDATE SET c = s.c + p.c
     WHEN NOT MATCHED THEN INSERT (website_id, slot, col, value, host, c) VALUES (p.website_id, p.slot, p.col, p.value, p.host, p.c)`,
   // New rows need pointers, and a slot that arrived late (back-filled hits) changes the pointers
   // of the session's later rows: recompute the pointers of every session touched.
   `UPDATE session_slot SET ${POINTER_COLUMNS.map((c) => `${c} = x.${c}`).join(', ')}
-    FROM (SELECT row, ${POINTER_COLUMNS.map((c) => `${c} AS old_${c}`).join(', ')}, ${pointers(
-      '(SELECT rowid AS row, * FROM session_slot WHERE session_id IN (SELECT session_id FROM rollup_pending))',
-    )}) x
+    FROM (SELECT row, ${POINTER_COLUMNS.map((c) => `${c} AS old_${c}`).join(', ')}, ${POINTERS}
+          FROM (SELECT rowid AS row, * FROM session_slot WHERE session_id IN (SELECT session_id FROM rollup_pending)) t) x
     WHERE session_slot.rowid = x.row AND (${POINTER_COLUMNS.map((c) => `x.${c} IS DISTINCT FROM x.old_${c}`).join(' OR ')})`,
   'DELETE FROM rollup_pending',
+  ].map(plain),
 ];
 
 /** Roll up a website's stored rows (null: every website's) from scratch. */
-export function buildStatements(websiteId: string | null): { sql: string; params: unknown[] }[] {
-  const only = websiteId === null ? '' : ' AND website_id = $1::UUID';
-  const params = websiteId === null ? [] : [websiteId];
-  const where = websiteId === null ? '' : ' WHERE website_id = $1::UUID';
+export function buildStatements(websiteId: string | null): Statement[] {
+  const only = websiteId === null ? raw('') : sql` AND website_id = CAST(${websiteId} AS UUID)`;
+  const traffic = sql`${raw(TRAFFIC)}${only}`;
   return [
-    ...['visit_rollup', 'session_slot', 'slot_count', 'rollup_pending'].map((table) => ({ sql: `DELETE FROM ${table}${where}`, params })),
-    { sql: `INSERT INTO slot_count ${pageCounts('website_event', ` WHERE ${TRAFFIC}${only}`)} ORDER BY slot`, params },
-    {
-      sql: `INSERT INTO visit_rollup SELECT website_id, visit_id, ${visitAggregates(CLICK_ID_FLAG)}
-        FROM website_event WHERE ${TRAFFIC}${only} GROUP BY website_id, visit_id ORDER BY min(created_at)`,
-      params,
-    },
-    {
-      sql: `INSERT INTO session_slot SELECT ${KEY.join(', ')}, c, ${pointers(
-        `(SELECT website_id, session_id, ${SLOT} AS slot, ${ATTRS.join(', ')}, count(*) AS c FROM website_event WHERE ${TRAFFIC}${only} GROUP BY ALL)`,
-      )} ORDER BY slot`,
-      params,
-    },
-  ];
+    ...['visit_rollup', 'session_slot', 'slot_count', 'rollup_pending'].map((table) => sql`DELETE FROM ${raw(table)} WHERE TRUE${only}`),
+    sql`INSERT INTO slot_count ${pageCounts(sql`website_event WHERE ${traffic}`)} ORDER BY slot`,
+    sql`INSERT INTO visit_rollup ${visitRows(sql`website_event WHERE ${traffic}`, CLICK_ID_FLAG)} ORDER BY t0`,
+    sql`INSERT INTO session_slot SELECT ${raw(KEY.join(', '))}, c, ${raw(POINTERS)} FROM (${sessionSlots(sql`website_event WHERE ${traffic}`)}) t ORDER BY slot`,
+  ].map(renderNumbered);
 }
