@@ -5,7 +5,10 @@
 // 30-day range on the largest website. Prints p50 / p95 per report.
 //
 //   node --import tsx bench/query.ts --regen 1     # once, to generate the dataset
-//   node --import tsx bench/query-reports.ts [--refresh] [runs=10]
+//   node --import tsx bench/query-reports.ts [--refresh] [--source=DIR] [--only=TEXT] [runs=10]
+//
+// --source: the dataset to copy (default bench/.data/query; point it at a copy of that directory
+// while bench/query.ts holds it open). --only: run only the reports whose name contains TEXT.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +16,11 @@ import { openDuckDbStore } from '../src/store/duckdb/index.js';
 import { startDashi, stopAll } from '../test/helpers/server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const source = path.resolve(here, '.data/query');
-const dataDir = path.resolve(here, '.data/reports');
 const args = process.argv.slice(2);
+const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const source = path.resolve(flag('source') ?? path.join(here, '.data/query'));
+const only = flag('only');
+const dataDir = path.resolve(here, '.data/reports');
 const refresh = args.includes('--refresh');
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 10);
 
@@ -30,8 +35,7 @@ async function prepare(): Promise<string> {
   }
   if (refresh || !fs.existsSync(path.join(dataDir, 'dashi.duckdb'))) {
     fs.rmSync(dataDir, { recursive: true, force: true });
-    fs.mkdirSync(dataDir, { recursive: true });
-    for (const name of fs.readdirSync(source)) fs.copyFileSync(path.join(source, name), path.join(dataDir, name));
+    fs.cpSync(source, dataDir, { recursive: true });
   }
   const store = await openDuckDbStore({ dataDir });
   try {
@@ -75,6 +79,9 @@ async function main() {
       ['journey (5 steps)', 'journey', { ...base, steps: 5 }],
       ['journey (start /, end checkout)', 'journey', { ...base, steps: 7, startStep: '/', endStep: 'checkout' }],
       ['revenue (EUR, day, Berlin)', 'revenue', { ...base, timezone: 'Europe/Berlin', currency: 'EUR' }],
+      // Newer Umami's body: previous period, region, referrer and channel too.
+      ['revenue (newer body, compare)', 'revenue', { websiteId, type: 'revenue', filters: {}, parameters: { startDate: dateRange.startDate, endDate: dateRange.endDate, timezone: 'Europe/Berlin', currency: 'EUR' } }],
+      ['funnel (event data step)', 'funnel', { ...base, window: 60, steps: [{ type: 'url', value: '/' }, { type: 'event', value: 'checkout', filters: [{ property: 'currency', operator: 'eq', value: 'EUR' }] }] }],
       ['attribution (first click)', 'attribution', { ...base, model: 'firstClick', steps: [{ type: 'event', value: 'checkout' }] }],
       ['attribution (last click)', 'attribution', { ...base, model: 'lastClick', steps: [{ type: 'event', value: 'checkout' }] }],
     ];
@@ -93,8 +100,8 @@ async function main() {
       times.sort((a, b) => a - b);
       console.log(name.padEnd(34), percentile(times, 50).toFixed(1).padStart(8), percentile(times, 95).toFixed(1).padStart(8));
     };
-    for (const [name, type, body] of reports) await time(name, () => d.post(`/api/reports/${type}`, body, { token }));
-    await time('revenue currencies (GET)', () => d.get(`/api/reports/revenue?websiteId=${websiteId}&startDate=${dateRange.startDate}&endDate=${dateRange.endDate}`, { token }));
+    for (const [name, type, body] of reports) if (!only || name.includes(only)) await time(name, () => d.post(`/api/reports/${type}`, body, { token }));
+    if (!only || 'revenue currencies (GET)'.includes(only)) await time('revenue currencies (GET)', () => d.get(`/api/reports/revenue?websiteId=${websiteId}&startDate=${dateRange.startDate}&endDate=${dateRange.endDate}`, { token }));
   } finally {
     await stopAll();
   }

@@ -13,15 +13,18 @@ export interface Visitor {
   readonly id?: string;
   /** Country code, sent as a CDN header (cf-ipcountry). */
   readonly country?: string;
+  /** Region code within the country (cf-region-code), stored as COUNTRY-REGION. */
+  readonly region?: string;
 }
 
 let counter = 0;
 
 /** A new visitor with its own address and browser build number. */
-export function visitor(id?: string, country?: string): Visitor {
+export function visitor(id?: string, country?: string, region?: string): Visitor {
   counter++;
   return {
     country,
+    region,
     ip: `203.0.113.${counter % 250}`,
     ua: `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.${counter}.0 Safari/537.36`,
     id,
@@ -76,6 +79,7 @@ export class ReportFixture {
     if (v.id) payload.id = v.id;
     const headers: Record<string, string> = { 'user-agent': v.ua, 'x-forwarded-for': v.ip };
     if (v.country) headers['cf-ipcountry'] = v.country;
+    if (v.region) headers['cf-region-code'] = v.region;
     const res = await this.dashi.post('/api/send', { type: 'event', payload }, { headers });
     assert.equal(res.status, 200, `send failed: ${JSON.stringify(res.body)}`);
   }

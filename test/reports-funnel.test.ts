@@ -36,6 +36,20 @@ for (const store of STORES) describe(`funnel (${store.name})`, () => {
     await f.hits(visitor(), [[day('14:00'), '/'], [day('14:30'), '/pricing'], [day('14:59'), { url: '/pricing', name: 'signup' }]]);
     // H: the day before the range: / and /pricing, not counted at all.
     await f.hits(visitor(), [['2025-03-09T10:00:00Z', '/'], ['2025-03-09T10:05:00Z', '/pricing']]);
+
+    // 11 March, for event-data steps: each visitor lands on / at 10:00, then signs up.
+    const d11 = (hm: string) => `2025-03-11T${hm}:00Z`;
+    const signup = (data?: Record<string, unknown>) => ({ url: '/signup', name: 'signup', data });
+    // P: plan 'pro', 3 seats.
+    await f.hits(visitor(), [[d11('10:00'), '/'], [d11('10:05'), signup({ plan: 'pro', seats: 3 })]]);
+    // Q: plan 'free'.
+    await f.hits(visitor(), [[d11('10:00'), '/'], [d11('10:05'), signup({ plan: 'free', seats: 1 })]]);
+    // R: plan 'Pro-Annual' (contains 'pro', case aside).
+    await f.hits(visitor(), [[d11('10:00'), '/'], [d11('10:05'), signup({ plan: 'Pro-Annual' })]]);
+    // S: signup without data.
+    await f.hits(visitor(), [[d11('10:00'), '/'], [d11('10:05'), signup()]]);
+    // T: 'free' at 10:01, then 'pro' at 10:50, outside the 30-minute window.
+    await f.hits(visitor(), [[d11('10:00'), '/'], [d11('10:01'), signup({ plan: 'free' })], [d11('10:50'), signup({ plan: 'pro' })]]);
   });
 
   // Step 1 reached by A, B, C, D, F, G = 6; step 2 by A, C, G = 3; step 3 by A, G = 2.
@@ -93,6 +107,55 @@ for (const store of STORES) describe(`funnel (${store.name})`, () => {
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.deepEqual(res.body.map((r: any) => r.visitors), [6, 3], value);
     }
+  });
+
+  test('event steps with event data filters', async () => {
+    const range = dateRange('2025-03-11T00:00:00.000Z', '2025-03-11T23:59:59.999Z');
+    const run = async (filters: unknown[]) => {
+      const res = await f.report('funnel', {
+        type: 'funnel',
+        filters: {},
+        parameters: { startDate: range.startDate, endDate: range.endDate, window: 30, steps: [{ type: 'path', value: '/' }, { type: 'event', value: 'signup', filters }] },
+      });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body;
+    };
+    // Step 1: P, Q, R, S, T = 5. No filters: all five sign up within 30 minutes.
+    assert.deepEqual((await run([])).map((r: any) => r.visitors), [5, 5]);
+    // plan = pro: P (T's 'pro' came 50 minutes after /).
+    const eq = await run([{ property: 'plan', operator: 'eq', value: 'pro' }]);
+    assert.deepEqual(eq.map((r: any) => r.visitors), [5, 1]);
+    assert.deepEqual(eq[1].filters, [{ property: 'plan', operator: 'eq', value: 'pro' }]);
+    assert.equal(eq[0].filters, undefined);
+    close(eq[1].dropoff, 0.8);
+    // plan <> pro, among events that have a plan: Q, R, T (its 'free' at 10:01).
+    assert.deepEqual((await run([{ property: 'plan', operator: 'neq', value: 'pro' }])).map((r: any) => r.visitors), [5, 3]);
+    // plan contains 'pro' (case-insensitively): P, R.
+    assert.deepEqual((await run([{ property: 'plan', operator: 'c', value: 'pro' }])).map((r: any) => r.visitors), [5, 2]);
+    // plan does not contain 'pro': Q, T.
+    assert.deepEqual((await run([{ property: 'plan', operator: 'dnc', value: 'pro' }])).map((r: any) => r.visitors), [5, 2]);
+    // Both must hold: contains 'pro' and is not 'pro': R.
+    const both = [{ property: 'plan', operator: 'c', value: 'pro' }, { property: 'plan', operator: 'neq', value: 'pro' }];
+    assert.deepEqual((await run(both)).map((r: any) => r.visitors), [5, 1]);
+    // Numbers compare as their text: seats = 3 is P; seats = 1 is Q.
+    const seats = await run([{ property: 'seats', operator: 'eq', value: 3 }]);
+    assert.deepEqual(seats.map((r: any) => r.visitors), [5, 1]);
+    assert.deepEqual(seats[1].filters, [{ property: 'seats', operator: 'eq', value: 3 }], 'filters are echoed as sent');
+    assert.deepEqual((await run([{ property: 'seats', operator: 'eq', value: '1' }])).map((r: any) => r.visitors), [5, 1]);
+    // A property no event has.
+    assert.deepEqual((await run([{ property: 'coupon', operator: 'neq', value: 'x' }])).map((r: any) => r.visitors), [5, 0]);
+  });
+
+  test('event data filters: bad input is a 400', async () => {
+    const bad = async (step: unknown, pattern: RegExp) => {
+      const res = await f.report('funnel', { dateRange: RANGE, timezone: 'UTC', window: 30, steps: [STEPS[0], step] });
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.match(res.body.error.message, pattern);
+    };
+    await bad({ type: 'event', value: 'signup', filters: [{ property: 'plan', operator: 'gt', value: 'x' }] }, /steps\.1\.filters\.0\.operator/);
+    await bad({ type: 'event', value: 'signup', filters: [{ operator: 'eq', value: 'x' }] }, /steps\.1\.filters\.0\.property/);
+    await bad({ type: 'event', value: 'signup', filters: [{ property: 'plan', operator: 'constructor', value: 'x' }] }, /steps\.1\.filters\.0\.operator/);
+    await bad({ type: 'url', value: '/pricing', filters: [{ property: 'plan', operator: 'eq', value: 'x' }] }, /event steps only/);
   });
 
   test('filters choose the sessions that enter', async () => {

@@ -72,4 +72,38 @@ for (const store of STORES) describe(`journey (${store.name})`, () => {
       { items: ['/a', 'signup', '/'], count: 1 },
     ]);
   });
+
+  test('a startStep no visit reaches gives no paths', async () => {
+    const res = await f.report('journey', { dateRange: RANGE, timezone: 'UTC', steps: 3, startStep: '/nowhere' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body, []);
+  });
+
+  test('same-second steps order by value; equal counts order by path, a prefix first', async () => {
+    // A second website. Hits carry whole seconds, so steps sent in the same second tie in time.
+    const site = await f.createWebsite('Ties', 'ties.example');
+    const day = (hms: string) => `2025-04-03T${hms}Z`;
+    const send = async (list: [string, string][]) => {
+      const v = visitor();
+      for (const [t, url] of list) await f.hit(v, day(t), { url }, site);
+    };
+    await send([['09:00:00', '/z'], ['09:00:00', '/b'], ['09:01:00', '/b']]); // [/b, /z, /b]
+    await send([['09:00:00', '/b'], ['09:00:00', '/z'], ['09:02:00', '/z']]); // [/b, /z] (sent b, z; then a reload of /z)
+    await send([['09:10:00', '/a']]); // [/a]
+    await send([['09:20:00', '/c'], ['09:21:00', '/a']]); // [/c, /a]
+    await send([['09:30:00', '/c'], ['09:31:00', '/a'], ['09:32:00', '/a']]); // [/c, /a]
+    const res = await f.report('journey', {
+      websiteId: site,
+      dateRange: dateRange('2025-04-03T00:00:00.000Z', '2025-04-03T23:59:59.999Z'),
+      timezone: 'UTC',
+      steps: 3,
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body, [
+      { items: ['/c', '/a'], count: 2 },
+      { items: ['/a'], count: 1 },
+      { items: ['/b', '/z'], count: 1 },
+      { items: ['/b', '/z', '/b'], count: 1 },
+    ]);
+  });
 });

@@ -1,7 +1,9 @@
 // Revenue report, golden: two currencies kept apart, buckets in Europe/Berlin (UTC+2 in June).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dateRange, ReportFixture, visitor, STORES, stopAllStores } from './reports-fixtures.js';
+import { dateRange, ReportFixture, visitor, STORES, stopAllStores, type HitInput } from './reports-fixtures.js';
+
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
 after(stopAllStores);
 
@@ -88,5 +90,103 @@ for (const store of STORES) describe(`revenue (${store.name})`, () => {
     const missing = await f.dashi.get(`/api/reports/revenue?websiteId=${f.websiteId}`, { token: f.token });
     assert.equal(missing.status, 400);
     assert.match(missing.body.error.message, /startDate/);
+  });
+
+  describe('newer Umami body: comparison, region, referrer, channel', () => {
+    let site = '';
+    // 1 and 2 July (UTC); the previous period is 29 and 30 June.
+    const parameters = { startDate: '2025-07-01T00:00:00.000Z', endDate: '2025-07-02T23:59:59.999Z', timezone: 'UTC', currency: 'EUR' };
+    const send = async (v: ReturnType<typeof visitor>, list: [string, HitInput | string][]) => {
+      for (const [at, input] of list) await f.hit(v, at, typeof input === 'string' ? { url: input } : input, site);
+    };
+
+    before(async () => {
+      site = await f.createWebsite('Shop 2', 'shop2.example');
+      // A (DE-BE): lands from Google, then pays 50 + 25 EUR.
+      await send(visitor(undefined, 'DE', 'BE'), [
+        ['2025-07-01T09:00:00Z', { url: '/', referrer: 'https://www.google.com/search?q=shop' }],
+        ['2025-07-01T09:05:00Z', buy('checkout', 50, 'EUR')],
+        ['2025-07-01T09:10:00Z', buy('checkout', 25, 'EUR')],
+      ]);
+      // B (DE-BY): lands from a newsletter (utm_medium=email), pays 20 EUR.
+      await send(visitor(undefined, 'DE', 'BY'), [
+        ['2025-07-01T10:00:00Z', '/?utm_source=newsletter&utm_medium=email'],
+        ['2025-07-01T10:05:00Z', buy('checkout', 20, 'EUR')],
+      ]);
+      // C (FR-IDF): its first row is the purchase itself, no referrer: direct. 10 EUR, 5 USD.
+      await send(visitor(undefined, 'FR', 'IDF'), [
+        ['2025-07-01T11:00:00Z', buy('checkout', 10, 'EUR')],
+        ['2025-07-01T11:05:00Z', buy('checkout', 5, 'USD')],
+      ]);
+      // D1, D2: visits without revenue.
+      await send(visitor(undefined, 'US'), [['2025-07-02T12:00:00Z', '/']]);
+      await send(visitor(undefined, 'US'), [['2025-07-02T13:00:00Z', '/pricing']]);
+      // Previous period: E pays 40 EUR, F only visits.
+      await send(visitor(undefined, 'DE'), [['2025-06-30T08:00:00Z', '/'], ['2025-06-30T08:01:00Z', buy('checkout', 40, 'EUR')]]);
+      await send(visitor(undefined, 'DE'), [['2025-06-30T09:00:00Z', '/']]);
+    });
+
+    test('totals with the previous period, and revenue by region, referrer and channel', async () => {
+      const res = await f.report('revenue', { websiteId: site, type: 'revenue', filters: {}, parameters });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(Object.keys(res.body).sort(), ['channel', 'chart', 'country', 'referrer', 'region', 'total']);
+      assert.deepEqual(res.body.chart, [{ x: 'checkout', t: '2025-07-01 00:00:00', y: 105, count: 4 }]);
+      // EUR: 50 + 25 + 20 + 10 = 105 over 4 events by 3 sessions; 5 sessions in range (A, B, C,
+      // D1, D2): ARPU 105 / 5 = 21; average 105 / 4 = 26.25. Before: E's 40 EUR, sessions E, F.
+      assert.deepEqual(res.body.total, {
+        sum: 105,
+        count: 4,
+        unique_count: 3,
+        total_sessions: 5,
+        average: 26.25,
+        arpu: 21,
+        comparison: { sum: 40, count: 1, unique_count: 1, total_sessions: 2, average: 40, arpu: 20 },
+      });
+      assert.deepEqual(res.body.country, [{ name: 'DE', value: 95 }, { name: 'FR', value: 10 }]);
+      assert.deepEqual(res.body.region, [
+        { name: 'DE-BE', value: 75, country: 'DE' },
+        { name: 'DE-BY', value: 20, country: 'DE' },
+        { name: 'FR-IDF', value: 10, country: 'FR' },
+      ]);
+      // First rows: A from google.com (75); B and C without a referrer (20 + 10).
+      assert.deepEqual(res.body.referrer, [{ name: 'google.com', value: 75 }, { name: '', value: 30 }]);
+      assert.deepEqual(res.body.channel, [{ name: 'organicSearch', value: 75 }, { name: 'email', value: 20 }, { name: 'direct', value: 10 }]);
+    });
+
+    test('compare=yoy looks a year back; a bad compare is a 400', async () => {
+      const res = await f.report('revenue', { websiteId: site, type: 'revenue', filters: {}, parameters: { ...parameters, compare: 'yoy' } });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(res.body.total.comparison, { sum: 0, count: 0, unique_count: 0, total_sessions: 0, average: 0, arpu: 0 });
+      const bad = await f.report('revenue', { websiteId: site, type: 'revenue', filters: {}, parameters: { ...parameters, compare: 'week' } });
+      assert.equal(bad.status, 400, JSON.stringify(bad.body));
+      assert.match(bad.body.error.message, /compare/);
+    });
+
+    test('filters narrow revenue and sessions alike', async () => {
+      // country DE: A and B pay 95 EUR; DE sessions in range: A, B. Before: E (40), F.
+      const res = await f.report('revenue', { websiteId: site, type: 'revenue', filters: { country: 'DE' }, parameters });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(res.body.total, {
+        sum: 95,
+        count: 3,
+        unique_count: 2,
+        total_sessions: 2,
+        average: round4(95 / 3),
+        arpu: 47.5,
+        comparison: { sum: 40, count: 1, unique_count: 1, total_sessions: 2, average: 40, arpu: 20 },
+      });
+      assert.deepEqual(res.body.channel, [{ name: 'organicSearch', value: 75 }, { name: 'email', value: 20 }]);
+    });
+
+    test('the seed 001 body keeps its shape', async () => {
+      const res = await f.report('revenue', { websiteId: site, dateRange: dateRange(parameters.startDate, parameters.endDate), timezone: 'UTC', currency: 'EUR' });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(Object.keys(res.body).sort(), ['chart', 'country', 'table', 'total']);
+      assert.deepEqual(res.body.total, { sum: 105, count: 4, unique_count: 3, average: 26.25 });
+      assert.deepEqual(res.body.table, [
+        { currency: 'EUR', sum: 105, count: 4, unique_count: 3 },
+        { currency: 'USD', sum: 5, count: 1, unique_count: 1 },
+      ]);
+    });
   });
 });

@@ -7,7 +7,8 @@
 
 import { z } from 'zod';
 import { compileFilter } from '../query/filters.js';
-import { int, join, raw, sql } from '../query/sql.js';
+import { sequenceSql } from '../query/dialects/lists.js';
+import { int, raw, sql } from '../query/sql.js';
 import { and, num, scopeRange, type ReportDef, type ReportEnv } from './report.js';
 import { fail, parseFields } from './scope.js';
 
@@ -30,44 +31,37 @@ async function run(env: ReportEnv) {
   const { steps, startStep, endStep } = parseJourney(env.fields);
   const s = env.scope;
   const d = env.engine.dialect;
+  const seq = sequenceSql(d);
   const q = { websiteId: s.website.id, range: s.range, rows: 'all' as const };
-  const where = and([scopeRange(s, env), raw('event_type IN (1, 2)'), compileFilter(s.filter, q, d)]);
+  const step = raw('(CASE WHEN event_type = 2 THEN event_name ELSE url_path END)');
+  const where = and([scopeRange(s, env), raw('event_type IN (1, 2)'), sql`${step} IS NOT NULL`, compileFilter(s.filter, q, d)]);
+  const n = int(steps);
+  const c = raw('c');
 
-  // Ties in time are broken by value, so results do not depend on storage order.
-  const order = raw('ORDER BY created_at, v');
-  let numbered = sql`
-    ev AS (SELECT visit_id, created_at, (CASE WHEN event_type = 2 THEN event_name ELSE url_path END) AS v FROM website_event WHERE ${where}),
-    marked AS (SELECT visit_id, created_at, v, lag(v) OVER (PARTITION BY visit_id ${order}) AS pv FROM ev),
-    seq AS (SELECT visit_id, v, row_number() OVER (PARTITION BY visit_id ${order}) AS n FROM marked WHERE pv IS NULL OR pv <> v)`;
-  let source = raw('seq');
+  // One pass: each visit becomes one list (s0), cut below by startStep and endStep.
+  let cte = sql`
+    ev AS (SELECT visit_id, created_at, ${step} AS v FROM website_event WHERE ${where}),${seq.lists(s.range.start.getTime())}`;
+  let source = 's0';
   if (startStep) {
-    numbered = sql`${numbered},
-      starts AS (SELECT visit_id, min(n) AS s0 FROM seq WHERE v = ${d.text(startStep)} GROUP BY visit_id),
-      fromstart AS (SELECT seq.visit_id, seq.v, seq.n - starts.s0 + 1 AS n FROM seq JOIN starts ON seq.visit_id = starts.visit_id WHERE seq.n >= starts.s0)`;
-    source = raw('fromstart');
+    // From the visit's first occurrence of startStep.
+    cte = sql`${cte},
+      s1 AS (SELECT c, ${seq.position(c, seq.token(d.text(startStep)))} AS p FROM ${raw(source)}),
+      s2 AS (SELECT ${seq.slice(c, raw('p'))} AS c FROM s1 WHERE p > 0)`;
+    source = 's2';
   }
   if (endStep) {
-    numbered = sql`${numbered},
-      ends AS (SELECT visit_id, min(n) AS e0 FROM ${source} WHERE v = ${d.text(endStep)} AND n <= ${int(steps)} GROUP BY visit_id),
-      toend AS (SELECT x.visit_id, x.v, x.n FROM ${source} x JOIN ends ON x.visit_id = ends.visit_id WHERE x.n <= ends.e0)`;
-    source = raw('toend');
+    // Only sequences reaching endStep within `steps` steps, cut after it.
+    cte = sql`${cte},
+      e1 AS (SELECT c, ${seq.position(seq.slice(c, int(1), n), seq.token(d.text(endStep)))} AS p FROM ${raw(source)}),
+      e2 AS (SELECT ${seq.slice(c, int(1), raw('p'))} AS c FROM e1 WHERE p > 0)`;
+    source = 'e2';
   }
-  const cols = Array.from({ length: steps }, (_, i) => raw(`e${i + 1}`));
-  const pivot = cols.map((c, i) => sql`max(CASE WHEN n = ${int(i + 1)} THEN v END) AS ${c}`);
-  const rows = await env.engine.rows(sql`WITH ${numbered},
-    paths AS (SELECT visit_id, ${join(pivot)} FROM ${source} WHERE n <= ${int(steps)} GROUP BY visit_id)
-    SELECT ${join(cols)}, count(*) AS count FROM paths GROUP BY ${join(cols)}
-    ORDER BY count DESC, ${join(cols.map((c) => sql`${c} NULLS FIRST`))} LIMIT 100`);
+  // Paths compare as lists, element by element and a prefix first: in the values' order.
+  const rows = await env.engine.rows(sql`WITH ${cte},
+    top AS (SELECT p, count(*) AS n FROM (SELECT ${seq.slice(c, int(1), n)} AS p FROM ${raw(source)}) x GROUP BY p ORDER BY n DESC, p LIMIT 100)
+    SELECT ${seq.values.expr(raw('p'))} AS items, n FROM top ${seq.values.from} ORDER BY n DESC, p`);
 
-  return rows.map((r) => {
-    const items: string[] = [];
-    for (let i = 1; i <= steps; i++) {
-      const v = r[`e${i}`];
-      if (v === null || v === undefined) break;
-      items.push(String(v));
-    }
-    return { items, count: num(r.count) };
-  });
+  return rows.map((r) => ({ items: (r.items as unknown[]).map(String), count: num(r.n) }));
 }
 
 export const journey: ReportDef = { validate: parseJourney, run };
