@@ -94,7 +94,7 @@ function slotQuery(q: Query, d: Dialect, rollups: TrafficRollups): Sql {
   const first = int(q.range.start.getTime() / slotMs);
   const last = int((q.range.end.getTime() + 1) / slotMs - 1);
   const value = (m: MetricName, since: Sql, pointer = 'prev_slot') =>
-    m === 'pageviews' ? raw('sum(c)') : sql`sum(CASE WHEN ${raw(pointer)} IS NULL OR ${raw(pointer)} < ${since} THEN 1 ELSE 0 END)`;
+    m === 'pageviews' ? raw('sum(c)') : sql`count(*) FILTER (WHERE ${raw(pointer)} IS NULL OR ${raw(pointer)} < ${since})`;
   const website = sql`website_id = ${d.uuid(q.websiteId)} AND slot BETWEEN ${first} AND ${last}`;
   const dim = q.dimensions[0];
   if (!dim) {
