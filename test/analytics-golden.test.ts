@@ -4,12 +4,11 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { loadConfig } from '../src/config.js';
-import { openStore } from '../src/store/index.js';
-import { createUser, type TestUser } from './helpers/foundation.js';
-import { startDashi, stopAll, type Dashi } from './helpers/server.js';
+import type { TestUser } from './helpers/foundation.js';
+import { goldenWorld } from './helpers/golden-world.js';
+import { stopAll, type Dashi } from './helpers/server.js';
 import { testStores } from './helpers/stores.js';
-import { eventId, goldenBatch, R, SESSION } from './fixtures/golden.js';
+import { eventId, R, SESSION } from './fixtures/golden.js';
 
 // The same answers on every store this machine can run (DuckDB always; PostgreSQL, ClickHouse).
 const STORES = await testStores();
@@ -19,7 +18,7 @@ let owner: TestUser;
 let stranger: TestUser;
 let viewer: TestUser;
 let shareToken: string;
-const ids = { w1: '', w2: '', w3: '' };
+let ids = { w1: '', w2: '', w3: '' };
 let legacyW1 = 0;
 let env: Record<string, string> = {};
 
@@ -46,34 +45,12 @@ async function status(url: string, opts: { token?: string; headers?: Record<stri
 for (const store of STORES) describe(`golden answers (${store.name})`, () => {
   before(async () => {
     env = await store.env();
-    d = await startDashi({ env });
-    const admin = await d.login();
-    owner = await createUser(d, admin, 'golden-owner');
-    stranger = await createUser(d, admin, 'golden-stranger');
-    viewer = await createUser(d, admin, 'golden-viewer');
-    const teamOwner = await createUser(d, admin, 'golden-team-owner');
-
-    ids.w1 = (await d.post('/api/websites', { name: 'Example', domain: 'example.com' }, { token: owner.token })).body.id;
-    ids.w3 = (await d.post('/api/websites', { name: 'Live', domain: 'live.example' }, { token: owner.token })).body.id;
-    const [team] = (await d.post('/api/teams', { name: 'Golden team' }, { token: teamOwner.token })).body;
-    assert.equal((await d.post(`/api/teams/${team.id}/users`, { userId: viewer.id, role: 'team-view-only' }, { token: teamOwner.token })).status, 200);
-    ids.w2 = (await d.post('/api/websites', { name: 'Team site', domain: 'team.example', teamId: team.id }, { token: teamOwner.token })).body.id;
-    assert.ok(ids.w1 && ids.w2 && ids.w3);
-    assert.equal((await d.post(`/api/websites/${ids.w1}`, { shareId: 'golden-share' }, { token: owner.token })).status, 200);
-
-    // The fixture goes straight into the stopped server's store, then the server comes back.
-    await d.stop();
-    const direct = await openStore(loadConfig({ ...process.env, ...env, DATA_DIR: d.dataDir }));
-    await direct.analytics.write(goldenBatch(ids, new Date()));
-    await direct.websites.update(ids.w2, { resetAt: new Date('2024-11-03T00:00:00Z') });
-    legacyW1 = (await direct.websites.get(ids.w1))!.legacyId;
-    await direct.close();
-    await d.start();
-
-    owner.token = await d.login('golden-owner', 'password123');
-    viewer.token = await d.login('golden-viewer', 'password123');
-    stranger.token = await d.login('golden-stranger', 'password123');
-    shareToken = (await d.get('/api/share/golden-share')).body.token;
+    ({ d, owner, stranger, viewer, shareToken, ids } = await goldenWorld(env, 'golden', {
+      withStore: async (direct, w) => {
+        await direct.websites.update(w.ids.w2, { resetAt: new Date('2024-11-03T00:00:00Z') });
+        legacyW1 = (await direct.websites.get(w.ids.w1))!.legacyId;
+      },
+    }));
   });
 
   after(async () => {

@@ -5,14 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { strFromU8, unzipSync } from 'fflate';
-import { loadConfig } from '../src/config.js';
 import { toCsv } from '../src/api/analytics/export.js';
 import { cohortRange } from '../src/api/analytics/params.js';
-import { openStore } from '../src/store/index.js';
-import { createUser, type TestUser } from './helpers/foundation.js';
-import { startDashi, stopAll, type Dashi } from './helpers/server.js';
+import type { TestUser } from './helpers/foundation.js';
+import { goldenWorld } from './helpers/golden-world.js';
+import { stopAll, type Dashi } from './helpers/server.js';
 import { testStores } from './helpers/stores.js';
-import { goldenBatch, R, SESSION } from './fixtures/golden.js';
+import { R, SESSION } from './fixtures/golden.js';
 
 const STORES = await testStores();
 
@@ -91,7 +90,7 @@ for (const store of STORES) describe(`excludeBounce and cohort (${store.name})`,
   let stranger: TestUser;
   let viewer: TestUser;
   let shareToken: string;
-  const ids = { w1: '', w2: '', w3: '' };
+  let ids = { w1: '', w2: '', w3: '' };
   const cohorts: Record<string, string> = {};
   let env: Record<string, string> = {};
 
@@ -118,52 +117,33 @@ for (const store of STORES) describe(`excludeBounce and cohort (${store.name})`,
 
   before(async () => {
     env = await store.env();
-    d = await startDashi({ env });
-    const admin = await d.login();
-    owner = await createUser(d, admin, 'params-owner');
-    stranger = await createUser(d, admin, 'params-stranger');
-    viewer = await createUser(d, admin, 'params-viewer');
-    const teamOwner = await createUser(d, admin, 'params-team-owner');
-    ids.w1 = (await d.post('/api/websites', { name: 'Example', domain: 'example.com' }, { token: owner.token })).body.id;
-    ids.w3 = (await d.post('/api/websites', { name: 'Live', domain: 'live.example' }, { token: owner.token })).body.id;
-    const [team] = (await d.post('/api/teams', { name: 'Params team' }, { token: teamOwner.token })).body;
-    assert.equal((await d.post(`/api/teams/${team.id}/users`, { userId: viewer.id, role: 'team-view-only' }, { token: teamOwner.token })).status, 200);
-    ids.w2 = (await d.post('/api/websites', { name: 'Team site', domain: 'team.example', teamId: team.id }, { token: teamOwner.token })).body.id;
-    assert.equal((await d.post(`/api/websites/${ids.w1}`, { shareId: 'params-share' }, { token: owner.token })).status, 200);
-
-    const save = async (name: string, parameters: unknown, type = 'cohort', website = ids.w1) => {
-      const res = await d.post(`/api/websites/${website}/segments`, { type, name, parameters }, { token: owner.token });
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      cohorts[name] = res.body.id;
-    };
-    const signup = { type: 'event', value: 'signup-click' };
-    // Sessions with a signup-click in R: S1 (V1a) and S2 (V2b).
-    await save('signup', { filters: [], dateRange: IN_R, action: signup });
-    // ... from Germany: S2.
-    await save('signupDE', { filters: [{ name: 'country', operator: 'eq', value: 'DE' }], dateRange: IN_R, action: signup });
-    // A /pricing row in R (the view or the event on it), from the US or on firefox: S1 (US), S2
-    // (firefox). With match all nobody is both.
-    const usOrFirefox = [{ name: 'country', operator: 'eq', value: 'US' }, { name: 'browser', operator: 'eq', value: 'firefox' }];
-    await save('pricingAny', { filters: usOrFirefox, match: 'any', dateRange: IN_R, action: { type: 'path', value: '/pricing' } });
-    await save('pricingAll', { filters: usOrFirefox, match: 'all', dateRange: IN_R, action: { type: 'path', value: '/pricing' } });
-    // /pricing in the previous period: S5 only.
-    await save('pricingBefore', { dateRange: IN_P, action: { type: 'path', value: '/pricing' } });
-    // No date range: /docs in whatever range is queried.
-    await save('docsSameRange', { action: { type: 'path', value: '/docs' } });
-    await save('broken', { dateRange: 'fortnight', action: signup });
-    await save('plainSegment', { filters: [{ name: 'country', operator: 'eq', value: 'DE' }] }, 'segment');
-    // W3 (live): a "ping" within the last two calendar days (relative to the server's clock): S6.
-    await save('pingLive', { dateRange: '2day', action: { type: 'event', value: 'ping' } }, 'cohort', ids.w3);
-
-    await d.stop();
-    const direct = await openStore(loadConfig({ ...process.env, ...env, DATA_DIR: d.dataDir }));
-    await direct.analytics.write(goldenBatch(ids, new Date()));
-    await direct.close();
-    await d.start();
-    owner.token = await d.login('params-owner', 'password123');
-    viewer.token = await d.login('params-viewer', 'password123');
-    stranger.token = await d.login('params-stranger', 'password123');
-    shareToken = (await d.get('/api/share/params-share')).body.token;
+    ({ d, owner, stranger, viewer, shareToken, ids } = await goldenWorld(env, 'params', {
+      beforeLoad: async ({ d, owner, ids }) => {
+        const save = async (name: string, parameters: unknown, type = 'cohort', website = ids.w1) => {
+          const res = await d.post(`/api/websites/${website}/segments`, { type, name, parameters }, { token: owner.token });
+          assert.equal(res.status, 200, JSON.stringify(res.body));
+          cohorts[name] = res.body.id;
+        };
+        const signup = { type: 'event', value: 'signup-click' };
+        // Sessions with a signup-click in R: S1 (V1a) and S2 (V2b).
+        await save('signup', { filters: [], dateRange: IN_R, action: signup });
+        // ... from Germany: S2.
+        await save('signupDE', { filters: [{ name: 'country', operator: 'eq', value: 'DE' }], dateRange: IN_R, action: signup });
+        // A /pricing row in R (the view or the event on it), from the US or on firefox: S1 (US), S2
+        // (firefox). With match all nobody is both.
+        const usOrFirefox = [{ name: 'country', operator: 'eq', value: 'US' }, { name: 'browser', operator: 'eq', value: 'firefox' }];
+        await save('pricingAny', { filters: usOrFirefox, match: 'any', dateRange: IN_R, action: { type: 'path', value: '/pricing' } });
+        await save('pricingAll', { filters: usOrFirefox, match: 'all', dateRange: IN_R, action: { type: 'path', value: '/pricing' } });
+        // /pricing in the previous period: S5 only.
+        await save('pricingBefore', { dateRange: IN_P, action: { type: 'path', value: '/pricing' } });
+        // No date range: /docs in whatever range is queried.
+        await save('docsSameRange', { action: { type: 'path', value: '/docs' } });
+        await save('broken', { dateRange: 'fortnight', action: signup });
+        await save('plainSegment', { filters: [{ name: 'country', operator: 'eq', value: 'DE' }] }, 'segment');
+        // W3 (live): a "ping" within the last two calendar days (relative to the server's clock): S6.
+        await save('pingLive', { dateRange: '2day', action: { type: 'event', value: 'ping' } }, 'cohort', ids.w3);
+      },
+    }));
   });
 
   after(async () => {
