@@ -6,6 +6,7 @@
 // Headless Chromium opens a website's overview for a fixed range and waits until every API call
 // the page made has answered (the metrics bar, the chart and every table are then filled). Prints
 // the time from navigation to the last answer, p50 and max over the runs, per site and range.
+// VERBOSE=1 lists the last run's API calls with their timings (VERBOSE=urls with their queries).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,10 +83,14 @@ async function main() {
         performance
           .getEntriesByType('resource')
           .filter((e) => e.name.includes('/api/'))
-          .map((e) => ({ name: new URL(e.name).pathname.replace(/^.*\/websites\/[^/]+/, '') + (new URL(e.name).searchParams.get('type') ?? ''), start: e.startTime, ms: e.duration })),
+          .map((e) => ({ url: new URL(e.name), start: e.startTime, ms: e.duration })),
       );
       calls = entries.length;
-      if (process.env.VERBOSE) for (const e of entries) console.log(`   ${e.name.padEnd(28)} starts ${e.start.toFixed(0).padStart(5)} ms, takes ${e.ms.toFixed(0).padStart(5)} ms`);
+      for (const e of process.env.VERBOSE ? entries : []) {
+        const url = new URL(e.url);
+        const name = url.pathname.replace(/^.*\/websites\/[^/]+/, '') + (process.env.VERBOSE === 'urls' ? url.search : (url.searchParams.get('type') ?? ''));
+        console.log(`   ${name.padEnd(28)} starts ${e.start.toFixed(0).padStart(5)} ms, takes ${e.ms.toFixed(0).padStart(5)} ms`);
+      }
       times.sort((a, b) => a - b);
       console.log(
         `${c.site.padEnd(14)}${String(counts.get(c.site)).padStart(18)}${String(calls).padStart(8)}${times[Math.floor(times.length / 2)].toFixed(0).padStart(9)}${times[times.length - 1].toFixed(0).padStart(9)}`,
