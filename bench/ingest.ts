@@ -7,10 +7,12 @@
 //
 // --store runs Dashi on a fresh PostgreSQL database (or PostgreSQL + ClickHouse through chdb) on
 // the local server, as the conformance tests do.
-// DASHI_NODE_OPTIONS is added to the server's NODE_OPTIONS only (e.g. "--import=./my-profiler.mjs";
-// node refuses --cpu-prof there).
+// DASHI_NODE_OPTIONS is added to the server's NODE_OPTIONS only (node refuses --cpu-prof there).
+// --profile=FILE writes a V8 CPU profile of the server during the measured run (bench/cpu-profile.mjs;
+// summarise it with `node bench/profile-top.mjs FILE`).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import autocannon from 'autocannon';
 import { startDashi, stopAll } from '../test/helpers/server.js';
 import { readStored } from '../test/ingest-db.js';
@@ -23,6 +25,12 @@ const storeName = process.argv.find((a) => a.startsWith('--store='))?.slice('--s
 const found = (await testStores()).find((s) => s.name === storeName);
 if (!found) throw new Error(`store ${storeName} is not available here`);
 const store = found;
+const profileOut = process.argv.find((a) => a.startsWith('--profile='))?.slice('--profile='.length);
+// --perf=FILE: `perf record` of the server (every thread) during the measured run, where perf exists.
+// --rate=N: the measured run sends N requests/s (seconds x N in all) instead of as many as it can,
+// so that server CPU per hit can be compared between builds on a busy machine (same batch sizes).
+const rate = Number(process.argv.find((a) => a.startsWith('--rate='))?.slice('--rate='.length) ?? 0);
+const perfOut = process.argv.find((a) => a.startsWith('--perf='))?.slice('--perf='.length);
 
 // ~300 distinct User-Agents, as a site's real traffic has: mostly cache hits after the first parse.
 function userAgents(): string[] {
@@ -74,9 +82,9 @@ function requests(website: string, count = 2000): autocannon.Request[] {
 }
 
 /** A timed run, or with `amount` a fixed number of requests that all complete (for counting). */
-function run(url: string, reqs: autocannon.Request[], duration: number, amount?: number): Promise<autocannon.Result> {
+function run(url: string, reqs: autocannon.Request[], duration: number, amount?: number, overallRate?: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration, amount, timeout: 60, requests: reqs }, (err, result) => (err ? reject(err) : resolve(result)));
+    autocannon({ url, connections, duration, amount, overallRate, timeout: 60, requests: reqs }, (err, result) => (err ? reject(err) : resolve(result)));
   });
 }
 
@@ -97,10 +105,10 @@ http.createServer((req, res) => {
   });
 }).listen(0, '127.0.0.1', function () { console.log('listening ' + this.address().port); });`;
 
-async function startBare(): Promise<{ url: string; stop: () => void }> {
+async function startBare(): Promise<{ url: string; pid: number | undefined; stop: () => void }> {
   const proc = spawn(process.execPath, ['-e', BARE], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve) => proc.stdout.on('data', (d: Buffer) => resolve(/listening (\d+)/.exec(d.toString())![1])));
-  return { url: `http://127.0.0.1:${port}`, stop: () => proc.kill() };
+  return { url: `http://127.0.0.1:${port}`, pid: proc.pid, stop: () => proc.kill() };
 }
 
 /** User + system CPU seconds of a process so far (Linux /proc), or NaN elsewhere. */
@@ -114,6 +122,28 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+async function waitForFile(file: string): Promise<void> {
+  for (let i = 0; i < 100 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 500)); // written synchronously, but give it time to finish
+}
+
+/** CPU seconds per thread name (Linux /proc), e.g. node (main), libuv-worker, V8 workers, DuckDB. */
+function threadCpu(pid: number | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const key = tid === String(pid) ? 'main' : name === 'node' ? 'other threads' : name;
+      out.set(key, (out.get(key) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
+    }
+  } catch {
+    // not Linux, or the process is gone
+  }
+  return out;
+}
+
 function line(name: string, r: autocannon.Result): string {
   return `${name.padEnd(14)} ${Math.round(r.requests.average).toString().padStart(7)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   2xx ${r['2xx']}   non-2xx ${r.non2xx}   errors ${r.errors}`;
 }
@@ -122,6 +152,11 @@ async function main(): Promise<void> {
   const nodeOptions = process.env.DASHI_NODE_OPTIONS;
   const env = await store.env();
   if (nodeOptions) env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${nodeOptions}`.trim();
+  if (profileOut) {
+    fs.rmSync(profileOut, { force: true });
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''} --import=${new URL('./cpu-profile.mjs', import.meta.url).href}`.trim();
+    env.DASHI_PROFILE_OUT = profileOut;
+  }
   const dashi = await startDashi({ env });
   const token = await dashi.login();
   const website = (await dashi.post('/api/websites', { name: 'bench', domain: 'example.com' }, { token })).body.id as string;
@@ -129,18 +164,36 @@ async function main(): Promise<void> {
   const bare = await startBare();
 
   console.log(`ingest bench: ${seconds}s per run, ${connections} connections, ${new Set(reqs.map((r) => r.headers!['user-agent'])).size} user agents`);
-  await run(bare.url, reqs, 2); // warm-up
+  if (!rate) await run(bare.url, reqs, 2); // warm-up
   // Dashi warm-up in two fixed-count steps (JIT, caches), the second one also sizing the run.
   const cold = await run(dashi.url, reqs, 0, 4000);
   const warm = await run(dashi.url, reqs, 0, Math.max(10_000, Math.round((cold['2xx'] / (cold.duration || 1)) * 3)));
-  const bareResult = await run(bare.url, reqs, seconds);
+  const bareCpu0 = cpuSeconds(bare.pid);
+  const bareResult = rate ? null : await run(bare.url, reqs, seconds);
+  const bareCpu = cpuSeconds(bare.pid) - bareCpu0;
   // Fixed count sized to at least `seconds` (the warmed-up server runs faster than during the
   // warm-up, hence the margin), so that no request is cut off mid-flight and acknowledged can be
   // compared with stored exactly.
-  const amount = Math.max(20_000, Math.round((warm['2xx'] / (warm.duration || 1)) * seconds * 2));
+  const amount = rate ? rate * seconds : Math.max(20_000, Math.round((warm['2xx'] / (warm.duration || 1)) * seconds * 2));
   const cpu0 = cpuSeconds(dashi.proc?.pid);
-  const dashiResult = await run(dashi.url, reqs, 0, amount);
+  const threads0 = threadCpu(dashi.proc?.pid);
+  if (profileOut) dashi.proc?.kill('SIGUSR2');
+  const perf = perfOut ? spawn('perf', ['record', '-g', '-F', '499', '-p', String(dashi.proc?.pid), '-o', perfOut], { stdio: 'ignore' }) : null;
+  const dashiResult = await run(dashi.url, reqs, 0, amount, rate || undefined);
   const cpu = cpuSeconds(dashi.proc?.pid) - cpu0;
+  const threads = [...threadCpu(dashi.proc?.pid)]
+    .map(([k, v]) => [k, v - (threads0.get(k) ?? 0)] as const)
+    .filter(([k, v]) => v > 0 || k === 'main')
+    .sort(([a], [b]) => Number(b === 'main') - Number(a === 'main'));
+  if (perf) {
+    const exited = new Promise((r) => perf.once('exit', r));
+    perf.kill('SIGINT');
+    await exited;
+  }
+  if (profileOut) {
+    dashi.proc?.kill('SIGUSR2');
+    await waitForFile(profileOut);
+  }
   bare.stop();
 
   const acknowledged = cold['2xx'] + warm['2xx'] + dashiResult['2xx'];
@@ -149,13 +202,14 @@ async function main(): Promise<void> {
   await stopAll();
   await store.cleanup();
 
-  console.log(`store          ${storeName}`);
-  console.log(line('bare node:http', bareResult));
+  console.log(`store          ${storeName}   load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min, at the end)`);
+  if (bareResult) console.log(`${line('bare node:http', bareResult)}   CPU ${((bareCpu / bareResult.requests.total) * 1e6).toFixed(0)} µs per request`);
   console.log(line('dashi /api/send', dashiResult));
-  const ratio = dashiResult.requests.average / bareResult.requests.average;
+  const ratio = bareResult ? dashiResult.requests.average / bareResult.requests.average : NaN;
   const busy = cpu / dashiResult.duration;
   console.log(`dashi run      ${dashiResult.duration.toFixed(1)} s, ${Math.round(dashiResult['2xx'] / dashiResult.duration)} acknowledged/s, server CPU ${((cpu / dashiResult['2xx']) * 1e6).toFixed(0)} µs per hit (${(busy * 100).toFixed(0)}% of a core)`);
-  console.log(`ratio          ${(ratio * 100).toFixed(1)}% of bare`);
+  console.log(`server threads ${threads.map(([k, v]) => `${k} ${((v / dashiResult['2xx']) * 1e6).toFixed(0)} µs`).join(', ')} (per hit)`);
+  if (bareResult) console.log(`ratio          ${(ratio * 100).toFixed(1)}% of bare`);
   const stored = Number(n);
   console.log(`acknowledged   ${acknowledged}   stored ${stored}   ${acknowledged === stored ? 'OK' : 'MISMATCH'}`);
   if (acknowledged !== stored) process.exitCode = 1;

@@ -11,7 +11,7 @@ import { apiHeaders } from '../server/cors.js';
 import { badRequest, HttpError, parseJsonText, serverError, tooLarge } from '../server/errors.js';
 import { setFastPath } from '../ingest/fast-path.js';
 import { GeoDb } from '../ingest/geo.js';
-import { Ingestor, type HitRequest, type Outcome } from '../ingest/ingest.js';
+import { Ingestor, type HitRequest, type Outcome, type SendResult } from '../ingest/ingest.js';
 import { loadTracker } from '../ingest/tracker-asset.js';
 import { Writer } from '../ingest/writer.js';
 
@@ -23,12 +23,19 @@ function hitRequest(req: FastifyRequest | IncomingMessage): HitRequest {
   return { headers: req.headers, socketIp: req.socket.remoteAddress };
 }
 
-function reply(outcome: Outcome) {
-  return outcome.kind === 'bot' ? { beep: 'boop' } : outcome.result;
+function reply(outcome: Outcome): Answer {
+  return outcome.kind === 'bot' ? { json: { beep: 'boop' } } : { result: outcome.result };
 }
 
-/** An answer: a JSON value, or (v1 collect) plain text. */
-type Answer = { json: unknown } | { text: string };
+/** An answer: a JSON value, a hit's result (JSON too), or (v1 collect) plain text. */
+type Answer = { json: unknown } | { result: SendResult } | { text: string };
+
+/** Text JSON.stringify leaves as it is (uuids, tokens). */
+const PLAIN = /^[\w.-]*$/;
+const jsonText = (s: string) => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));
+
+/** JSON.stringify(result), built directly: the answer to nearly every hit. */
+const resultJson = (r: SendResult) => `{"cache":${jsonText(r.cache)},"sessionId":${jsonText(r.sessionId)},"visitId":${jsonText(r.visitId)}}`;
 
 export async function registerIngest(parent: FastifyInstance, ctx: AppContext): Promise<void> {
   await parent.register(async (app) => ingestRoutes(app, ctx));
@@ -71,7 +78,7 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
     geo,
   );
 
-  const send = async (body: unknown, request: HitRequest): Promise<Answer> => ({ json: reply(await ingestor.send(body, request)) });
+  const send = async (body: unknown, request: HitRequest): Promise<Answer> => reply(await ingestor.send(body, request));
   const collect = async (body: unknown, request: HitRequest): Promise<Answer> => {
     const outcome = await ingestor.collect(body, request);
     // Umami v1 answered with the bare cache token.
@@ -101,7 +108,8 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
     (handle: (body: unknown, request: HitRequest) => Promise<Answer>) =>
     async (req: FastifyRequest, res: FastifyReply) => {
       const answer = await handle(req.body, hitRequest(req));
-      return 'text' in answer ? res.type('text/plain; charset=utf-8').send(answer.text) : answer.json;
+      if ('text' in answer) return res.type('text/plain; charset=utf-8').send(answer.text);
+      return 'result' in answer ? answer.result : answer.json;
     };
   const endpoint = config.collectApiEndpoint;
   const routes = new Map<string, { handle: typeof send; limit: number }>();
@@ -147,7 +155,7 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
 
   const write = (res: ServerResponse, headers: [string, string][], status: number, answer: Answer, extra?: Record<string, string>) => {
     const isText = 'text' in answer;
-    const body = isText ? answer.text : JSON.stringify(answer.json);
+    const body = isText ? answer.text : 'result' in answer ? resultJson(answer.result) : JSON.stringify(answer.json);
     const list: string[] = [];
     for (const [k, v] of headers) list.push(k, v);
     if (extra) for (const k in extra) list.push(k, extra[k]);

@@ -44,6 +44,17 @@ export function periodStart(date: Date, period: SaltRotation | 'hour'): Date {
   }
 }
 
+/** A session id cached under its address, with the rest of what it was derived from. */
+interface SessionEntry {
+  start: number;
+  websiteId: string;
+  userAgent: string;
+  id: string;
+}
+
+/** Most browsers remembered per address (a busy NAT may have more; the oldest are forgotten). */
+const PER_ADDRESS = 16;
+
 interface Salts {
   session: string;
   hour: string;
@@ -58,9 +69,11 @@ export class Ids {
   // straddles an hour, day, week or month boundary.
   private readonly salts = new Map<number, Salts>();
   // Real visitors send several hits; each id costs a sha512 and a sha1 (~5 µs together), while a
-  // lookup keyed by the same inputs (salt period instead of salt) costs a fraction of that.
-  private readonly sessions = new Lru<string, string>(50_000);
-  private readonly visits = new Lru<string, string>(50_000);
+  // lookup by the same inputs (salt period instead of salt) costs a fraction of that. The caches
+  // are keyed by strings the hit already has (address, session id) rather than by a long key
+  // built per hit: hashing a fresh 200-character key cost more than the rest of the lookup.
+  private readonly sessions = new Lru<string, SessionEntry[]>(50_000);
+  private readonly visits = new Lru<string, { hourStart: number; id: string }>(50_000);
 
   constructor(appSecret: string, private readonly rotation: SaltRotation = 'month') {
     this.secret = sha512(appSecret);
@@ -91,13 +104,15 @@ export class Ids {
   /** Anonymous visitor: website, address and browser within one salt period. */
   sessionId(websiteId: string, ip: string, userAgent: string, at: Date): string {
     const salts = this.saltsAt(at);
-    // Unambiguous: neither the period, a website id nor an address contains a space.
-    const key = `${salts.sessionStart} ${websiteId} ${ip} ${userAgent}`;
-    let id = this.sessions.get(key);
-    if (id === undefined) {
-      id = this.uuid(websiteId, ip, userAgent, salts.session);
-      this.sessions.set(key, id);
+    const start = salts.sessionStart;
+    const known = this.sessions.get(ip);
+    if (known !== undefined) {
+      for (const e of known) if (e.start === start && e.websiteId === websiteId && e.userAgent === userAgent) return e.id;
     }
+    const id = this.uuid(websiteId, ip, userAgent, salts.session);
+    const entry: SessionEntry = { start, websiteId, userAgent, id };
+    if (known === undefined) this.sessions.set(ip, [entry]);
+    else if (known.unshift(entry) > PER_ADDRESS) known.pop();
     return id;
   }
 
@@ -109,12 +124,10 @@ export class Ids {
   /** A visit without a cache token: the session within one clock hour. */
   visitId(sessionId: string, at: Date): string {
     const salts = this.saltsAt(at);
-    const key = `${salts.hourStart} ${sessionId}`;
-    let id = this.visits.get(key);
-    if (id === undefined) {
-      id = this.uuid(sessionId, salts.hour);
-      this.visits.set(key, id);
-    }
+    const known = this.visits.get(sessionId);
+    if (known !== undefined && known.hourStart === salts.hourStart) return known.id;
+    const id = this.uuid(sessionId, salts.hour);
+    this.visits.set(sessionId, { hourStart: salts.hourStart, id });
     return id;
   }
 }

@@ -13,7 +13,7 @@ import { clientIp, ipMatcher, isPublicIp, normalizeIp } from './ip.js';
 import { Lru } from './lru.js';
 import { collectBody, collectPayload, describe, sendBody, sendPayload, type SendPayload } from './schema.js';
 import { TokenSigner } from './token.js';
-import { pageUrl, parseUrl, referrer } from './url.js';
+import { pageColumns, referrerColumns, type PageUrl, type Referrer } from './url.js';
 import { QueueFullError, Writer, WriterClosedError, type HitRows } from './writer.js';
 
 const VISIT_SECONDS = 30 * 60;
@@ -49,11 +49,13 @@ interface Extra {
   category?: string | null;
 }
 
-/** The hit's page URL and referrer, parsed (undefined: not sent). */
+/** The hit's page URL and referrer columns. */
 interface Urls {
-  page: URL | null | undefined;
-  referrer: URL | null | undefined;
+  page: PageUrl;
+  referrer: Referrer;
 }
+
+const NO_REFERRER: Referrer = { domain: null, path: null, query: null };
 
 type Sites = Pick<Store['websites'], 'get' | 'getByLegacyId'>;
 
@@ -122,13 +124,12 @@ export class Ingestor {
   }
 
   private async hit(type: 'event' | 'identify' | 'performance', p: SendPayload, site: Website, req: HitRequest, extra: Extra): Promise<Outcome> {
-    // Parsed once here, for validation and for the event row.
-    const urls: Urls = {
-      page: p.url != null ? parseUrl(p.url, p.hostname ?? undefined) : undefined,
-      referrer: p.referrer ? parseUrl(p.referrer, p.hostname ?? undefined) : undefined,
-    };
-    if (urls.page === null) throw bad('payload.url: not a valid URL');
-    if (urls.referrer === null) throw bad('payload.referrer: not a valid URL');
+    // Parsed once here, for validation and for the event row (a missing URL is the site's root).
+    const page = pageColumns(p.url ?? '', p.hostname ?? undefined, this.opts.removeTrailingSlash);
+    if (page === null) throw bad('payload.url: not a valid URL');
+    const ref = p.referrer ? referrerColumns(p.referrer, p.hostname ?? undefined) : NO_REFERRER;
+    if (ref === null) throw bad('payload.referrer: not a valid URL');
+    const urls: Urls = { page, referrer: ref };
     let data: DataValue[] = [];
     try {
       if (p.data) data = flattenData(p.data, 'payload.data');
@@ -235,8 +236,7 @@ export class Ingestor {
   }
 
   private eventRow(p: SendPayload, websiteId: string, s: SessionRow, visitId: string, createdAt: Date, extra: Extra, urls: Urls): EventRow {
-    const page = pageUrl(p.url ?? '', p.hostname ?? undefined, this.opts.removeTrailingSlash, urls.page);
-    const ref = referrer(p.referrer ?? undefined, p.hostname ?? undefined, urls.referrer);
+    const { page, referrer: ref } = urls;
     return {
       eventId: randomUUID(),
       websiteId,
@@ -295,6 +295,7 @@ function dataRow<T>(d: DataValue, websiteId: string, sessionId: string, createdA
 type DataValueRow = Omit<SessionDataRow, 'distinctId'>;
 
 function safeDecodeComponent(s: string): string {
+  if (!s.includes('%')) return s; // nothing to decode (most titles)
   try {
     return decodeURIComponent(s);
   } catch {

@@ -11,7 +11,10 @@ export interface VisitToken {
   iat: number;
 }
 
-const oneShot = (crypto as { hash?: (alg: string, data: string, enc: string) => Buffer }).hash;
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: string) => Buffer | string }).hash;
+
+/** Strings JSON.stringify leaves as they are (uuids): the token body is then built directly. */
+const PLAIN = /^[\w-]*$/;
 
 export class TokenSigner {
   private readonly key: string;
@@ -20,14 +23,21 @@ export class TokenSigner {
     this.key = createHash('sha256').update(`dashi-visit-token:${secret}`).digest('hex');
   }
 
-  private mac(body: string): Buffer {
+  /** The signature as base64url text (a digest straight to text costs a third of one to a Buffer). */
+  private mac(body: string): string {
     const data = `${this.key}.${body}.${this.key}`;
-    return oneShot ? oneShot('sha256', data, 'buffer') : createHash('sha256').update(data).digest();
+    return oneShot ? (oneShot('sha256', data, 'base64url') as string) : createHash('sha256').update(data).digest('base64url');
   }
 
   sign(token: VisitToken): string {
-    const body = Buffer.from(JSON.stringify([token.websiteId, token.sessionId, token.visitId, token.iat])).toString('base64url');
-    return `${body}.${this.mac(body).toString('base64url')}`;
+    const { websiteId, sessionId, visitId, iat } = token;
+    // The same text as JSON.stringify of the array, without building the array.
+    const json =
+      Number.isSafeInteger(iat) && PLAIN.test(websiteId) && PLAIN.test(sessionId) && PLAIN.test(visitId)
+        ? `["${websiteId}","${sessionId}","${visitId}",${iat}]`
+        : JSON.stringify([websiteId, sessionId, visitId, iat]);
+    const body = Buffer.from(json).toString('base64url');
+    return `${body}.${this.mac(body)}`;
   }
 
   /** The token's contents, or null when it is missing, malformed or not ours. */
@@ -36,8 +46,9 @@ export class TokenSigner {
     const dot = value.indexOf('.');
     if (dot <= 0) return null;
     const body = value.slice(0, dot);
+    // Compared as bytes, as decoded (leniently) from the text, in constant time.
     const sig = Buffer.from(value.slice(dot + 1), 'base64url');
-    const expected = this.mac(body);
+    const expected = Buffer.from(this.mac(body), 'base64url');
     if (sig.length !== expected.length || !timingSafeEqual(sig, expected)) return null;
     try {
       const [websiteId, sessionId, visitId, iat] = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));

@@ -1,4 +1,5 @@
 // Page URL and referrer split into the columns website_event stores.
+import { Lru } from './lru.js';
 
 const MAX = 500;
 const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
@@ -81,4 +82,37 @@ export function referrer(ref: string | undefined, hostname: string | undefined, 
     path: cut(safeDecode(u.pathname)),
     query: cut(u.search.slice(1)),
   };
+}
+
+// Sites send the same few URLs and referrers over and over, and parsing one costs about a
+// microsecond: the columns (or null: the text does not parse) are remembered by their inputs.
+// The objects are shared between hits: read them, never change them.
+const pages = new Lru<string, PageUrl | null>(10_000);
+const referrers = new Lru<string, Referrer | null>(10_000);
+
+/** Unambiguous: the hostname's length says where it ends. */
+const cacheKey = (text: string, hostname: string | undefined, flag: string) => `${flag}${hostname?.length ?? 0}:${hostname ?? ''}${text}`;
+
+/** pageUrl(url, hostname, removeTrailingSlash), or null when the URL does not parse. */
+export function pageColumns(url: string, hostname: string | undefined, removeTrailingSlash: boolean): PageUrl | null {
+  const key = cacheKey(url, hostname, removeTrailingSlash ? '1' : '0');
+  let page = pages.get(key);
+  if (page === undefined) {
+    const parsed = parseUrl(url, hostname);
+    page = parsed ? pageUrl(url, hostname, removeTrailingSlash, parsed) : null;
+    pages.set(key, page);
+  }
+  return page;
+}
+
+/** referrer(ref, hostname) of a non-empty referrer, or null when it does not parse. */
+export function referrerColumns(ref: string, hostname: string | undefined): Referrer | null {
+  const key = cacheKey(ref, hostname, '');
+  let columns = referrers.get(key);
+  if (columns === undefined) {
+    const parsed = parseUrl(ref, hostname);
+    columns = parsed ? referrer(ref, hostname, parsed) : null;
+    referrers.set(key, columns);
+  }
+  return columns;
 }
