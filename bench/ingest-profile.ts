@@ -14,6 +14,7 @@ import { Ingestor } from '../src/ingest/ingest.js';
 import { Writer } from '../src/ingest/writer.js';
 import { openDuckDbStore } from '../src/store/duckdb/index.js';
 import type { Store, WriteBatch } from '../src/store/types.js';
+import { hitBody } from './hits.js';
 
 const duck = process.argv.includes('--duckdb');
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 50_000);
@@ -37,22 +38,7 @@ const ingestor = new Ingestor(
   geo,
 );
 const uas = Array.from({ length: 200 }, (_, v) => `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${v}.0.0.0 Safari/537.36`);
-const PATHS = ['/', '/pricing', '/docs/getting-started', '/blog/why-dashi', '/about', '/contact', '/docs/api'];
-const REFERRERS = ['', 'https://www.google.com/', 'https://news.ycombinator.com/item?id=1', 'https://duckduckgo.com/'];
-// As bench/ingest.ts sends them: every 10th hit a custom event with data.
-const body = (i: number) => {
-  const payload: Record<string, unknown> = {
-    website,
-    hostname: 'example.com',
-    language: 'en-US',
-    screen: i % 3 ? '1920x1080' : '390x844',
-    url: `${PATHS[i % PATHS.length]}?utm_source=bench${i % 5}`,
-    referrer: REFERRERS[i % REFERRERS.length],
-    title: 'Dashi bench',
-  };
-  if (i % 10 === 0) Object.assign(payload, { name: 'signup', data: { plan: 'pro', seats: i % 7 } });
-  return { type: 'event', payload };
-};
+const body = (i: number) => hitBody(website, i);
 const request = (i: number) => ({
   headers: { 'user-agent': uas[i % uas.length], 'x-forwarded-for': `8.${i % 250}.${(i * 7) % 250}.${(i * 13) % 250}` },
   socketIp: '127.0.0.1',

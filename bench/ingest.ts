@@ -17,6 +17,7 @@ import autocannon from 'autocannon';
 import { startDashi, stopAll } from '../test/helpers/server.js';
 import { readStored } from '../test/ingest-db.js';
 import { testStores } from '../test/helpers/stores.js';
+import { hitBody } from './hits.js';
 
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const seconds = Number(positional[0] ?? 10);
@@ -55,30 +56,15 @@ function randomIp(): string {
   return `${a}.${(Math.random() * 256) | 0}.${(Math.random() * 256) | 0}.${1 + ((Math.random() * 254) | 0)}`;
 }
 
-const PATHS = ['/', '/pricing', '/docs/getting-started', '/blog/why-dashi', '/about', '/contact', '/docs/api'];
-const REFERRERS = ['', 'https://www.google.com/', 'https://news.ycombinator.com/item?id=1', 'https://duckduckgo.com/'];
 
 function requests(website: string, count = 2000): autocannon.Request[] {
   const uas = userAgents();
-  return Array.from({ length: count }, (_, i) => {
-    const custom = i % 10 === 0;
-    const payload: Record<string, unknown> = {
-      website,
-      hostname: 'example.com',
-      language: 'en-US',
-      screen: i % 3 ? '1920x1080' : '390x844',
-      url: `${PATHS[i % PATHS.length]}?utm_source=bench${i % 5}`,
-      referrer: REFERRERS[i % REFERRERS.length],
-      title: 'Dashi bench',
-    };
-    if (custom) Object.assign(payload, { name: 'signup', data: { plan: 'pro', seats: i % 7 } });
-    return {
-      method: 'POST',
-      path: '/api/send',
-      headers: { 'content-type': 'application/json', 'user-agent': uas[i % uas.length], 'x-forwarded-for': randomIp() },
-      body: JSON.stringify({ type: 'event', payload }),
-    };
-  });
+  return Array.from({ length: count }, (_, i) => ({
+    method: 'POST',
+    path: '/api/send',
+    headers: { 'content-type': 'application/json', 'user-agent': uas[i % uas.length], 'x-forwarded-for': randomIp() },
+    body: JSON.stringify(hitBody(website, i)),
+  }));
 }
 
 /** A timed run, or with `amount` a fixed number of requests that all complete (for counting). */
