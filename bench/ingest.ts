@@ -56,7 +56,6 @@ function randomIp(): string {
   return `${a}.${(Math.random() * 256) | 0}.${(Math.random() * 256) | 0}.${1 + ((Math.random() * 254) | 0)}`;
 }
 
-
 function requests(website: string, count = 2000): autocannon.Request[] {
   const uas = userAgents();
   return Array.from({ length: count }, (_, i) => ({
