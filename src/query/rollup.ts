@@ -37,26 +37,24 @@ export function usesRollups(q: Query, rollups: Pick<TrafficRollups, 'slotMs' | '
   return slotAttribute(q, rollups.attributes) !== null;
 }
 
-/** Visits by entry or exit page. */
-function visitPath(q: Query): boolean {
+/** The dimension of a one-field breakdown that counts only `metric`, by its canonical name. */
+function breakdownBy(q: Query, metric: MetricName): string | undefined {
   const [ref] = q.dimensions;
-  if (q.dimensions.length !== 1 || ref.kind !== 'field' || q.metrics.join() !== 'visits') return false;
-  const name = canonicalDimension(ref.name);
-  return name === 'entry' || name === 'exit';
+  if (q.dimensions.length !== 1 || ref.kind !== 'field' || q.metrics.join() !== metric) return undefined;
+  return canonicalDimension(ref.name);
 }
 
+/** Visits by entry or exit page. */
+const visitPath = (q: Query) => ['entry', 'exit'].includes(breakdownBy(q, 'visits') ?? '');
+
 /** Visitors by channel. */
-function visitChannel(q: Query): boolean {
-  const [ref] = q.dimensions;
-  return q.dimensions.length === 1 && ref.kind === 'field' && canonicalDimension(ref.name) === 'channel' && q.metrics.join() === 'visitors';
-}
+const visitChannel = (q: Query) => breakdownBy(q, 'visitors') === 'channel';
 
 /** The page column a page-view breakdown reads, when slot_count counts it. */
 function pageColumn(q: Query, columns: readonly string[]): string | null {
-  const [ref] = q.dimensions;
-  if (q.dimensions.length !== 1 || ref.kind !== 'field' || q.metrics.join() !== 'pageviews') return null;
-  const def = dimension(ref.name);
-  return def.grain === 'row' && def.rows === 'traffic' && def.column && columns.includes(def.column) ? def.column : null;
+  const name = breakdownBy(q, 'pageviews');
+  const def = name ? dimension(name) : null;
+  return def && def.grain === 'row' && def.rows === 'traffic' && def.column && columns.includes(def.column) ? def.column : null;
 }
 
 /** The session attribute a breakdown is by, when session_slot keeps a pointer for exactly its dimensions. */
@@ -149,8 +147,7 @@ async function visitTotals(q: Query, d: Dialect, run: (stmt: Sql) => Promise<Row
 
 /** Visits by entry or exit page: whole visits' stored paths, and the cut ones' from their rows in range. */
 async function visitPathRows(q: Query, d: Dialect, run: (stmt: Sql) => Promise<Row[]>): Promise<Row[]> {
-  const ref = q.dimensions[0] as { kind: 'field'; name: string };
-  const name = canonicalDimension(ref.name) as 'entry' | 'exit';
+  const name = breakdownBy(q, 'visits') as 'entry' | 'exit';
   const cut = await cutVisitRows(q, d, run);
   const paths = [sql`SELECT ${raw(`${name}_path`)} AS d0 FROM visit_rollup WHERE ${wholeVisits(q, d)}`];
   if (cut) paths.push(sql`SELECT ${dimension(name).expr(d)} AS d0 FROM (${cut}) r GROUP BY visit_id`);
