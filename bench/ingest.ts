@@ -32,6 +32,8 @@ const profileOut = process.argv.find((a) => a.startsWith('--profile='))?.slice('
 // so that server CPU per hit can be compared between builds on a busy machine (same batch sizes).
 const rate = Number(process.argv.find((a) => a.startsWith('--rate='))?.slice('--rate='.length) ?? 0);
 const perfOut = process.argv.find((a) => a.startsWith('--perf='))?.slice('--perf='.length);
+// --ticks: print each run's responses per second.
+const ticks = process.argv.includes('--ticks');
 
 // ~300 distinct User-Agents, as a site's real traffic has: mostly cache hits after the first parse.
 function userAgents(): string[] {
@@ -66,11 +68,27 @@ function requests(website: string, count = 2000): autocannon.Request[] {
   }));
 }
 
+type Run = autocannon.Result & { perSecond: number[] };
+
 /** A timed run, or with `amount` a fixed number of requests that all complete (for counting). */
-function run(url: string, reqs: autocannon.Request[], duration: number, amount?: number, overallRate?: number): Promise<autocannon.Result> {
+function run(url: string, reqs: autocannon.Request[], duration: number, amount?: number, overallRate?: number): Promise<Run> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration, amount, overallRate, timeout: 60, requests: reqs }, (err, result) => (err ? reject(err) : resolve(result)));
+    const perSecond: number[] = [];
+    const instance = autocannon({ url, connections, duration, amount, overallRate, timeout: 60, requests: reqs }, (err, result) => (err ? reject(err) : resolve({ ...result, perSecond })));
+    // autocannon's types leave out its per-second 'tick' event.
+    (instance as unknown as NodeJS.EventEmitter).on('tick', ({ counter }: { counter: number }) => perSecond.push(counter));
+    if (ticks) instance.on('done', (r: autocannon.Result) => console.log(`per second     ${url} ${perSecond.join(' ')} (max latency ${r.latency.max} ms)`));
   });
+}
+
+/**
+ * Median of the whole seconds of a run. autocannon's mean also counts the seconds in which
+ * connections were still being opened and the last, partial second of a fixed-count run.
+ */
+function steady(r: Run, fixedCount: boolean): number {
+  const full = r.perSecond.filter((n) => n > 0).slice(1, fixedCount ? -1 : undefined);
+  const xs = (full.length ? full : r.perSecond).slice().sort((a, b) => a - b);
+  return xs[xs.length >> 1] ?? 0;
 }
 
 const BARE = `
@@ -129,8 +147,8 @@ function threadCpu(pid: number | undefined): Map<string, number> {
   return out;
 }
 
-function line(name: string, r: autocannon.Result): string {
-  return `${name.padEnd(14)} ${Math.round(r.requests.average).toString().padStart(7)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   2xx ${r['2xx']}   non-2xx ${r.non2xx}   errors ${r.errors}`;
+function line(name: string, r: Run, fixedCount: boolean): string {
+  return `${name.padEnd(14)} ${steady(r, fixedCount).toString().padStart(7)} req/s (steady; mean ${Math.round(r.requests.average)})   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   2xx ${r['2xx']}   non-2xx ${r.non2xx}   errors ${r.errors}`;
 }
 
 async function main(): Promise<void> {
@@ -159,7 +177,8 @@ async function main(): Promise<void> {
   // Fixed count sized to at least `seconds` (the warmed-up server runs faster than during the
   // warm-up, hence the margin), so that no request is cut off mid-flight and acknowledged can be
   // compared with stored exactly.
-  const amount = rate ? rate * seconds : Math.max(20_000, Math.round((warm['2xx'] / (warm.duration || 1)) * seconds * 2));
+  const warmRate = Math.max(warm['2xx'] / (warm.duration || 1), ...warm.perSecond);
+  const amount = rate ? rate * seconds : Math.max(20_000, Math.round(warmRate * seconds * 2));
   const cpu0 = cpuSeconds(dashi.proc?.pid);
   const threads0 = threadCpu(dashi.proc?.pid);
   if (profileOut) dashi.proc?.kill('SIGUSR2');
@@ -188,9 +207,9 @@ async function main(): Promise<void> {
   await store.cleanup();
 
   console.log(`store          ${storeName}   load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min, at the end)`);
-  if (bareResult) console.log(`${line('bare node:http', bareResult)}   CPU ${((bareCpu / bareResult.requests.total) * 1e6).toFixed(0)} µs per request`);
-  console.log(line('dashi /api/send', dashiResult));
-  const ratio = bareResult ? dashiResult.requests.average / bareResult.requests.average : NaN;
+  if (bareResult) console.log(`${line('bare node:http', bareResult, false)}   CPU ${((bareCpu / bareResult.requests.total) * 1e6).toFixed(0)} µs per request`);
+  console.log(line('dashi /api/send', dashiResult, true));
+  const ratio = bareResult ? steady(dashiResult, true) / steady(bareResult, false) : NaN;
   const busy = cpu / dashiResult.duration;
   console.log(`dashi run      ${dashiResult.duration.toFixed(1)} s, ${Math.round(dashiResult['2xx'] / dashiResult.duration)} acknowledged/s, server CPU ${((cpu / dashiResult['2xx']) * 1e6).toFixed(0)} µs per hit (${(busy * 100).toFixed(0)}% of a core)`);
   console.log(`server threads ${threads.map(([k, v]) => `${k} ${((v / dashiResult['2xx']) * 1e6).toFixed(0)} µs`).join(', ')} (per hit)`);

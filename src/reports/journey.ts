@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { compileFilter } from '../query/filters.js';
 import { sequenceSql } from '../query/dialects/lists.js';
-import { int, raw, sql } from '../query/sql.js';
+import { raw, sql } from '../query/sql.js';
 import { and, num, scopeRange, type ReportDef, type ReportEnv } from './report.js';
 import { fail, parseFields } from './scope.js';
 
@@ -31,37 +31,28 @@ async function run(env: ReportEnv) {
   const { steps, startStep, endStep } = parseJourney(env.fields);
   const s = env.scope;
   const d = env.engine.dialect;
-  const seq = sequenceSql(d);
   const q = { websiteId: s.website.id, range: s.range, rows: 'all' as const };
   const step = raw('(CASE WHEN event_type = 2 THEN event_name ELSE url_path END)');
   const where = and([scopeRange(s, env), raw('event_type IN (1, 2)'), sql`${step} IS NOT NULL`, compileFilter(s.filter, q, d)]);
-  const n = int(steps);
-  const c = raw('c');
+  const start = startStep === undefined ? undefined : d.text(startStep);
+  const end = endStep === undefined ? undefined : d.text(endStep);
 
-  // One pass: each visit becomes one list (s0), cut below by startStep and endStep.
-  let cte = sql`
-    ev AS (SELECT visit_id, created_at, ${step} AS v FROM website_event WHERE ${where}),${seq.lists(s.range.start.getTime())}`;
-  let source = 's0';
-  if (startStep) {
-    // From the visit's first occurrence of startStep.
+  // A visit without endStep, or without startStep, has no path: leave it out before building
+  // sequences (endStep first: usually the rarer one, and the second test then runs on fewer rows).
+  const tests = [end, start].filter((v) => v !== undefined);
+  const name = (i: number) => raw(i === tests.length ? 'ev' : `ev${i}`);
+  let cte = sql`${name(0)} AS (SELECT visit_id, created_at, ${step} AS v FROM website_event WHERE ${where})`;
+  tests.forEach((value, i) => {
     cte = sql`${cte},
-      s1 AS (SELECT c, ${seq.position(c, seq.token(d.text(startStep)))} AS p FROM ${raw(source)}),
-      s2 AS (SELECT ${seq.slice(c, raw('p'))} AS c FROM s1 WHERE p > 0)`;
-    source = 's2';
+    ${name(i + 1)} AS (SELECT visit_id, created_at, v FROM ${name(i)} WHERE visit_id IN (SELECT visit_id FROM ${name(i)} WHERE v = ${value}))`;
+  });
+  // The first statement that fits answers (see SequenceSql.paths).
+  for (const rest of sequenceSql(d).paths({ startMs: s.range.start.getTime(), steps, start, end })) {
+    const rows = await env.engine.rows(sql`WITH ${cte},${rest}`);
+    if (rows.some((r) => r.fits === false)) continue;
+    return rows.filter((r) => r.items !== null && r.items !== undefined).map((r) => ({ items: (r.items as unknown[]).map(String), count: num(r.n) }));
   }
-  if (endStep) {
-    // Only sequences reaching endStep within `steps` steps, cut after it.
-    cte = sql`${cte},
-      e1 AS (SELECT c, ${seq.position(seq.slice(c, int(1), n), seq.token(d.text(endStep)))} AS p FROM ${raw(source)}),
-      e2 AS (SELECT ${seq.slice(c, int(1), raw('p'))} AS c FROM e1 WHERE p > 0)`;
-    source = 'e2';
-  }
-  // Paths compare as lists, element by element and a prefix first: in the values' order.
-  const rows = await env.engine.rows(sql`WITH ${cte},
-    top AS (SELECT p, count(*) AS n FROM (SELECT ${seq.slice(c, int(1), n)} AS p FROM ${raw(source)}) x GROUP BY p ORDER BY n DESC, p LIMIT 100)
-    SELECT ${seq.values.expr(raw('p'))} AS items, n FROM top ${seq.values.from} ORDER BY n DESC, p`);
-
-  return rows.map((r) => ({ items: (r.items as unknown[]).map(String), count: num(r.n) }));
+  throw new Error('journey: no statement fits');
 }
 
 export const journey: ReportDef = { validate: parseJourney, run };

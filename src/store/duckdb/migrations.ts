@@ -1,7 +1,8 @@
 // The embedded store's migrations: the shared schema, then DuckDB-only additions (version 100+).
 import type { Migration } from '../sql/migrate.js';
 import { baseMigrations } from '../sql/schema.js';
-import { rollupMigration } from './rollup.js';
+import { pageVisitMigration } from './page-rollup.js';
+import { channelPointerMigration, rollupMigration, visitSpanMigration } from './rollup.js';
 
 export const migrations: Migration[] = [
   ...baseMigrations,
@@ -12,4 +13,7 @@ export const migrations: Migration[] = [
     statements: ['CREATE TABLE journal_state (last_loaded BIGINT NOT NULL)', 'INSERT INTO journal_state VALUES (0)'],
   },
   rollupMigration,
+  visitSpanMigration,
+  pageVisitMigration,
+  channelPointerMigration,
 ];

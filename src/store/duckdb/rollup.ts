@@ -3,7 +3,7 @@
 //
 // - visit_rollup: one row per visit: its session, first and last traffic row and their paths
 //   (entry and exit), row count, and its channel (classified from its first row by the query
-//   layer's own definition).
+//   layer's own definition), with a pointer to the session's previous visit in that channel.
 // - session_slot: one row per session, 15-minute slot with traffic and set of session attributes
 //   (browser ... city: usually one set per session), its row count, the session's previous slot
 //   with traffic (prev_slot) and, per attribute, the previous slot with the same value (prev_browser
@@ -11,6 +11,9 @@
 //   slots by the one row whose pointer is outside the window.
 // - slot_count: page views per website, slot, page column (referrer, query, title, utm ...) and
 //   value, with the hostname for referrers (self-referrals depend on it).
+// - visit_span: visit_rollup summed per website and pair of first and last slot: visits, bounces
+//   and time of the visits inside a range of whole slots without reading each visit.
+// - page_visit: one row per visit and path, with a pointer per session and path (page-rollup.ts).
 //
 // Loads append the traffic rows' keys to rollup_pending in the same transaction as the rows
 // (exactly once, like the rows themselves), and refreshStatements merge them in. Deletes rebuild
@@ -19,9 +22,12 @@
 
 import { duckdb } from '../../query/dialects/duckdb.js';
 import { channelExpr } from '../../query/dimensions.js';
-import { raw, renderNumbered, sql, type Sql, type SqlValue } from '../../query/sql.js';
+import { metric } from '../../query/metrics.js';
+import { VISIT_METRICS } from '../../query/rollup.js';
+import { join, raw, renderNumbered, sql, type Sql, type SqlValue } from '../../query/sql.js';
 import { CLICK_ID_FLAG } from '../sql/columns.js';
 import type { Migration } from '../sql/migrate.js';
+import { pageVisitBuild, pageVisitRefresh } from './page-rollup.js';
 
 /** Slot width; every zone offset in use is a multiple of 15 minutes. */
 export const SLOT_MS = 900_000;
@@ -52,7 +58,8 @@ const POINTERS = [
   ...ATTRS.map((a) => `lag(slot) OVER (PARTITION BY website_id, session_id, ${SLOT_ATTRIBUTES[a].join(', ')} ORDER BY slot) AS prev_${a}`),
 ].join(', ');
 const POINTER_COLUMNS = ['prev_slot', ...ATTRS.map((a) => `prev_${a}`)];
-const SLOT = `CAST(epoch_ms(created_at) // ${SLOT_MS} AS INTEGER)`;
+const slotOf = (column: string) => `CAST(epoch_ms(${column}) // ${SLOT_MS} AS INTEGER)`;
+const SLOT = slotOf('created_at');
 const PENDING_COLUMNS = ['website_id', 'session_id', 'visit_id', 'created_at', 'url_path', ...ATTRS, ...PAGE_COLUMNS];
 /** The channel inputs, taken from a visit's first row. */
 const LANDING: Record<string, string> = { ref: 'referrer_domain', host: 'hostname', src: 'utm_source', medium: 'utm_medium', click: 'click' };
@@ -64,6 +71,13 @@ function visitRows(from: Sql, click: string): Sql {
     FROM (SELECT website_id, visit_id, any_value(session_id) AS session_id, min(created_at) AS t0, max(created_at) AS t1, count(*) AS c,
       arg_min_null(url_path, created_at) AS entry_path, arg_max_null(url_path, created_at) AS exit_path, ${raw(landing.join(', '))}
       FROM ${from} GROUP BY website_id, visit_id) v`;
+}
+
+/** visit_span rows of the visit_rollup rows matching `where`, with the metrics' own visit aggregates. */
+function visitSpans(where: Sql): Sql {
+  const totals = VISIT_METRICS.map((m) => sql`${(metric(m).visit as (d: typeof duckdb) => Sql)(duckdb)} AS ${raw(m)}`);
+  return sql`SELECT website_id, ${raw(slotOf('t0'))} AS slot0, ${raw(slotOf('t1'))} AS slot1, ${join(totals)}
+    FROM visit_rollup WHERE ${where} GROUP BY ALL`;
 }
 
 export interface Statement {
@@ -99,13 +113,43 @@ export const rollupMigration: Migration = {
   ],
 };
 
+/** Each visit's pointer to the same session's previous visit in the same channel (its t0). */
+const CHANNEL_POINTER = 'lag(t0) OVER (PARTITION BY website_id, session_id, channel ORDER BY t0)';
+
+export const channelPointerMigration: Migration = {
+  version: 104,
+  name: 'visit-channel-pointer',
+  statements: ['ALTER TABLE visit_rollup ADD COLUMN prev_channel_t0 TIMESTAMP', 'UPDATE rollup_state SET built = false'],
+};
+
+export const visitSpanMigration: Migration = {
+  version: 102,
+  name: 'visit-span',
+  statements: [
+    `CREATE TABLE visit_span (website_id UUID NOT NULL, slot0 INTEGER NOT NULL, slot1 INTEGER NOT NULL,
+      ${VISIT_METRICS.map((m) => `${m} BIGINT NOT NULL`).join(', ')})`,
+    // Built with the other rollups when the store opens.
+    'UPDATE rollup_state SET built = false',
+  ],
+};
+
 /** Appends the traffic rows of a loaded batch (a relation with website_event's columns). */
 export function pendingInsert(source: string): string {
   return `INSERT INTO rollup_pending SELECT ${PENDING_COLUMNS.join(', ')}, ${CLICK_ID_FLAG} FROM ${source} WHERE ${TRAFFIC}`;
 }
 
+/**
+ * The first slots of the visits the pending rows touch, before the merge and after it (a late
+ * hit can move a visit's start): their visit_span rows are recounted. The slot after the merge
+ * is that of the earlier of the stored start and the pending rows' first.
+ */
+const TOUCHED_SPANS = `SELECT website_id, ${slotOf('t0')} AS slot0 FROM touched_visit
+  UNION ALL SELECT website_id, ${slotOf('least(p.t0, coalesce(v.t0, p.t0))')}
+  FROM (SELECT website_id, visit_id, min(created_at) AS t0 FROM rollup_pending GROUP BY ALL) p LEFT JOIN touched_visit v USING (website_id, visit_id)`;
+
 /** Merge rollup_pending into the rollups and empty it; run inside one transaction. */
 export const refreshStatements: readonly Statement[] = [
+  plain('CREATE OR REPLACE TEMP TABLE touched_visit AS SELECT website_id, visit_id, t0 FROM visit_rollup WHERE visit_id IN (SELECT visit_id FROM rollup_pending)'),
   renderNumbered(sql`MERGE INTO visit_rollup v
     USING (${visitRows(raw('rollup_pending'), 'click')}) p
     ON (v.visit_id = p.visit_id AND v.website_id = p.website_id)
@@ -114,6 +158,17 @@ export const refreshStatements: readonly Statement[] = [
       entry_path = CASE WHEN p.t0 < v.t0 THEN p.entry_path ELSE v.entry_path END,
       channel = CASE WHEN p.t0 < v.t0 THEN p.channel ELSE v.channel END
     WHEN NOT MATCHED THEN INSERT BY NAME`),
+  plain(`CREATE OR REPLACE TEMP TABLE touched_span AS ${TOUCHED_SPANS}`),
+  plain(`DELETE FROM visit_span s USING (SELECT DISTINCT website_id, slot0 FROM touched_span) k WHERE s.website_id = k.website_id AND s.slot0 = k.slot0`),
+  renderNumbered(sql`INSERT INTO visit_span ${visitSpans(raw(`t0 >= (SELECT make_timestamp(CAST(min(slot0) AS BIGINT) * ${SLOT_MS * 1000}) FROM touched_span)
+    AND (website_id, ${slotOf('t0')}) IN (SELECT (website_id, slot0) FROM touched_span)`))}`),
+  plain('DROP TABLE touched_span'),
+  plain('DROP TABLE touched_visit'),
+  // A visit that is new, or whose start or channel changed, moves the channel pointers of its session.
+  plain(`UPDATE visit_rollup SET prev_channel_t0 = x.p
+    FROM (SELECT rowid AS row, prev_channel_t0 AS old, ${CHANNEL_POINTER} AS p
+          FROM visit_rollup WHERE session_id IN (SELECT session_id FROM rollup_pending)) x
+    WHERE visit_rollup.rowid = x.row AND x.p IS DISTINCT FROM x.old`),
   ...[
   `MERGE INTO session_slot s
     USING (${renderNumbered(sessionSlots(raw('rollup_pending'))).text}) p
@@ -131,6 +186,7 @@ export const refreshStatements: readonly Statement[] = [
     FROM (SELECT row, ${POINTER_COLUMNS.map((c) => `${c} AS old_${c}`).join(', ')}, ${POINTERS}
           FROM (SELECT rowid AS row, * FROM session_slot WHERE session_id IN (SELECT session_id FROM rollup_pending)) t) x
     WHERE session_slot.rowid = x.row AND (${POINTER_COLUMNS.map((c) => `x.${c} IS DISTINCT FROM x.old_${c}`).join(' OR ')})`,
+  ...pageVisitRefresh,
   'DELETE FROM rollup_pending',
   ].map(plain),
 ];
@@ -140,9 +196,12 @@ export function buildStatements(websiteId: string | null): Statement[] {
   const only = websiteId === null ? raw('') : sql` AND website_id = CAST(${websiteId} AS UUID)`;
   const traffic = sql`${raw(TRAFFIC)}${only}`;
   return [
-    ...['visit_rollup', 'session_slot', 'slot_count', 'rollup_pending'].map((table) => sql`DELETE FROM ${raw(table)} WHERE TRUE${only}`),
+    ...['visit_rollup', 'visit_span', 'session_slot', 'slot_count', 'page_visit', 'rollup_pending'].map((table) => sql`DELETE FROM ${raw(table)} WHERE TRUE${only}`),
     sql`INSERT INTO slot_count ${pageCounts(sql`website_event WHERE ${traffic}`)} ORDER BY slot`,
-    sql`INSERT INTO visit_rollup ${visitRows(sql`website_event WHERE ${traffic}`, CLICK_ID_FLAG)} ORDER BY t0`,
+    sql`INSERT INTO visit_rollup BY NAME SELECT *, ${raw(CHANNEL_POINTER)} AS prev_channel_t0
+      FROM (${visitRows(sql`website_event WHERE ${traffic}`, CLICK_ID_FLAG)}) v ORDER BY t0`,
+    sql`INSERT INTO visit_span ${visitSpans(sql`TRUE${only}`)} ORDER BY slot0`,
     sql`INSERT INTO session_slot SELECT ${raw(KEY.join(', '))}, c, ${raw(POINTERS)} FROM (${sessionSlots(sql`website_event WHERE ${traffic}`)}) t ORDER BY slot`,
+    pageVisitBuild(sql`website_event WHERE ${traffic}`),
   ].map(renderNumbered);
 }
