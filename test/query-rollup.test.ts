@@ -89,6 +89,11 @@ function queries(): Query[] {
     out.push({ ...base, range, timeZone: 'UTC', metrics: ['visits', 'totaltime'], dimensions: [], orderBy: [] });
     // /sessions/stats' traffic totals.
     out.push({ ...base, range, timeZone: 'UTC', metrics: ['pageviews', 'visitors', 'visits', 'countries'], dimensions: [], orderBy: [] });
+    // Totals filtered by one session attribute (some visits have hits with other values).
+    for (const [name, value] of [['browser', 'b1'], ['os', 'o1'], ['device', 'd2'], ['screen', 's1'], ['language', 'l1'], ['country', 'C1']]) {
+      const filter = { kind: 'leaf', dim: name, op: 'eq', values: [value] } as const;
+      out.push({ ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [], orderBy: [], filter });
+    }
     for (const name of ['browser', 'os', 'device', 'screen', 'language', 'country', 'region', 'city']) {
       const dims = name === 'region' || name === 'city' ? [name, 'country'] : [name];
       for (const metrics of [['visitors'], ['pageviews', 'visitors']] as MetricName[][]) {
@@ -184,6 +189,24 @@ describe('traffic rollups give the raw numbers', () => {
     }
     await store.analytics.write(batch(late));
     await compare('late hits');
+  });
+
+  test('a visit whose later hit has another attribute value counts under each value', async () => {
+    const [totals] = queries();
+    const at = T0 + 2 * DAY + 10 * 60_000;
+    const hit = (n: number, country: string) => ({ ...row(W, 7000, 7000, at + n * 60_000), browser: 'b9', os: 'o9', device: 'd9', screen: 's9', language: 'l9', country });
+    // Two merges: the visit is rolled up before its last hit arrives.
+    await store.analytics.write(batch([hit(0, 'C8'), hit(1, 'C8')]));
+    await store.analytics.rollups!.refresh();
+    await store.analytics.write(batch([hit(2, 'C9')]));
+    await store.analytics.rollups!.refresh();
+    for (const country of ['C8', 'C9']) {
+      const q = { ...totals, filter: { kind: 'leaf', dim: 'country', op: 'eq', values: [country] } } as Query;
+      assert.ok(usesRollups(q, store.analytics.rollups!));
+      const [got, want] = await Promise.all([fast.run(q), raw.run(q)]);
+      assert.deepEqual(got.rows, want.rows, `country ${country}`);
+      assert.equal(want.rows[0].values.visits, 1);
+    }
   });
 
   test('a query right after a write sees it', async () => {

@@ -22,9 +22,10 @@ const SLOT_METRICS: readonly MetricName[] = ['pageviews', 'visitors', 'countries
 export const VISIT_METRICS: readonly MetricName[] = ['visits', 'bounces', 'totaltime'];
 
 /** Can the rollups answer `q` with exactly the raw path's numbers? */
-export function usesRollups(q: Query, rollups: Pick<TrafficRollups, 'slotMs' | 'attributes' | 'pageColumns'>): boolean {
+export function usesRollups(q: Query, rollups: Pick<TrafficRollups, 'slotMs' | 'attributes' | 'pageColumns' | 'visitAttributes'>): boolean {
   const slotMs = rollups.slotMs;
-  if (q.filter !== null || q.rows !== 'traffic') return false;
+  if (q.rows !== 'traffic') return false;
+  if (q.filter !== null && (q.dimensions.length > 0 || !attributeFilter(q, rollups))) return false;
   const start = q.range.start.getTime();
   const end = q.range.end.getTime() + 1;
   if (start < 0 || start % slotMs !== 0 || end % slotMs !== 0) return false;
@@ -38,6 +39,17 @@ export function usesRollups(q: Query, rollups: Pick<TrafficRollups, 'slotMs' | '
   if (dim.kind === 'time') return q.dimensions.length === 1 && dim.unit !== 'minute';
   if (q.dimensions.every((ref) => ref.kind === 'weekday' || ref.kind === 'hourOfDay')) return true;
   return slotAttribute(q, rollups.attributes) !== null;
+}
+
+/**
+ * A filter the rollups can apply to totals: one session attribute that visit_rollup keeps, equal
+ * to one value (an empty value also matches rows without one: left to the raw path).
+ */
+function attributeFilter(q: Query, rollups: Pick<TrafficRollups, 'visitAttributes'>): { column: string; value: string } | null {
+  const f = q.filter;
+  if (f?.kind !== 'leaf' || f.op !== 'eq' || f.values.length !== 1 || f.values[0] === '') return null;
+  const column = canonicalDimension(f.dim);
+  return column && rollups.visitAttributes.includes(column) ? { column, value: f.values[0] } : null;
 }
 
 /** The dimension of a one-field breakdown that counts only `metric`, by its canonical name. */
@@ -100,9 +112,12 @@ function slotQuery(q: Query, d: Dialect, rollups: TrafficRollups): Sql {
   const website = sql`website_id = ${d.uuid(q.websiteId)} AND slot BETWEEN ${first} AND ${last}`;
   const dim = q.dimensions[0];
   if (!dim) {
-    // Only the slot metrics; the visit metrics come from visitTotals.
-    const select = q.metrics.flatMap((m, i) => (SLOT_METRICS.includes(m) ? [sql`${value(m, first)} AS ${raw(metricAlias(i))}`] : []));
-    return sql`SELECT ${join(select)} FROM session_slot WHERE ${website}`;
+    // Only the slot metrics; the visit metrics come from visitTotals. With a filter on an
+    // attribute, a session counts on its first slot in range with that value.
+    const f = attributeFilter(q, rollups);
+    const pointer = f ? `prev_${f.column}` : 'prev_slot';
+    const select = q.metrics.flatMap((m, i) => (SLOT_METRICS.includes(m) ? [sql`${value(m, first, pointer)} AS ${raw(metricAlias(i))}`] : []));
+    return sql`SELECT ${join(select)} FROM session_slot WHERE ${website}${f ? sql` AND ${raw(f.column)} = ${d.text(f.value)}` : raw('')}`;
   }
   const column = pageColumn(q, rollups.pageColumns);
   if (dim.kind === 'field' && column) {
@@ -143,18 +158,32 @@ const distinctValue = (m: MetricName) => raw(m === 'pageviews' ? 'sum(c)' : 'cou
 /** The range's first and last slot. */
 const slotBounds = (q: Query, slotMs: number) => [int(q.range.start.getTime() / slotMs), int((q.range.end.getTime() + 1) / slotMs - 1)] as const;
 
-/** Visits, bounces and time: whole visits from visit_rollup, plus visits cut by the range's ends. */
+/**
+ * Visits, bounces and time: whole visits summed per pair of slots (visit_span), plus the visits
+ * cut by the range's ends regrouped from their rows in range. With an attribute filter, whole
+ * visits with that value come from visit_rollup, and the rare whole visits whose attributes vary
+ * are regrouped from their matching rows, like the cut ones.
+ */
 async function visitTotals(q: Query, d: Dialect, rollups: TrafficRollups, run: (stmt: Sql) => Promise<Row[]>): Promise<Record<string, number>> {
   const aggregates = join(VISIT_METRICS.map((m) => sql`${(metric(m).visit as (d: Dialect) => Sql)(d)} AS ${raw(m)}`));
-  const sums = join(VISIT_METRICS.map((m) => sql`sum(${raw(m)}) AS ${raw(m)}`));
-  // Whole visits are those whose first and last slots are in the range, summed per pair of slots.
+  const f = attributeFilter(q, rollups);
   const [first, last] = slotBounds(q, rollups.slotMs);
-  const spans = sql`website_id = ${d.uuid(q.websiteId)} AND slot0 >= ${first} AND slot1 <= ${last}`;
-  const [whole, cut] = await Promise.all([run(sql`SELECT ${sums} FROM visit_span WHERE ${spans}`), cutVisitRows(q, d, rollups.slotMs, run)]);
-  const totals = Object.fromEntries(VISIT_METRICS.map((m) => [m, Number(whole[0]?.[m] ?? 0)]));
-  if (!cut) return totals;
+  const matches = f ? sql`${raw(f.column)} = ${d.text(f.value)}` : null;
+  const spans = sql`SELECT ${join(VISIT_METRICS.map((m) => sql`sum(${raw(m)}) AS ${raw(m)}`))}, sum(mixed) AS mixed FROM visit_span
+    WHERE website_id = ${d.uuid(q.websiteId)} AND slot0 >= ${first} AND slot1 <= ${last}`;
+  const filtered = matches && sql`SELECT ${aggregates} FROM visit_rollup WHERE ${wholeVisits(q, d)} AND NOT mixed AND ${matches}`;
+  const [[span], cut, [sums]] = await Promise.all([run(spans), cutVisitRows(q, d, rollups.slotMs, run), filtered ? run(filtered) : [undefined]]);
+  const totals = Object.fromEntries(VISIT_METRICS.map((m) => [m, Number((filtered ? sums : span)?.[m] ?? 0)]));
+  const regroup: Sql[] = cut ? [cut] : [];
+  if (filtered && Number(span?.mixed ?? 0) > 0) {
+    regroup.push(sql`SELECT * FROM website_event WHERE website_id = ${d.uuid(q.websiteId)} AND ${TRAFFIC_TYPES}
+      AND created_at BETWEEN ${d.timestamp(q.range.start)} AND ${d.timestamp(q.range.end)}
+      AND visit_id IN (SELECT visit_id FROM visit_rollup WHERE ${wholeVisits(q, d)} AND mixed)`);
+  }
+  if (regroup.length === 0) return totals;
   const [edge] = await run(
-    sql`SELECT ${aggregates} FROM (SELECT count(*) AS c, min(created_at) AS t0, max(created_at) AS t1 FROM (${cut}) r GROUP BY visit_id) v`,
+    sql`SELECT ${aggregates} FROM (SELECT count(*) AS c, min(created_at) AS t0, max(created_at) AS t1
+      FROM (${join(regroup, ' UNION ALL ')}) r${matches ? sql` WHERE ${matches}` : raw('')} GROUP BY visit_id) v`,
   );
   for (const m of VISIT_METRICS) totals[m] += Number(edge?.[m] ?? 0);
   return totals;

@@ -206,6 +206,8 @@ export interface TrafficRollups {
   readonly attributes: Readonly<Record<string, readonly string[]>>;
   /** Page columns with page views per slot and value (table slot_count). */
   readonly pageColumns: readonly string[];
+  /** Session attributes visit_rollup keeps per visit, with a flag for visits where any of them varies. */
+  readonly visitAttributes: readonly string[];
   /** Bring the rollups up to date with every acknowledged hit; call before reading them. */
   refresh(): Promise<void>;
   /** Roll up every stored row from scratch (after rows were written in SQL, e.g. a bulk load). */

@@ -9,7 +9,7 @@ import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
-import { buildStatements, PAGE_COLUMNS, pendingInsert, refreshStatements, SLOT_ATTRIBUTES, SLOT_MS } from './rollup.js';
+import { buildStatements, PAGE_COLUMNS, pendingInsert, refreshStatements, SLOT_ATTRIBUTES, SLOT_MS, VISIT_ATTRIBUTES } from './rollup.js';
 
 // A load's cost per row falls with its size (DuckDB, this machine: ~40 µs per row at 500 rows,
 // ~30 at 2,000, ~21 at 8,000, ~15 from 20,000 on), so loads wait a second for rows to gather;
@@ -127,7 +127,14 @@ export class DuckDbAnalytics implements AnalyticsStore {
   /** rollup_pending holds rows (loads, a migration or an earlier run put them there). */
   private rollupsStale = false;
   private rollupTimer: NodeJS.Timeout | null = null;
-  readonly rollups: TrafficRollups = { slotMs: SLOT_MS, attributes: SLOT_ATTRIBUTES, pageColumns: PAGE_COLUMNS, refresh: () => this.refreshRollups(), rebuild: () => this.rebuildRollups(null) };
+  readonly rollups: TrafficRollups = {
+    slotMs: SLOT_MS,
+    attributes: SLOT_ATTRIBUTES,
+    pageColumns: PAGE_COLUMNS,
+    visitAttributes: VISIT_ATTRIBUTES,
+    refresh: () => this.refreshRollups(),
+    rebuild: () => this.rebuildRollups(null),
+  };
 
   private constructor(
     private readonly pool: DuckDbPool,

@@ -2,7 +2,7 @@
 import type { Migration } from '../sql/migrate.js';
 import { baseMigrations } from '../sql/schema.js';
 import { pageVisitMigration } from './page-rollup.js';
-import { channelPointerMigration, rollupMigration, visitSpanMigration } from './rollup.js';
+import { channelPointerMigration, rollupMigration, visitAttributesMigration, visitSpanMigration } from './rollup.js';
 
 export const migrations: Migration[] = [
   ...baseMigrations,
@@ -16,4 +16,5 @@ export const migrations: Migration[] = [
   visitSpanMigration,
   pageVisitMigration,
   channelPointerMigration,
+  visitAttributesMigration,
 ];

@@ -3,7 +3,8 @@
 //
 // - visit_rollup: one row per visit: its session, first and last traffic row and their paths
 //   (entry and exit), row count, and its channel (classified from its first row by the query
-//   layer's own definition), with a pointer to the session's previous visit in that channel.
+//   layer's own definition), with a pointer to the session's previous visit in that channel, and
+//   its session attributes (VISIT_ATTRIBUTES) with a flag for the rare visit in which they vary.
 // - session_slot: one row per session, 15-minute slot with traffic and set of session attributes
 //   (browser ... city: usually one set per session), its row count, the session's previous slot
 //   with traffic (prev_slot) and, per attribute, the previous slot with the same value (prev_browser
@@ -12,7 +13,8 @@
 // - slot_count: page views per website, slot, page column (referrer, query, title, utm ...) and
 //   value, with the hostname for referrers (self-referrals depend on it).
 // - visit_span: visit_rollup summed per website and pair of first and last slot: visits, bounces
-//   and time of the visits inside a range of whole slots without reading each visit.
+//   and time of the visits inside a range of whole slots without reading each visit, and how many
+//   of them have varying attributes.
 // - page_visit: one row per visit and path, with a pointer per session and path (page-rollup.ts).
 //
 // Loads append the traffic rows' keys to rollup_pending in the same transaction as the rows
@@ -51,6 +53,10 @@ export const PAGE_COLUMNS: readonly string[] = [
   'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term',
 ];
 const ATTRS = Object.keys(SLOT_ATTRIBUTES);
+/** The attributes whose pointer follows them alone: visit_rollup keeps them, for filtered totals. */
+export const VISIT_ATTRIBUTES: readonly string[] = ATTRS.filter((a) => SLOT_ATTRIBUTES[a].join() === a);
+/** A visit whose rows differ in any of them: more than one value, or a value and none. */
+const MIXED = VISIT_ATTRIBUTES.map((a) => `count(DISTINCT ${a}) + CAST(count(${a}) < count(*) AS INTEGER) > 1`).join(' OR ');
 const KEY = ['website_id', 'session_id', 'slot', ...ATTRS];
 /** The pointers of session-slot rows, as window expressions. */
 const POINTERS = [
@@ -67,16 +73,19 @@ const LANDING: Record<string, string> = { ref: 'referrer_domain', host: 'hostnam
 /** One row per visit of `from` (traffic rows whose ad-click flag is `click`), shaped as visit_rollup. */
 function visitRows(from: Sql, click: string): Sql {
   const landing = Object.entries(LANDING).map(([name, column]) => `arg_min_null(${column === 'click' ? click : column}, created_at) AS land_${name}`);
-  return sql`SELECT website_id, visit_id, session_id, t0, t1, c, entry_path, exit_path, ${channelExpr(duckdb, (name) => raw(`land_${name}`))} AS channel
+  const attributes = VISIT_ATTRIBUTES.map((a) => `any_value(${a}) AS ${a}`).join(', ');
+  return sql`SELECT website_id, visit_id, session_id, t0, t1, c, entry_path, exit_path, ${channelExpr(duckdb, (name) => raw(`land_${name}`))} AS channel,
+      ${raw(VISIT_ATTRIBUTES.join(', '))}, mixed
     FROM (SELECT website_id, visit_id, any_value(session_id) AS session_id, min(created_at) AS t0, max(created_at) AS t1, count(*) AS c,
-      arg_min_null(url_path, created_at) AS entry_path, arg_max_null(url_path, created_at) AS exit_path, ${raw(landing.join(', '))}
+      arg_min_null(url_path, created_at) AS entry_path, arg_max_null(url_path, created_at) AS exit_path, ${raw(landing.join(', '))},
+      ${raw(attributes)}, ${raw(MIXED)} AS mixed
       FROM ${from} GROUP BY website_id, visit_id) v`;
 }
 
 /** visit_span rows of the visit_rollup rows matching `where`, with the metrics' own visit aggregates. */
 function visitSpans(where: Sql): Sql {
   const totals = VISIT_METRICS.map((m) => sql`${(metric(m).visit as (d: typeof duckdb) => Sql)(duckdb)} AS ${raw(m)}`);
-  return sql`SELECT website_id, ${raw(slotOf('t0'))} AS slot0, ${raw(slotOf('t1'))} AS slot1, ${join(totals)}
+  return sql`SELECT website_id, ${raw(slotOf('t0'))} AS slot0, ${raw(slotOf('t1'))} AS slot1, ${join(totals)}, count(*) FILTER (WHERE mixed) AS mixed
     FROM visit_rollup WHERE ${where} GROUP BY ALL`;
 }
 
@@ -122,6 +131,18 @@ export const channelPointerMigration: Migration = {
   statements: ['ALTER TABLE visit_rollup ADD COLUMN prev_channel_t0 TIMESTAMP', 'UPDATE rollup_state SET built = false'],
 };
 
+export const visitAttributesMigration: Migration = {
+  version: 105,
+  name: 'visit-attributes',
+  statements: [
+    ...VISIT_ATTRIBUTES.map((a) => `ALTER TABLE visit_rollup ADD COLUMN ${a} VARCHAR`),
+    'ALTER TABLE visit_rollup ADD COLUMN mixed BOOLEAN',
+    // Visits whose attributes vary, per span: a filtered total regroups them only when there are any.
+    'ALTER TABLE visit_span ADD COLUMN mixed BIGINT',
+    'UPDATE rollup_state SET built = false',
+  ],
+};
+
 export const visitSpanMigration: Migration = {
   version: 102,
   name: 'visit-span',
@@ -156,7 +177,8 @@ export const refreshStatements: readonly Statement[] = [
     WHEN MATCHED THEN UPDATE SET t0 = least(v.t0, p.t0), t1 = greatest(v.t1, p.t1), c = v.c + p.c,
       exit_path = CASE WHEN p.t1 > v.t1 THEN p.exit_path ELSE v.exit_path END,
       entry_path = CASE WHEN p.t0 < v.t0 THEN p.entry_path ELSE v.entry_path END,
-      channel = CASE WHEN p.t0 < v.t0 THEN p.channel ELSE v.channel END
+      channel = CASE WHEN p.t0 < v.t0 THEN p.channel ELSE v.channel END,
+      mixed = v.mixed OR p.mixed OR ${raw(VISIT_ATTRIBUTES.map((a) => `v.${a} IS DISTINCT FROM p.${a}`).join(' OR '))}
     WHEN NOT MATCHED THEN INSERT BY NAME`),
   plain(`CREATE OR REPLACE TEMP TABLE touched_span AS ${TOUCHED_SPANS}`),
   plain(`DELETE FROM visit_span s USING (SELECT DISTINCT website_id, slot0 FROM touched_span) k WHERE s.website_id = k.website_id AND s.slot0 = k.slot0`),
