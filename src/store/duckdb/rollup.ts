@@ -122,6 +122,17 @@ export const rollupMigration: Migration = {
   ],
 };
 
+export const visitSpanMigration: Migration = {
+  version: 102,
+  name: 'visit-span',
+  statements: [
+    `CREATE TABLE visit_span (website_id UUID NOT NULL, slot0 INTEGER NOT NULL, slot1 INTEGER NOT NULL,
+      ${VISIT_METRICS.map((m) => `${m} BIGINT NOT NULL`).join(', ')})`,
+    // Built with the other rollups when the store opens.
+    'UPDATE rollup_state SET built = false',
+  ],
+};
+
 /** Each visit's pointer to the same session's previous visit in the same channel (its t0). */
 const CHANNEL_POINTER = 'lag(t0) OVER (PARTITION BY website_id, session_id, channel ORDER BY t0)';
 
@@ -143,16 +154,6 @@ export const visitAttributesMigration: Migration = {
   ],
 };
 
-export const visitSpanMigration: Migration = {
-  version: 102,
-  name: 'visit-span',
-  statements: [
-    `CREATE TABLE visit_span (website_id UUID NOT NULL, slot0 INTEGER NOT NULL, slot1 INTEGER NOT NULL,
-      ${VISIT_METRICS.map((m) => `${m} BIGINT NOT NULL`).join(', ')})`,
-    // Built with the other rollups when the store opens.
-    'UPDATE rollup_state SET built = false',
-  ],
-};
 
 /** Appends the traffic rows of a loaded batch (a relation with website_event's columns). */
 export function pendingInsert(source: string): string {
