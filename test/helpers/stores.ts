@@ -34,12 +34,22 @@ async function postgresReachable(): Promise<boolean> {
 }
 
 async function chdbAvailable(): Promise<boolean> {
+  const name = 'chdb'; // not a dependency: installed with `npm install --no-save chdb`
   try {
-    await import('chdb');
+    await import(name);
     return true;
   } catch {
     return false;
   }
+}
+
+const announced = new Set<string>();
+/** Says once per test file which stores run and why any is left out (stderr, beside the test report). */
+function announce(ran: StoreName[], skipped: string[]): void {
+  const line = `stores: ${ran.join(', ')}${skipped.length ? `; skipped: ${skipped.join('; ')}` : ''}`;
+  if (announced.has(line)) return;
+  announced.add(line);
+  process.stderr.write(`# ${line}\n`);
 }
 
 function freshPostgres(): { url(): Promise<string>; drop(): Promise<void> } {
@@ -75,7 +85,7 @@ export async function testStores(): Promise<TestStore[]> {
     stores.push({ name: 'postgres', env: async () => ({ DATABASE_URL: await pg.url() }), cleanup: () => pg.drop() });
   }
   const chOk = await chdbAvailable();
-  if (!chOk && required.has('clickhouse')) throw new Error('ClickHouse is required (DASHI_REQUIRE_STORES) but the chdb package is missing');
+  if (!chOk && required.has('clickhouse')) throw new Error('ClickHouse is required (DASHI_REQUIRE_STORES) but the chdb package is missing (npm install --no-save chdb)');
   if (pgOk && chOk) {
     const pg = freshPostgres();
     const dirs: string[] = [];
@@ -92,5 +102,13 @@ export async function testStores(): Promise<TestStore[]> {
       },
     });
   }
+  const skipped: string[] = [];
+  if (!pgOk) skipped.push(`postgres (nothing answers at ${new URL(adminUrl).host}; set TEST_DATABASE_URL)`);
+  if (!pgOk) skipped.push('clickhouse (its metadata needs PostgreSQL)');
+  else if (!chOk) skipped.push('clickhouse (chdb is not installed: npm install --no-save chdb)');
+  announce(
+    stores.map((s) => s.name),
+    skipped,
+  );
   return stores;
 }

@@ -1,15 +1,36 @@
-// ClickHouse's engine in-process through chdb (a dev dependency): the same SQL as a server, used
-// by the test suite and for trying the ClickHouse store on one machine (CLICKHOUSE_URL=chdb:<dir>).
+// ClickHouse's engine in-process through chdb: the same SQL as a server, used by the test suite
+// and for trying the ClickHouse store on one machine (CLICKHOUSE_URL=chdb:<dir>). chdb is not a
+// dependency (543 MB, Linux x64 and macOS only, and its other platforms' packages are missing from
+// the registry, which breaks `npm ci`): whoever wants it installs it, so its types are stated here.
 import type { Row } from '../types.js';
 import { rowsFromJson, type ChExecutor, type JsonResult } from './executor.js';
 
-export async function clickhouseEmbedded(dir: string): Promise<ChExecutor> {
-  let chdb: typeof import('chdb');
+interface ChdbResult {
+  bytes(): Uint8Array;
+  json<T>(): T;
+}
+interface ChdbSession {
+  queryBindAsync(sql: string, params: Record<string, unknown>, options: { format: string }): Promise<ChdbResult>;
+  queryAsync(sql: string, options: { format: string }): Promise<ChdbResult>;
+  cleanup(): void;
+}
+interface Chdb {
+  Session: new (dir: string) => ChdbSession;
+}
+
+/** The chdb module, or null when it is not installed. */
+export async function loadChdb(): Promise<Chdb | null> {
+  const name = 'chdb'; // a variable, so TypeScript does not look for the package's types
   try {
-    chdb = await import('chdb');
+    return (await import(name)) as Chdb;
   } catch {
-    throw new Error('CLICKHOUSE_URL=chdb:… needs the chdb package (npm install chdb)');
+    return null;
   }
+}
+
+export async function clickhouseEmbedded(dir: string): Promise<ChExecutor> {
+  const chdb = await loadChdb();
+  if (!chdb) throw new Error('CLICKHOUSE_URL=chdb:… needs the chdb package (npm install --no-save chdb)');
   const session = new chdb.Session(dir);
   const settings = 'SETTINGS output_format_json_quote_64bit_integers = 0';
   return {
