@@ -15,6 +15,7 @@ import { Writer } from '../src/ingest/writer.js';
 import { openDuckDbStore } from '../src/store/duckdb/index.js';
 import type { Store, WriteBatch } from '../src/store/types.js';
 import { hitBody } from './hits.js';
+import { trafficRollups } from '../src/query/rollups/traffic-maintenance.js';
 
 const duck = process.argv.includes('--duckdb');
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 50_000);
@@ -26,7 +27,7 @@ let dir = '';
 let write: (b: WriteBatch) => Promise<void> = async () => undefined;
 if (duck) {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dashi-ingest-profile-'));
-  store = await openDuckDbStore({ dataDir: dir });
+  store = await openDuckDbStore({ dataDir: dir, rollups: trafficRollups });
   const analytics = store.analytics;
   write = (b) => analytics.write(b);
 }

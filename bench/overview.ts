@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { openDuckDbStore } from '../src/store/duckdb/index.js';
 import { launchChromium, ensureChromium } from '../test/helpers/browser.js';
 import { startDashi } from '../test/helpers/server.js';
+import { trafficRollups } from '../src/query/rollups/traffic-maintenance.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dataDir = path.resolve(here, '.data/query');
@@ -25,7 +26,7 @@ const CASES = [
 
 async function main() {
   if (!fs.existsSync(path.join(dataDir, 'dashi.duckdb'))) throw new Error('No bench data: run `node --import tsx bench/query.ts` first.');
-  const store = await openDuckDbStore({ dataDir });
+  const store = await openDuckDbStore({ dataDir, rollups: trafficRollups });
   const sites = new Map<string, string>();
   for (const w of (await store.websites.list({}, { page: 1, pageSize: 100 })).data) sites.set(w.name, w.id);
   const counts = new Map<string, number>();

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDuckDbStore } from '../src/store/duckdb/index.js';
 import { startDashi, stopAll } from '../test/helpers/server.js';
+import { trafficRollups } from '../src/query/rollups/traffic-maintenance.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -37,7 +38,7 @@ async function prepare(): Promise<string> {
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.cpSync(source, dataDir, { recursive: true });
   }
-  const store = await openDuckDbStore({ dataDir });
+  const store = await openDuckDbStore({ dataDir, rollups: trafficRollups });
   try {
     const q = (sql: string) => store.analytics.query(sql);
     const [site] = await q(`SELECT website_id, count(*) AS n FROM website_event GROUP BY 1 ORDER BY n DESC LIMIT 1`);

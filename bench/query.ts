@@ -20,6 +20,7 @@ import { openClickHouseStore } from '../src/store/clickhouse/index.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { copyMetadata } from '../src/store/transfer.js';
 import { startDashi, stopAll } from '../test/helpers/server.js';
+import { trafficRollups } from '../src/query/rollups/traffic-maintenance.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dataDir = path.resolve(here, '.data/query');
@@ -57,7 +58,7 @@ const EVENTS = ['signup-click', 'download', 'play-video', 'newsletter', 'outboun
 
 async function generate(): Promise<string> {
   fs.rmSync(dataDir, { recursive: true, force: true });
-  const store = await openDuckDbStore({ dataDir });
+  const store = await openDuckDbStore({ dataDir, rollups: trafficRollups });
   const q = (sql: string) => store.analytics.query(sql);
   const ids: string[] = [];
   for (const site of SITES) {
@@ -118,7 +119,7 @@ async function generate(): Promise<string> {
 }
 
 async function biggest(): Promise<string> {
-  const store = await openDuckDbStore({ dataDir });
+  const store = await openDuckDbStore({ dataDir, rollups: trafficRollups });
   const [row] = await store.analytics.query(`SELECT website_id, count(*) AS n FROM website_event GROUP BY 1 ORDER BY n DESC LIMIT 1`);
   await store.close();
   return String(row.website_id);
@@ -143,7 +144,7 @@ async function storeEnv(fresh: boolean): Promise<Record<string, string>> {
     await admin.unsafe(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
     await admin.unsafe(`CREATE DATABASE ${pgName}`);
     await admin.end();
-    const source = await openDuckDbStore({ dataDir });
+    const source = await openDuckDbStore({ dataDir, rollups: trafficRollups });
     const target = storeName === 'postgres' ? await openPostgresStore(env.DATABASE_URL) : await openClickHouseStore(env.DATABASE_URL, env.CLICKHOUSE_URL);
     const t = performance.now();
     await copyMetadata(source, target);

@@ -4,11 +4,12 @@
 import { loadConfig } from '../src/config.js';
 import { openStore } from '../src/store/index.js';
 import type { Dashi } from './helpers/server.js';
+import { trafficRollups } from '../src/query/rollups/traffic-maintenance.js';
 
 export type Rows = Record<string, any>[];
 
 export async function readStored(dashi: Dashi, sql: string): Promise<Rows> {
-  const store = await openStore(loadConfig({ DATA_DIR: dashi.dataDir, ...dashi.env }));
+  const store = await openStore(loadConfig({ DATA_DIR: dashi.dataDir, ...dashi.env }), trafficRollups);
   try {
     return await store.analytics.query(sql);
   } finally {

@@ -14,6 +14,7 @@ import { compareRange, normalizeTimeZone, offsetMinutes, offsetSegments, timeLab
 import { compileAggregate } from '../src/query/compile.js';
 import { duckdb } from '../src/query/dialects/duckdb.js';
 import { QueryError, type Query, type Unit } from '../src/query/types.js';
+import { trafficRollups } from '../src/query/rollups/traffic-maintenance.js';
 
 const W = '0b0b0000-0000-4000-8000-000000000000';
 
@@ -126,7 +127,7 @@ describe('engine against brute force', () => {
   const end = Date.UTC(2024, 10, 8);
 
   before(async () => {
-    store = await openDuckDbStore({ dataDir: ':memory:' });
+    store = await openDuckDbStore({ dataDir: ':memory:', rollups: trafficRollups });
     engine = new QueryEngine(store.analytics);
     let seed = 42;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

@@ -12,8 +12,9 @@ import { after, before, describe, test } from 'node:test';
 import { openDuckDbStore } from '../src/store/duckdb/index.js';
 import type { EventRow, Store } from '../src/store/types.js';
 import { QueryEngine } from '../src/query/engine.js';
-import { usesRollups } from '../src/query/rollup.js';
+import { usesRollups } from '../src/query/rollups/traffic.js';
 import type { MetricName, Query, Unit } from '../src/query/types.js';
+import { trafficRollups } from '../src/query/rollups/traffic-maintenance.js';
 
 const W = '0b0b0000-0000-4000-8000-00000000a11d';
 const OTHER = '0b0b0000-0000-4000-8000-00000000b22e';
@@ -151,7 +152,7 @@ describe('traffic rollups give the raw numbers', () => {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dashi-rollup-'));
-    store = await openDuckDbStore({ dataDir: dir });
+    store = await openDuckDbStore({ dataDir: dir, rollups: trafficRollups });
     fast = new QueryEngine(store.analytics);
     raw = new QueryEngine(store.analytics, { rollups: false });
   });
@@ -221,7 +222,7 @@ describe('traffic rollups give the raw numbers', () => {
     await compare('after delete');
     await store.analytics.write(batch(traffic(100, 10_000, T0, SPAN)));
     await store.close();
-    store = await openDuckDbStore({ dataDir: dir });
+    store = await openDuckDbStore({ dataDir: dir, rollups: trafficRollups });
     fast = new QueryEngine(store.analytics);
     raw = new QueryEngine(store.analytics, { rollups: false });
     await compare('after restart');

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { openDuckDbStore } from '../src/store/duckdb/index.js';
 import type { EventRow, WriteBatch } from '../src/store/types.js';
+import { trafficRollups } from '../src/query/rollups/traffic-maintenance.js';
 
 const website = randomUUID();
 
@@ -25,7 +26,7 @@ function batch(paths: string[]): WriteBatch {
 }
 
 async function paths(dir: string): Promise<string[]> {
-  const store = await openDuckDbStore({ dataDir: dir });
+  const store = await openDuckDbStore({ dataDir: dir, rollups: trafficRollups });
   const rows = await store.analytics.query('SELECT url_path, page_title FROM website_event ORDER BY url_path');
   await store.close();
   assert.ok(rows.every((r) => r.page_title === "it's \"quoted\""));
@@ -36,7 +37,7 @@ test('journal segments load exactly once', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dashi-journal-'));
   const journal = path.join(dir, 'journal');
   try {
-    const store = await openDuckDbStore({ dataDir: dir });
+    const store = await openDuckDbStore({ dataDir: dir, rollups: trafficRollups });
     await store.analytics.write(batch(['/a', '/b']));
     // Acknowledged: the rows are in a journal segment, not yet in DuckDB.
     const [segment] = fs.readdirSync(journal);

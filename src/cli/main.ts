@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { handleSignals, startServer } from '../server/start.js';
 import { openStore } from '../store/index.js';
 import { transferStore } from '../store/transfer.js';
+import { trafficRollups } from '../query/rollups/traffic-maintenance.js';
 
 const USAGE = `Usage: dashi [start]
        dashi migrate-store [--to-database-url URL] [--to-clickhouse-url URL] [--to-data-dir DIR]
@@ -38,8 +39,8 @@ async function migrateStore(args: string[]): Promise<void> {
     DATA_DIR: values['to-data-dir'] ?? '',
   });
   if (!values['to-database-url'] && !values['to-data-dir']) throw new ConfigError(`migrate-store needs --to-database-url or --to-data-dir\n\n${USAGE}`);
-  const source = await openStore(sourceConfig);
-  const target = await openStore(targetConfig);
+  const source = await openStore(sourceConfig, trafficRollups);
+  const target = await openStore(targetConfig, trafficRollups);
   try {
     console.log(`Copying ${source.kind} → ${target.kind}`);
     const report = await transferStore(source, target, progressBar);

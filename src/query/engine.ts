@@ -5,7 +5,7 @@ import type { AnalyticsStore, Row } from '../store/types.js';
 import { compileAggregate, metricAlias } from './compile.js';
 import { dialectFor, type Dialect } from './dialects/index.js';
 import type { Sql } from './sql.js';
-import { rollupRows, usesRollups } from './rollup.js';
+import { rollupRows, usesRollups } from './rollups/traffic.js';
 import { compareRange, timeLabel } from './time.js';
 import type { Query, QueryResult, ResultRow } from './types.js';
 

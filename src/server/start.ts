@@ -9,6 +9,7 @@ import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { buildApp } from './app.js';
 import { AuthService, checkPassword, hashPassword } from './auth.js';
+import { trafficRollups } from '../query/rollups/traffic-maintenance.js';
 
 const SECRET_FILE = 'secret';
 const DEFAULT_ADMIN = { username: 'admin', password: 'umami' };
@@ -53,7 +54,7 @@ export interface Running {
 
 export async function startServer(config: Config = loadConfig()): Promise<Running> {
   const appSecret = ensureSecret(config);
-  const store = await openStore(config);
+  const store = await openStore(config, trafficRollups);
   const defaultPassword = await ensureAdmin(store, config);
   const { app } = await buildApp({ config: { ...config, appSecret }, store, auth: new AuthService(appSecret, store, config.tokenTtlSeconds) });
   if (defaultPassword) {

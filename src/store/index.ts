@@ -2,17 +2,17 @@ import type { Config } from '../config.js';
 import { openClickHouseStore } from './clickhouse/index.js';
 import { openDuckDbStore } from './duckdb/index.js';
 import { openPostgresStore } from './postgres/index.js';
-import type { Store } from './types.js';
+import type { RollupMaintenance, Store } from './types.js';
 
 /**
  * The store the configuration asks for: embedded DuckDB by default; PostgreSQL for everything
  * with DATABASE_URL; metadata in PostgreSQL and events in ClickHouse with both.
  */
-export async function openStore(config: Config): Promise<Store> {
+export async function openStore(config: Config, rollups: RollupMaintenance): Promise<Store> {
   if (config.clickhouseUrl) {
     if (!config.databaseUrl) throw new Error('CLICKHOUSE_URL needs DATABASE_URL too: users, teams and websites live in PostgreSQL');
     return openClickHouseStore(config.databaseUrl, config.clickhouseUrl);
   }
   if (config.databaseUrl) return openPostgresStore(config.databaseUrl);
-  return openDuckDbStore({ dataDir: config.dataDir });
+  return openDuckDbStore({ dataDir: config.dataDir, rollups });
 }

@@ -199,6 +199,29 @@ export interface AnalyticsStore {
   readonly rollups?: TrafficRollups;
 }
 
+/** One SQL statement with its `$n` parameters. */
+export interface Statement {
+  readonly text: string;
+  readonly params: readonly unknown[];
+}
+
+/**
+ * How the embedded store keeps its traffic rollups: tables the query layer reads, so the query
+ * layer defines them (src/query/rollups/) and the composition root hands them to the store.
+ */
+export interface RollupMaintenance {
+  readonly slotMs: number;
+  readonly attributes: Readonly<Record<string, readonly string[]>>;
+  readonly pageColumns: readonly string[];
+  readonly visitAttributes: readonly string[];
+  /** Appends the traffic rows of `source` (a relation with website_event's columns) to rollup_pending. */
+  pendingInsert(source: string): string;
+  /** Merges rollup_pending into the rollups and empties it, in one transaction. */
+  readonly refreshStatements: readonly Statement[];
+  /** Rolls up a website's stored rows (null: every website) from scratch. */
+  buildStatements(websiteId: string | null): readonly Statement[];
+}
+
 export interface TrafficRollups {
   /** Width of session_slot's slots in milliseconds. */
   readonly slotMs: number;

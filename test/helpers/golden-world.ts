@@ -9,6 +9,7 @@ import type { Store } from '../../src/store/types.js';
 import { goldenBatch } from '../fixtures/golden.js';
 import { createUser, PASSWORD, type TestUser } from './foundation.js';
 import { startDashi, type Dashi } from './server.js';
+import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
 
 export interface GoldenWorld {
   d: Dashi;
@@ -45,7 +46,7 @@ export async function goldenWorld(
   await hooks.beforeLoad?.(w);
 
   await d.stop();
-  const direct = await openStore(loadConfig({ ...process.env, ...env, DATA_DIR: d.dataDir }));
+  const direct = await openStore(loadConfig({ ...process.env, ...env, DATA_DIR: d.dataDir }), trafficRollups);
   await direct.analytics.write(goldenBatch(w.ids, new Date()));
   await hooks.withStore?.(direct, w);
   await direct.close();

@@ -4,12 +4,11 @@
 // DuckDB reads a segment file itself (read_csv of its lines, from_json of each line, on its own
 // threads): the event loop neither keeps the rows nor hands them over again.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { AnalyticsStore, Row, TrafficRollups, WriteBatch } from '../types.js';
+import type { AnalyticsStore, RollupMaintenance, Row, TrafficRollups, WriteBatch } from '../types.js';
 import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
-import { buildStatements, PAGE_COLUMNS, pendingInsert, refreshStatements, SLOT_ATTRIBUTES, SLOT_MS, VISIT_ATTRIBUTES } from './rollup.js';
 
 // A load's cost per row falls with its size (DuckDB, this machine: ~40 µs per row at 500 rows,
 // ~30 at 2,000, ~21 at 8,000, ~15 from 20,000 on), so loads wait a second for rows to gather;
@@ -127,23 +126,20 @@ export class DuckDbAnalytics implements AnalyticsStore {
   /** rollup_pending holds rows (loads, a migration or an earlier run put them there). */
   private rollupsStale = false;
   private rollupTimer: NodeJS.Timeout | null = null;
-  readonly rollups: TrafficRollups = {
-    slotMs: SLOT_MS,
-    attributes: SLOT_ATTRIBUTES,
-    pageColumns: PAGE_COLUMNS,
-    visitAttributes: VISIT_ATTRIBUTES,
-    refresh: () => this.refreshRollups(),
-    rebuild: () => this.rebuildRollups(null),
-  };
+  readonly rollups: TrafficRollups;
 
   private constructor(
     private readonly pool: DuckDbPool,
     private readonly conn: DuckDBConnection,
     private readonly journal: Journal | null,
-  ) {}
+    private readonly maintenance: RollupMaintenance,
+  ) {
+    const { slotMs, attributes, pageColumns, visitAttributes } = maintenance;
+    this.rollups = { slotMs, attributes, pageColumns, visitAttributes, refresh: () => this.refreshRollups(), rebuild: () => this.rebuildRollups(null) };
+  }
 
   /** `journalDir` null: an in-memory store, written straight to DuckDB. */
-  static async open(pool: DuckDbPool, journalDir: string | null): Promise<DuckDbAnalytics> {
+  static async open(pool: DuckDbPool, journalDir: string | null, maintenance: RollupMaintenance): Promise<DuckDbAnalytics> {
     for (const { table, columns } of tables) {
       const rows = await pool.all(`SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [table]);
       const actual = rows.map((r) => r.column_name).join(',');
@@ -155,7 +151,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
     const [{ queued }] = await pool.all('SELECT count(*) AS queued FROM rollup_pending');
     const [{ built }] = await pool.all('SELECT built FROM rollup_state');
     const opened = async (journal: Journal | null) => {
-      const store = new DuckDbAnalytics(pool, conn, journal);
+      const store = new DuckDbAnalytics(pool, conn, journal, maintenance);
       store.rollupsStale = Number(queued) > 0;
       // Once, for rows stored before the rollups existed (~10 s per million events).
       if (!built) await store.rebuildRollups(null);
@@ -252,7 +248,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
     this.rollupTimer ??= setTimeout(() => void this.refreshRollups().catch(() => undefined), ROLLUP_AFTER_MS).unref();
   }
 
-  /** Brings the rollups (rollup.ts) up to date with every hit acknowledged so far. */
+  /** Brings the rollups (src/query/rollups/) up to date with every hit acknowledged so far. */
   async refreshRollups(): Promise<void> {
     await this.flush();
     await this.serial(async () => {
@@ -262,7 +258,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
       this.rollupsStale = false;
       try {
         await this.inTransaction(async (c) => {
-          for (const { text, params } of refreshStatements) await c.run(text, params as never);
+          for (const { text, params } of this.maintenance.refreshStatements) await c.run(text, params as never);
         });
       } catch (err) {
         this.rollupsStale = true;
@@ -295,7 +291,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
         await c.run(insertSql(table, lines), params);
         if (table !== 'website_event') continue;
         await c.run(`INSERT INTO website_event SELECT * FROM ${STAGED_EVENTS}`);
-        await c.run(pendingInsert(STAGED_EVENTS));
+        await c.run(this.maintenance.pendingInsert(STAGED_EVENTS));
         await c.run(`DELETE FROM ${STAGED_EVENTS}`);
         this.rollupsStale = true;
       }
@@ -319,7 +315,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
     await this.flush();
     await this.serial(() =>
       this.inTransaction(async (c) => {
-        for (const { text, params } of buildStatements(websiteId)) await c.run(text, params as never);
+        for (const { text, params } of this.maintenance.buildStatements(websiteId)) await c.run(text, params as never);
         if (websiteId === null) await c.run('UPDATE rollup_state SET built = true');
       }),
     );

@@ -2,7 +2,7 @@
 // DuckDB allows one process per file, so the embedded mode is a single Dashi process.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Store } from '../types.js';
+import type { RollupMaintenance, Store } from '../types.js';
 import { migrate } from '../sql/migrate.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { DuckDbPool } from './connection.js';
@@ -14,6 +14,8 @@ export interface DuckDbStoreOptions {
   dataDir: string;
   /** Connections for reads and metadata writes (the event writer has its own). */
   poolSize?: number;
+  /** The traffic rollups to keep (the query layer's, src/query/rollups/). */
+  rollups: RollupMaintenance;
 }
 
 export const DB_FILE = 'dashi.duckdb';
@@ -35,7 +37,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     throw err;
   }
   await migrate(pool, migrations);
-  const analytics = await DuckDbAnalytics.open(pool, options.dataDir === ':memory:' ? null : path.join(options.dataDir, 'journal'));
+  const analytics = await DuckDbAnalytics.open(pool, options.dataDir === ':memory:' ? null : path.join(options.dataDir, 'journal'), options.rollups);
   return {
     kind: 'duckdb',
     users: new SqlUserRepo(pool),

@@ -1,8 +1,7 @@
 // The embedded store's migrations: the shared schema, then DuckDB-only additions (version 100+).
 import type { Migration } from '../sql/migrate.js';
 import { baseMigrations } from '../sql/schema.js';
-import { pageVisitMigration } from './page-rollup.js';
-import { channelPointerMigration, rollupMigration, visitAttributesMigration, visitSpanMigration } from './rollup.js';
+import { channelPointerMigration, pageVisitMigration, rollupMigration, visitAttributesMigration, visitSpanMigration } from './rollup-migrations.js';
 
 export const migrations: Migration[] = [
   ...baseMigrations,

@@ -9,7 +9,7 @@ import { DIMENSION_BY_KEY, type ActiveFilter } from '../lib/dimensions';
 import { displayValue, formatDuration, formatExact, formatPercent } from '../lib/format';
 import { useApi } from '../lib/useApi';
 import { DataTable, useSort, type Column } from './DataTable';
-import { FilterValue, type TableContext } from './MetricsTable';
+import { FilterValue, type TableContext } from './FilterValue';
 import { Empty, ErrorBox, Loading, SearchBox } from './ui';
 
 /** Rows asked for at a time; "Show more rows" asks for this many more. */

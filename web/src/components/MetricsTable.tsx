@@ -2,44 +2,16 @@
 // "View more" opens the expanded table (/metrics/expanded), loaded on demand.
 import { lazy, Suspense, useState } from 'react';
 import type { MetricRow } from '../lib/api';
-import { DIMENSION_BY_KEY, type ActiveFilter } from '../lib/dimensions';
-import { displayValue, formatNumber, formatPercent } from '../lib/format';
+import { DIMENSION_BY_KEY } from '../lib/dimensions';
+import { formatNumber, formatPercent } from '../lib/format';
 import { useApi } from '../lib/useApi';
-import { addFilter } from './Controls';
+import { FilterValue, type TableContext } from './FilterValue';
 import { Tabs } from './Tabs';
 import { Fetched, Loading, Modal, Panel } from './ui';
 
 const ExpandedTable = lazy(() => import('./ExpandedTable'));
 
 const UNIT_LABEL: Record<string, string> = { views: 'Views', visitors: 'Visitors', visits: 'Visits', events: 'Count' };
-
-export interface TableContext {
-  websiteId: string;
-  api: Record<string, string | number>;
-  filters: ActiveFilter[];
-  /** Totals to compute shares against (from /stats). */
-  totals?: { views: number; visitors: number; visits: number };
-  readOnly?: boolean;
-}
-
-/** A dimension value as a button that filters by it (or muted text when it has no value). */
-export function FilterValue({ type, value, country, filters, onFilter }: { type: string; value: string | null; country?: string; filters: ActiveFilter[]; onFilter?: () => void }) {
-  const text = displayValue(type, value, { country });
-  if (value === null || value === '') return <span className="muted">{text}</span>;
-  return (
-    <button
-      type="button"
-      className="row-filter"
-      title={`Filter by ${text}`}
-      onClick={() => {
-        addFilter(filters, type, value);
-        onFilter?.();
-      }}
-    >
-      {text}
-    </button>
-  );
-}
 
 function Rows({ rows, type, total, ctx, unitLabel }: { rows: MetricRow[]; type: string; total: number; ctx: TableContext; unitLabel: string }) {
   return (

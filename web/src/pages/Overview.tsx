@@ -9,7 +9,8 @@ import { Chart, type ChartSeries } from '../components/Chart';
 import { addFilter, ViewControls } from '../components/Controls';
 import { Heatmap } from '../components/Heatmap';
 import { MetricsBar } from '../components/MetricsBar';
-import { MetricsPanel, type TableContext } from '../components/MetricsTable';
+import { type TableContext } from '../components/FilterValue';
+import { MetricsPanel } from '../components/MetricsTable';
 import { ErrorBox, Fetched, Loading, Panel } from '../components/ui';
 
 const WorldMap = lazy(() => import('../components/WorldMap'));

@@ -5,8 +5,7 @@
 // a session counts once per path by its first row there, the one whose pointer is before the range.
 // src/query/page-rollup.ts reads it; rollup.ts runs these statements with the other rollups'.
 
-import { raw, renderNumbered, sql, type Sql } from '../../query/sql.js';
-import type { Migration } from '../sql/migrate.js';
+import { raw, renderNumbered, sql, type Sql } from '../sql.js';
 
 const POINTER = 'lag(t0) OVER (PARTITION BY website_id, session_id, url_path ORDER BY t0, visit_id)';
 
@@ -14,17 +13,6 @@ const POINTER = 'lag(t0) OVER (PARTITION BY website_id, session_id, url_path ORD
 const pageVisits = (from: Sql) =>
   sql`SELECT website_id, visit_id, url_path, any_value(session_id) AS session_id, min(created_at) AS t0, max(created_at) AS t1, count(*) AS c
     FROM ${from} GROUP BY website_id, visit_id, url_path`;
-
-export const pageVisitMigration: Migration = {
-  version: 103,
-  name: 'page-visit-rollup',
-  statements: [
-    `CREATE TABLE page_visit (website_id UUID NOT NULL, visit_id UUID NOT NULL, url_path VARCHAR, session_id UUID NOT NULL,
-      t0 TIMESTAMP NOT NULL, t1 TIMESTAMP NOT NULL, c BIGINT NOT NULL, prev_t0 TIMESTAMP)`,
-    // Existing rows are rolled up when the store opens (DuckDbAnalytics.open).
-    'UPDATE rollup_state SET built = false',
-  ],
-};
 
 /** Merge rollup_pending into page_visit (before rollup_pending is emptied, in the same transaction). */
 export const pageVisitRefresh: readonly string[] = [

@@ -22,22 +22,22 @@
 // the website's rollups from its remaining rows. Every rollup number is thus a function of
 // website_event, which test/query-rollup.test.ts checks against the raw path.
 
-import { duckdb } from '../../query/dialects/duckdb.js';
-import { channelExpr } from '../../query/dimensions.js';
-import { metric } from '../../query/metrics.js';
-import { VISIT_METRICS } from '../../query/rollup.js';
-import { join, raw, renderNumbered, sql, type Sql, type SqlValue } from '../../query/sql.js';
-import { CLICK_ID_FLAG } from '../sql/columns.js';
-import type { Migration } from '../sql/migrate.js';
-import { pageVisitBuild, pageVisitRefresh } from './page-rollup.js';
+import { duckdb } from '../dialects/duckdb.js';
+import { channelExpr } from '../dimensions.js';
+import { metric } from '../metrics.js';
+import { VISIT_METRICS } from './traffic.js';
+import type { RollupMaintenance, Statement } from '../../store/types.js';
+import { join, raw, renderNumbered, sql, type Sql } from '../sql.js';
+import { CLICK_ID_FLAG } from '../../store/sql/columns.js';
+import { pageVisitBuild, pageVisitRefresh } from './page-visit-maintenance.js';
 
 /** Slot width; every zone offset in use is a multiple of 15 minutes. */
-export const SLOT_MS = 900_000;
+const SLOT_MS = 900_000;
 
 const TRAFFIC = 'event_type IN (1, 3, 4)';
 
 /** Session attributes kept per session-slot, and the values each one's pointer follows. */
-export const SLOT_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+const SLOT_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   browser: ['browser'],
   os: ['os'],
   device: ['device'],
@@ -48,13 +48,13 @@ export const SLOT_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   city: ['city', 'country'],
 };
 /** Page columns whose values slot_count counts. */
-export const PAGE_COLUMNS: readonly string[] = [
+const PAGE_COLUMNS: readonly string[] = [
   'referrer_domain', 'url_query', 'page_title', 'hostname', 'tag',
   'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term',
 ];
 const ATTRS = Object.keys(SLOT_ATTRIBUTES);
 /** The attributes whose pointer follows them alone: visit_rollup keeps them, for filtered totals. */
-export const VISIT_ATTRIBUTES: readonly string[] = ATTRS.filter((a) => SLOT_ATTRIBUTES[a].join() === a);
+const VISIT_ATTRIBUTES: readonly string[] = ATTRS.filter((a) => SLOT_ATTRIBUTES[a].join() === a);
 /** A visit whose rows differ in any of them: more than one value, or a value and none. */
 const MIXED = VISIT_ATTRIBUTES.map((a) => `count(DISTINCT ${a}) + CAST(count(${a}) < count(*) AS INTEGER) > 1`).join(' OR ');
 const KEY = ['website_id', 'session_id', 'slot', ...ATTRS];
@@ -89,10 +89,6 @@ function visitSpans(where: Sql): Sql {
     FROM visit_rollup WHERE ${where} GROUP BY ALL`;
 }
 
-export interface Statement {
-  readonly text: string;
-  readonly params: SqlValue[];
-}
 const plain = (text: string): Statement => ({ text, params: [] });
 
 /** Page views per slot, page column and value, of a relation of traffic rows. */
@@ -104,59 +100,11 @@ const pageCounts = (from: Sql) =>
 /** Session-slot rows (without pointers) of a relation of traffic rows. */
 const sessionSlots = (from: Sql) => sql`SELECT website_id, session_id, ${raw(SLOT)} AS slot, ${raw(ATTRS.join(', '))}, count(*) AS c FROM ${from} GROUP BY ALL`;
 
-export const rollupMigration: Migration = {
-  version: 101,
-  name: 'traffic-rollups',
-  statements: [
-    `CREATE TABLE rollup_pending (website_id UUID NOT NULL, session_id UUID NOT NULL, visit_id UUID NOT NULL, created_at TIMESTAMP NOT NULL,
-      ${['url_path', ...ATTRS, ...PAGE_COLUMNS].map((a) => `${a} VARCHAR`).join(', ')}, click INTEGER NOT NULL)`,
-    `CREATE TABLE slot_count (website_id UUID NOT NULL, slot INTEGER NOT NULL, col VARCHAR NOT NULL, value VARCHAR, host VARCHAR, c BIGINT NOT NULL)`,
-    `CREATE TABLE visit_rollup (
-      website_id UUID NOT NULL, visit_id UUID NOT NULL, session_id UUID NOT NULL,
-      t0 TIMESTAMP NOT NULL, t1 TIMESTAMP NOT NULL, c BIGINT NOT NULL, entry_path VARCHAR, exit_path VARCHAR, channel VARCHAR)`,
-    `CREATE TABLE session_slot (website_id UUID NOT NULL, session_id UUID NOT NULL, slot INTEGER NOT NULL,
-      ${ATTRS.map((a) => `${a} VARCHAR`).join(', ')}, c BIGINT NOT NULL, ${POINTER_COLUMNS.map((c) => `${c} INTEGER`).join(', ')})`,
-    // Rows already stored are rolled up when the store opens (DuckDbAnalytics.open).
-    'CREATE TABLE rollup_state (built BOOLEAN NOT NULL)',
-    'INSERT INTO rollup_state VALUES (false)',
-  ],
-};
-
-export const visitSpanMigration: Migration = {
-  version: 102,
-  name: 'visit-span',
-  statements: [
-    `CREATE TABLE visit_span (website_id UUID NOT NULL, slot0 INTEGER NOT NULL, slot1 INTEGER NOT NULL,
-      ${VISIT_METRICS.map((m) => `${m} BIGINT NOT NULL`).join(', ')})`,
-    // Built with the other rollups when the store opens.
-    'UPDATE rollup_state SET built = false',
-  ],
-};
-
 /** Each visit's pointer to the same session's previous visit in the same channel (its t0). */
 const CHANNEL_POINTER = 'lag(t0) OVER (PARTITION BY website_id, session_id, channel ORDER BY t0)';
 
-export const channelPointerMigration: Migration = {
-  version: 104,
-  name: 'visit-channel-pointer',
-  statements: ['ALTER TABLE visit_rollup ADD COLUMN prev_channel_t0 TIMESTAMP', 'UPDATE rollup_state SET built = false'],
-};
-
-export const visitAttributesMigration: Migration = {
-  version: 105,
-  name: 'visit-attributes',
-  statements: [
-    ...VISIT_ATTRIBUTES.map((a) => `ALTER TABLE visit_rollup ADD COLUMN ${a} VARCHAR`),
-    'ALTER TABLE visit_rollup ADD COLUMN mixed BOOLEAN',
-    // Visits whose attributes vary, per span: a filtered total regroups them only when there are any.
-    'ALTER TABLE visit_span ADD COLUMN mixed BIGINT',
-    'UPDATE rollup_state SET built = false',
-  ],
-};
-
-
 /** Appends the traffic rows of a loaded batch (a relation with website_event's columns). */
-export function pendingInsert(source: string): string {
+function pendingInsert(source: string): string {
   return `INSERT INTO rollup_pending SELECT ${PENDING_COLUMNS.join(', ')}, ${CLICK_ID_FLAG} FROM ${source} WHERE ${TRAFFIC}`;
 }
 
@@ -170,7 +118,7 @@ const TOUCHED_SPANS = `SELECT website_id, ${slotOf('t0')} AS slot0 FROM touched_
   FROM (SELECT website_id, visit_id, min(created_at) AS t0 FROM rollup_pending GROUP BY ALL) p LEFT JOIN touched_visit v USING (website_id, visit_id)`;
 
 /** Merge rollup_pending into the rollups and empty it; run inside one transaction. */
-export const refreshStatements: readonly Statement[] = [
+const refreshStatements: readonly Statement[] = [
   plain('CREATE OR REPLACE TEMP TABLE touched_visit AS SELECT website_id, visit_id, t0 FROM visit_rollup WHERE visit_id IN (SELECT visit_id FROM rollup_pending)'),
   renderNumbered(sql`MERGE INTO visit_rollup v
     USING (${visitRows(raw('rollup_pending'), 'click')}) p
@@ -215,7 +163,7 @@ export const refreshStatements: readonly Statement[] = [
 ];
 
 /** Roll up a website's stored rows (null: every website's) from scratch. */
-export function buildStatements(websiteId: string | null): Statement[] {
+function buildStatements(websiteId: string | null): Statement[] {
   const only = websiteId === null ? raw('') : sql` AND website_id = CAST(${websiteId} AS UUID)`;
   const traffic = sql`${raw(TRAFFIC)}${only}`;
   return [
@@ -228,3 +176,14 @@ export function buildStatements(websiteId: string | null): Statement[] {
     pageVisitBuild(sql`website_event WHERE ${traffic}`),
   ].map(renderNumbered);
 }
+
+/** The embedded store's traffic rollups, as the store runs them (src/store/duckdb/analytics.ts). */
+export const trafficRollups: RollupMaintenance = {
+  slotMs: SLOT_MS,
+  attributes: SLOT_ATTRIBUTES,
+  pageColumns: PAGE_COLUMNS,
+  visitAttributes: VISIT_ATTRIBUTES,
+  pendingInsert,
+  refreshStatements,
+  buildStatements,
+};

@@ -11,14 +11,14 @@
 //   first row in the range is cut, none of its whole rows counted it).
 // test/query-rollup.test.ts checks every answer against the raw path.
 
-import type { Row } from '../store/types.js';
-import { metricAlias, tail } from './compile.js';
-import type { Dialect } from './dialects/dialect.js';
-import { canonicalDimension } from './dimensions.js';
-import { TRAFFIC_TYPES } from './filters.js';
-import { metric } from './metrics.js';
-import { join, raw, sql, type Sql } from './sql.js';
-import type { MetricName, Query } from './types.js';
+import type { Row } from '../../store/types.js';
+import { metricAlias, tail } from '../compile.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { canonicalDimension } from '../dimensions.js';
+import { TRAFFIC_TYPES } from '../filters.js';
+import { metric } from '../metrics.js';
+import { join, raw, sql, type Sql } from '../sql.js';
+import type { MetricName, Query } from '../types.js';
 
 const PATH_METRICS: readonly MetricName[] = ['pageviews', 'visitors', 'visits', 'bounces', 'totaltime'];
 

@@ -6,16 +6,16 @@
 // their raw rows in range.
 // test/query-rollup.test.ts checks every answer against the raw path.
 
-import type { Row, TrafficRollups } from '../store/types.js';
-import { breakdownConditions, dimensionExpr, metricAlias, tail, validate, type Instant } from './compile.js';
-import type { Dialect } from './dialects/dialect.js';
-import { canonicalDimension, dimension, visitParts } from './dimensions.js';
-import { TRAFFIC_TYPES } from './filters.js';
-import { metric } from './metrics.js';
-import { pagePath, pagePathRows } from './page-rollup.js';
-import { int, join, raw, sql, type Sql } from './sql.js';
-import { offsetSegments } from './time.js';
-import type { MetricName, Query } from './types.js';
+import type { Row, TrafficRollups } from '../../store/types.js';
+import { breakdownConditions, dimensionExpr, metricAlias, tail, validate, type Instant } from '../compile.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { canonicalDimension, dimension, visitParts } from '../dimensions.js';
+import { TRAFFIC_TYPES } from '../filters.js';
+import { metric } from '../metrics.js';
+import { pagePath, pagePathRows } from './page-visit.js';
+import { int, join, raw, sql, type Sql } from '../sql.js';
+import { offsetSegments } from '../time.js';
+import type { MetricName, Query } from '../types.js';
 
 const SLOT_METRICS: readonly MetricName[] = ['pageviews', 'visitors', 'countries'];
 /** The visit metrics the rollups answer; visit_span keeps each summed in a column of its name. */
