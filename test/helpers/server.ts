@@ -139,19 +139,24 @@ export interface StartOptions {
 }
 
 const started: Dashi[] = [];
+/** Data directories startDashi made itself: the only ones stopAll deletes. */
+const made = new Set<string>();
 
 export async function startDashi(options: StartOptions = {}): Promise<Dashi> {
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dashi-test-'));
+  let dataDir = options.dataDir;
+  if (!dataDir) {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dashi-test-'));
+    made.add(dataDir);
+  }
   const dashi = new Dashi(dataDir, options.env ?? {});
   await dashi.start();
   started.push(dashi);
   return dashi;
 }
 
-/** Stop every server this file started and remove their data directories. */
+/** Stop every server this file started and remove the data directories startDashi made. */
 export async function stopAll(): Promise<void> {
-  for (const d of started.splice(0)) {
-    await d.kill9();
-    if (d.dataDir.startsWith(os.tmpdir())) fs.rmSync(d.dataDir, { recursive: true, force: true });
-  }
+  const stopped = started.splice(0);
+  for (const d of stopped) await d.kill9();
+  for (const d of stopped) if (made.delete(d.dataDir)) fs.rmSync(d.dataDir, { recursive: true, force: true });
 }
