@@ -1,0 +1,2 @@
+SELECT d0_v AS d0, count(*) AS m0 FROM (SELECT argMin(tuple(url_path), created_at).1 AS d0_v, any(session_id) AS visit_session, visit_id, count(*) AS c, min(created_at) AS t0, max(created_at) AS t1 FROM website_event WHERE website_id = toUUID({p1:String}) AND created_at BETWEEN toDateTime64({p2:String}, 3, 'UTC') AND toDateTime64({p3:String}, 3, 'UTC') AND event_type IN (1, 3, 4) GROUP BY visit_id) v GROUP BY 1 ORDER BY m0 DESC NULLS LAST LIMIT 5
+-- params: ["00000000-0000-4000-8000-000000000001","2026-01-01 00:00:00.000","2026-01-31 23:59:59.999"]

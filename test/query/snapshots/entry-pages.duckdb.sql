@@ -1,0 +1,2 @@
+SELECT d0_v AS d0, count(*) AS m0 FROM (SELECT arg_min_null(url_path, created_at) AS d0_v, any_value(session_id) AS visit_session, visit_id, count(*) AS c, min(created_at) AS t0, max(created_at) AS t1 FROM website_event WHERE website_id = CAST($1 AS UUID) AND created_at BETWEEN CAST($2 AS TIMESTAMP) AND CAST($3 AS TIMESTAMP) AND event_type IN (1, 3, 4) GROUP BY visit_id) v GROUP BY 1 ORDER BY m0 DESC NULLS LAST LIMIT 5
+-- params: ["00000000-0000-4000-8000-000000000001","2026-01-01 00:00:00.000","2026-01-31 23:59:59.999"]

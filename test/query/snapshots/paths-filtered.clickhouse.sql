@@ -1,0 +1,2 @@
+SELECT url_path AS d0, count(*) AS m0 FROM website_event WHERE website_id = toUUID({p1:String}) AND created_at BETWEEN toDateTime64({p2:String}, 3, 'UTC') AND toDateTime64({p3:String}, 3, 'UTC') AND event_type IN (1, 3, 4) AND (coalesce(browser, '') IN ({p4:String}) AND (positionCaseInsensitiveUTF8(coalesce(referrer_domain, ''), {p5:String}) > 0)) GROUP BY 1 ORDER BY m0 DESC NULLS LAST LIMIT 10
+-- params: ["00000000-0000-4000-8000-000000000001","2026-01-01 00:00:00.000","2026-01-31 23:59:59.999","chrome","news"]

@@ -1,0 +1,2 @@
+SELECT url_path AS d0, count(*) AS m0 FROM website_event WHERE website_id = CAST($1 AS UUID) AND created_at BETWEEN CAST($2 AS TIMESTAMP) AND CAST($3 AS TIMESTAMP) AND event_type IN (1, 3, 4) AND (coalesce(browser, '') IN (CAST($4 AS TEXT)) AND (strpos(lower(coalesce(referrer_domain, '')), CAST($5 AS TEXT)) > 0)) GROUP BY 1 ORDER BY m0 DESC NULLS LAST LIMIT 10
+-- params: ["00000000-0000-4000-8000-000000000001","2026-01-01 00:00:00.000","2026-01-31 23:59:59.999","chrome","news"]

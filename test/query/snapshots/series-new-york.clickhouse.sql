@@ -1,0 +1,2 @@
+SELECT intDiv((toUnixTimestamp64Milli(created_at) + -18000000), 86400000) AS d0, count(*) AS m0, uniqExact(session_id) AS m1 FROM website_event WHERE website_id = toUUID({p1:String}) AND created_at BETWEEN toDateTime64({p2:String}, 3, 'UTC') AND toDateTime64({p3:String}, 3, 'UTC') AND event_type IN (1, 3, 4) GROUP BY 1
+-- params: ["00000000-0000-4000-8000-000000000001","2026-01-01 00:00:00.000","2026-01-31 23:59:59.999"]

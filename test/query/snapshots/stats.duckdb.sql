@@ -1,0 +1,2 @@
+SELECT sum(c) AS m0, count(DISTINCT visit_session) AS m1, count(*) AS m2, sum(CASE WHEN c = 1 THEN 1 ELSE 0 END) AS m3, sum(((epoch_ms(t1) - epoch_ms(t0)) // 1000)) AS m4 FROM (SELECT any_value(session_id) AS visit_session, visit_id, count(*) AS c, min(created_at) AS t0, max(created_at) AS t1 FROM website_event WHERE website_id = CAST($1 AS UUID) AND created_at BETWEEN CAST($2 AS TIMESTAMP) AND CAST($3 AS TIMESTAMP) AND event_type IN (1, 3, 4) GROUP BY visit_id) v
+-- params: ["00000000-0000-4000-8000-000000000001","2026-01-01 00:00:00.000","2026-01-31 23:59:59.999"]
