@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { startDashi, stopAll } from '../test/helpers/server.js';
-import { readStored } from '../test/ingest-db.js';
+import { readStored } from '../test/helpers/ingest-db.js';
 import { testStores } from '../test/helpers/stores.js';
 import { hitBody } from './hits.js';
 

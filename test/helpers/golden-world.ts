@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { goldenBatch } from '../fixtures/golden.js';
-import { createUser, PASSWORD, type TestUser } from './foundation.js';
+import { createUser, PASSWORD, type TestUser } from './api.js';
 import { startDashi, type Dashi } from './server.js';
 import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
 

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const compiled = here.includes(`${path.sep}dist${path.sep}`);
-const root = compiled ? path.resolve(here, '../../..') : path.resolve(here, '../..');
+/** The repository root, from the compiled (dist/test/helpers) or the source tree. */
+export const root = compiled ? path.resolve(here, '../../..') : path.resolve(here, '../..');
 
 export interface ApiResponse<T = any> {
   status: number;

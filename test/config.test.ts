@@ -1,0 +1,103 @@
+// Configuration and process behaviour: invalid environment values stop the start with a message
+// naming the variable; BASE_PATH; CORS on /api/*; graceful shutdown on SIGTERM and SIGINT.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { startDashi, stopAll } from './helpers/server.js';
+import { assertError, runDashiUntilExit } from './helpers/api.js';
+
+after(stopAll);
+
+test('invalid configuration values stop the start and name the variable', async () => {
+  const single: [string, string][] = [
+    ['PORT', 'abc'],
+    ['SALT_ROTATION', 'hourly'],
+    ['BASE_PATH', 'nope'],
+  ];
+  const several: Record<string, string> = {
+    HOSTNAME: '127.0.0.1',
+    DISABLE_LOGIN: 'maybe',
+    TOKEN_TTL_HOURS: '-1',
+    LOG_LEVEL: 'loud',
+    DATABASE_URL: 'mysql://localhost/umami',
+    CLICKHOUSE_URL: 'clickhouse.local:8123',
+  };
+  const results = await Promise.all([...single.map(([name, value]) => runDashiUntilExit({ [name]: value })), runDashiUntilExit({ ...several, PORT: '70000' })]);
+  single.forEach(([name], i) => {
+    const { code, output } = results[i];
+    assert.equal(code, 1, `${name}: exit code ${code}\n${output}`);
+    assert.match(output, new RegExp(`Invalid configuration:\\s+${name}: \\S`), `${name}:\n${output}`);
+    // only the offending variable is named
+    assert.equal(output.match(/^ {2}[A-Z_]+: /gm)?.length, 1, output);
+    assert.doesNotMatch(output, /listening/, name);
+  });
+  const { code, output } = results[single.length];
+  assert.equal(code, 1);
+  for (const name of ['PORT', 'DISABLE_LOGIN', 'TOKEN_TTL_HOURS', 'LOG_LEVEL', 'DATABASE_URL', 'CLICKHOUSE_URL']) {
+    assert.match(output, new RegExp(`^ {2}${name}: \\S`, 'm'), `${name} not named:\n${output}`);
+  }
+  assert.doesNotMatch(output, /HOSTNAME:/);
+});
+
+test('BASE_PATH=/stats serves the API under /stats', async () => {
+  const d = await startDashi({ env: { BASE_PATH: '/stats/' } });
+  const hb = await d.get('/stats/api/heartbeat');
+  assert.equal(hb.status, 200);
+  assert.deepEqual(hb.body, { ok: true });
+  assert.equal(hb.headers.get('access-control-allow-origin'), '*');
+  assertError(await d.get('/api/heartbeat'), 404);
+  const login = await d.post('/stats/api/auth/login', { username: 'admin', password: 'umami' });
+  assert.equal(login.status, 200);
+  assert.match(login.headers.get('set-cookie') ?? '', /Path=\/stats(;|$)/);
+  const me = await d.get('/stats/api/me', { token: login.body.token });
+  assert.equal(me.body.user.username, 'admin');
+  assert.equal((await d.request('OPTIONS', '/stats/api/websites')).status, 204);
+  assert.equal(await d.stop(), 0);
+});
+
+test('CORS on /api/* as Umami: any origin, preflight 204; SIGTERM exits 0', async () => {
+  const d = await startDashi();
+  const hb = await d.get('/api/heartbeat', { headers: { origin: 'https://example.com' } });
+  assert.equal(hb.status, 200);
+  assert.deepEqual(hb.body, { ok: true });
+  assert.equal(hb.headers.get('access-control-allow-origin'), '*');
+
+  const pre = await d.request('OPTIONS', '/api/websites', {
+    headers: { origin: 'https://example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+  });
+  assert.equal(pre.status, 204);
+  assert.equal(pre.headers.get('access-control-allow-origin'), '*');
+  assert.match(pre.headers.get('access-control-allow-methods') ?? '', /\bPOST\b/);
+  assert.match(pre.headers.get('access-control-allow-methods') ?? '', /\bDELETE\b/);
+  assert.equal(pre.headers.get('access-control-allow-headers'), '*');
+  assert.equal((await d.request('OPTIONS', '/api/websites/00000000-0000-4000-8000-000000000000/reset')).status, 204);
+
+  const denied = await d.get('/api/websites');
+  assert.equal(denied.status, 401);
+  assert.equal(denied.headers.get('access-control-allow-origin'), '*');
+  // outside /api no CORS headers
+  const outside = await d.get('/definitely-not-api');
+  assert.equal(outside.headers.get('access-control-allow-origin'), null);
+
+  // SIGTERM lets requests in flight finish: fire six logins (bcrypt keeps them busy), signal as
+  // soon as the first answers, and every one of them still gets its 200
+  const logins = Array.from({ length: 6 }, () => d.post('/api/auth/login', { username: 'admin', password: 'umami' }));
+  await Promise.race(logins);
+  assert.equal(await d.stop(), 0);
+  assert.deepEqual((await Promise.all(logins)).map((r) => r.status), [200, 200, 200, 200, 200, 200]);
+  assert.match(d.output, /SIGTERM received/);
+});
+
+test('SIGINT also shuts down gracefully with exit code 0', async () => {
+  const d = await startDashi();
+  const token = await d.login();
+  assert.equal((await d.post('/api/websites', { name: 'Before stop', domain: 'a.example' }, { token })).status, 200);
+  const code = await new Promise<number | null>((resolve) => {
+    d.proc!.once('exit', (c) => resolve(c));
+    d.proc!.kill('SIGINT');
+  });
+  assert.equal(code, 0);
+  assert.match(d.output, /SIGINT received/);
+  await d.start();
+  const list = await d.get('/api/websites', { token });
+  assert.deepEqual(list.body.data.map((w: any) => w.name), ['Before stop']);
+});
