@@ -7,7 +7,7 @@ import { badRequest, forbidden, HttpError, tooManyRequests } from '../server/err
 import { requireAuth, requireUser } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';
 import { parse } from '../server/validate.js';
-import { parsePaging, paged } from './paging.js';
+import { includeTeams, parsePaging, paged } from './paging.js';
 import { teamJson, userJson, websiteJson } from './shapes.js';
 import { listWebsitesFor } from './websites.js';
 
@@ -112,10 +112,4 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     trackerScriptName: ctx.config.trackerScriptNames.join(',') || null,
     disableLogin: ctx.config.disableLogin,
   }));
-}
-
-/** Umami's `includeTeams`: personal lists include team websites unless it is "false". */
-export function includeTeams(query: unknown): boolean {
-  const v = (query as Record<string, unknown> | undefined)?.includeTeams;
-  return v !== 'false' && v !== '0';
 }

@@ -34,3 +34,9 @@ export function paged<T, U>(result: Page<T>, req: PageRequest, map: (item: T) =>
     search: req.search ?? null,
   };
 }
+
+/** Umami's `includeTeams`: personal lists include team websites unless it is "false". */
+export function includeTeams(query: unknown): boolean {
+  const v = (query as Record<string, unknown> | undefined)?.includeTeams;
+  return v !== 'false' && v !== '0';
+}

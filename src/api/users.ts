@@ -7,8 +7,7 @@ import { badRequest, notFound, unauthorized } from '../server/errors.js';
 import { isAdmin, requireAdmin, requireUser, USER_ROLES } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';
 import { parse, uuid } from '../server/validate.js';
-import { includeTeams } from './auth.js';
-import { parsePaging, paged } from './paging.js';
+import { includeTeams, parsePaging, paged } from './paging.js';
 import { teamJson, userJson, websiteJson } from './shapes.js';
 import { listWebsitesFor } from './websites.js';
 

@@ -2,13 +2,13 @@
 // every v1 route also accepts the website's uuid.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Website } from '../store/types.js';
 import type { AppContext } from '../server/context.js';
 import { requireUser } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';
 import { parse } from '../server/validate.js';
 import { isUuid } from '../store/sql/executor.js';
 import { createWebsite, newShareSlug } from './websites.js';
+import { v1WebsitesJson } from './v1-shapes.js';
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
@@ -18,22 +18,6 @@ const createBody = z.object({
   enable_share_url: flag.optional(),
   public: flag.optional(),
 });
-
-export async function v1WebsitesJson(ctx: AppContext, websites: Website[]) {
-  const owners = new Map<string, number | null>();
-  for (const w of websites) {
-    if (w.userId && !owners.has(w.userId)) owners.set(w.userId, (await ctx.store.users.get(w.userId))?.legacyId ?? null);
-  }
-  return websites.map((w) => ({
-    website_id: w.legacyId,
-    website_uuid: w.id,
-    user_id: w.userId ? owners.get(w.userId) ?? null : null,
-    name: w.name,
-    domain: w.domain,
-    share_id: w.shareId,
-    created_at: w.createdAt,
-  }));
-}
 
 /** A v1 `:id`: the integer website_id or the website uuid. Returns the uuid, or null. */
 export async function resolveV1WebsiteId(ctx: AppContext, raw: string): Promise<string | null> {

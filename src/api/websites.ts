@@ -8,10 +8,9 @@ import { badRequest, notFound, unauthorized } from '../server/errors.js';
 import { isAdmin, requireAuth, requireUser, requireWebsite, teamRole, teamRoleCan, userCan } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';
 import { parse, uuid } from '../server/validate.js';
-import { includeTeams } from './auth.js';
-import { parsePaging, paged } from './paging.js';
+import { includeTeams, parsePaging, paged } from './paging.js';
 import { websiteJson } from './shapes.js';
-import { v1WebsitesJson } from './v1.js';
+import { v1WebsitesJson } from './v1-shapes.js';
 
 const shareSlug = z.string().trim().min(1).max(50).regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -');
 const domain = z.string().trim().min(1).max(500);

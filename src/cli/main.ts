@@ -2,7 +2,7 @@
 // dashi <command>: `start` (default) runs the server; `migrate-store` copies all data to another store.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import { handleSignals, startServer } from '../server/start.js';
+import { handleSignals, startServer } from '../app/start.js';
 import { openStore } from '../store/index.js';
 import { transferStore } from '../store/transfer.js';
 import { trafficRollups } from '../query/rollups/traffic-maintenance.js';

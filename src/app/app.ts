@@ -1,13 +1,14 @@
-// The HTTP server: Fastify with Umami's error envelope, CORS on /api/*, cookies, and every route
-// registered under BASE_PATH. Routes live in src/api/; this file only wires them.
+// The composition root of the HTTP server: Fastify with Umami's error envelope, CORS on /api/*,
+// cookies, and every route registered under BASE_PATH. Routes live in src/api/; this file only
+// wires them.
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import { registerApi } from '../api/index.js';
 import { fastPathServerFactory } from '../ingest/fast-path.js';
-import type { AppContext } from './context.js';
-import { apiHeaders } from './cors.js';
-import { HttpError, parseJsonText, serverError } from './errors.js';
-import { registerUi } from './ui.js';
+import type { AppContext } from '../server/context.js';
+import { apiHeaders } from '../server/cors.js';
+import { HttpError, parseJsonText, serverError } from '../server/errors.js';
+import { registerUi } from '../server/ui.js';
 
 const CLIENT_ERROR_CODES: Record<number, string> = {
   400: 'bad-request',

@@ -8,7 +8,7 @@ import { loadConfig, type Config } from '../config.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { buildApp } from './app.js';
-import { AuthService, checkPassword, hashPassword } from './auth.js';
+import { AuthService, checkPassword, hashPassword } from '../server/auth.js';
 import { trafficRollups } from '../query/rollups/traffic-maintenance.js';
 
 const SECRET_FILE = 'secret';
