@@ -153,12 +153,12 @@ async function storeEnv(fresh: boolean): Promise<Record<string, string>> {
       const csv = path.join(os.tmpdir(), `dashi-bench-${table}.csv`);
       await source.analytics.query(`COPY (SELECT * FROM ${table}) TO '${csv}' (HEADER, DELIMITER ',')`);
       fs.chmodSync(csv, 0o644);
-      if (storeName === 'postgres') await target.metadataDb.run(`COPY ${table} FROM '${csv}' WITH (FORMAT csv, HEADER true)`);
+      if (storeName === 'postgres') await target.analytics.query(`COPY ${table} FROM '${csv}' WITH (FORMAT csv, HEADER true)`);
       else await target.analytics.query(`INSERT INTO ${table} SELECT * FROM file('${csv}', CSVWithNames)`);
       fs.rmSync(csv);
       console.log(`loaded ${table} into ${storeName}`);
     }
-    if (storeName === 'postgres') await target.metadataDb.run('ANALYZE');
+    if (storeName === 'postgres') await target.analytics.query('ANALYZE');
     console.log(`copied in ${((performance.now() - t) / 1000).toFixed(0)} s`);
     await source.close();
     await target.close();

@@ -59,28 +59,10 @@ async function totals(store: Store, table: string): Promise<number> {
 export async function copyMetadata(source: Store, target: Store): Promise<Record<string, number>> {
   const copied: Record<string, number> = {};
   for (const [table, key] of METADATA_TABLES) {
-    const rows = await source.metadataDb.all(`SELECT * FROM ${table}`);
-    let n = 0;
-    for (const row of rows) {
-      const cols = Object.keys(row);
-      const values = cols.map((c) => (row[c] instanceof Date ? (row[c] as Date).toISOString() : row[c]));
-      const slots = cols.map((c, i) => (c.endsWith('_at') ? `CAST($${i + 1} AS TIMESTAMP)` : `$${i + 1}`));
-      const exists = await target.metadataDb.all(`SELECT 1 FROM ${table} WHERE ${key} = $1`, [row[key]]);
-      if (exists.length) continue;
-      await target.metadataDb.run(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${slots.join(', ')})`, values);
-      n++;
-    }
-    copied[table] = n;
+    copied[table] = await target.metadataCopy.insertMissing(table, key, await source.metadataCopy.rows(table));
   }
-  if (target.kind !== 'duckdb') {
-    // Keep v1's integer ids growing past the copied ones (DuckDB sequences cannot be moved).
-    for (const [seq, table] of [
-      ['users_legacy_seq', 'users'],
-      ['websites_legacy_seq', 'websites'],
-    ]) {
-      await target.metadataDb.run(`SELECT setval('${seq}', (SELECT coalesce(max(legacy_id), 0) + 1 FROM ${table}), false)`);
-    }
-  }
+  // Keep v1's integer ids growing past the copied ones.
+  await target.metadataCopy.syncSequences();
   return copied;
 }
 
@@ -102,7 +84,7 @@ async function websiteDays(source: Store, websiteId: string): Promise<Date[]> {
 
 export async function transferStore(source: Store, target: Store, progress: TransferProgress = () => undefined): Promise<TransferReport> {
   const metadata = await copyMetadata(source, target);
-  const websites = (await source.metadataDb.all('SELECT website_id FROM websites')).map((r) => String(r.website_id));
+  const websites = (await source.metadataCopy.rows('websites')).map((r) => String(r.website_id));
   const plan: [string, Date][] = [];
   for (const w of websites) for (const day of await websiteDays(source, w)) plan.push([w, day]);
 

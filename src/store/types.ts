@@ -1,6 +1,5 @@
 // The Store interface: everything above src/store/ talks to storage only through these types.
-import type { Executor } from './sql/executor.js';
-// DuckDB implements it now; PostgreSQL and ClickHouse implement the same interface.
+// DuckDB, PostgreSQL and ClickHouse (events; metadata in PostgreSQL) implement it.
 
 export type StoreKind = 'duckdb' | 'postgres' | 'clickhouse';
 
@@ -308,6 +307,16 @@ export interface TokenRepo {
   isRevoked(tokenId: string): Promise<boolean>;
 }
 
+/** Raw metadata rows, for copying them to another store (`dashi migrate-store`). */
+export interface MetadataCopy {
+  /** Every row of a metadata table. */
+  rows(table: string): Promise<Row[]>;
+  /** Inserts the rows whose `key` column is not in the table yet; answers how many it inserted. */
+  insertMissing(table: string, key: string, rows: Row[]): Promise<number>;
+  /** Moves the v1 integer-id sequences past the ids present (after a copy). */
+  syncSequences(): Promise<void>;
+}
+
 export interface Store {
   readonly kind: StoreKind;
   readonly users: UserRepo;
@@ -317,7 +326,7 @@ export interface Store {
   readonly segments: SegmentRepo;
   readonly tokens: TokenRepo;
   readonly analytics: AnalyticsStore;
-  /** The metadata tables' SQL executor (DuckDB or PostgreSQL), for copying between stores. */
-  readonly metadataDb: Executor;
+  /** The metadata tables' raw rows, for copying between stores. */
+  readonly metadataCopy: MetadataCopy;
   close(): Promise<void>;
 }

@@ -56,7 +56,7 @@ test('embedded store to every server store', async () => {
     if (store.name === 'postgres') {
       // As if a copy had stopped half-way through the second day: its events are gone.
       const pg = await openPostgresStore(env.DATABASE_URL);
-      await pg.metadataDb.run(`DELETE FROM website_event WHERE created_at >= '2026-01-11' AND created_at < '2026-01-12'`);
+      await pg.analytics.query(`DELETE FROM website_event WHERE created_at >= '2026-01-11' AND created_at < '2026-01-12'`);
       await pg.close();
       const resumed = await runCli(['migrate-store', ...flags], { DATA_DIR: source.dataDir, DATABASE_URL: '', CLICKHOUSE_URL: '' });
       assert.equal(resumed.code, 0, resumed.output);

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RollupMaintenance, Store } from '../types.js';
 import { migrate } from '../sql/migrate.js';
+import { SqlMetadataCopy } from '../sql/metadata-copy.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { DuckDbPool } from './connection.js';
 import { DuckDbAnalytics } from './analytics.js';
@@ -47,7 +48,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     segments: new SqlSegmentRepo(pool),
     tokens: new SqlTokenRepo(pool),
     analytics,
-    metadataDb: pool,
+    metadataCopy: new SqlMetadataCopy(pool, false),
     async close() {
       await analytics.close();
       // CHECKPOINT folds the WAL into the file so the next start opens fast.

@@ -9,6 +9,7 @@ import { tables } from '../sql/columns.js';
 import { isUuid, websiteRows, type Executor } from '../sql/executor.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { connect, PgExecutor } from './connection.js';
+import { SqlMetadataCopy } from '../sql/metadata-copy.js';
 
 export const pgMigrations: Migration[] = [
   ...baseMigrations,
@@ -94,7 +95,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
     segments: new SqlSegmentRepo(db),
     tokens: new SqlTokenRepo(db),
     analytics: new PgAnalytics(db),
-    metadataDb: db,
+    metadataCopy: new SqlMetadataCopy(db, true),
     async close() {
       await sql.end({ timeout: 5 });
     },
