@@ -4,30 +4,18 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { QueryEngine } from '../query/engine.js';
 import { QueryError } from '../query/types.js';
 import { REPORTS, SAVED_REPORT_TYPES } from '../reports/index.js';
 import { currencies, parseCurrency } from '../reports/revenue.js';
-import { flattenBody, parseScope, segmentIdOf } from '../reports/scope.js';
-import { segmentFilter } from '../reports/segments.js';
+import { flattenBody } from '../reports/scope.js';
 import type { AppContext } from '../server/context.js';
 import { badRequest, notFound, unauthorized } from '../server/errors.js';
 import { isAdmin, requireUser, requireWebsite } from '../server/permissions.js';
-import { parse } from '../server/validate.js';
+import { parse, uuid } from '../server/validate.js';
 import type { Report, User } from '../store/types.js';
+import { analytics } from './analytics/params.js';
 import { parsePaging, paged } from './paging.js';
-
-const uuid = z.string().uuid('must be a uuid');
-
-/** QueryErrors (bad report input included) are the caller's fault: 400 with their message. */
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof QueryError) throw badRequest(err.message);
-    throw err;
-  }
-}
+import { bodyScopeOf, resolveScope } from './scope.js';
 
 export const reportJson = (r: Report) => ({
   id: r.id,
@@ -76,14 +64,12 @@ function checkParameters(type: string, params: Record<string, unknown>): void {
     (type === 'revenue' && has('currency')) ||
     (type === 'attribution' && (has('model') || has('steps'))) ||
     ((type === 'insights' || type === 'breakdown') && has('fields'));
-  if (relevant) guardSync(() => def.validate(fields));
-}
-
-function guardSync(fn: () => unknown): void {
+  if (!relevant) return;
   try {
-    fn();
+    def.validate(fields);
   } catch (err) {
-    if (err instanceof QueryError) throw badRequest(err.message.replace(/^Invalid /, 'Invalid parameters.'));
+    // A saved report's fields live under `parameters`.
+    if (err instanceof QueryError) throw new QueryError(err.message.replace(/^Invalid /, 'Invalid parameters.'), err.param && `parameters.${err.param}`);
     throw err;
   }
 }
@@ -110,19 +96,15 @@ async function writable(req: FastifyRequest, ctx: AppContext, user: User, id: st
 }
 
 export function registerReports(app: FastifyInstance, ctx: AppContext): void {
-  const engine = new QueryEngine(ctx.store.analytics);
+  const a = analytics(ctx);
+  const { engine } = a;
 
   for (const [type, def] of Object.entries(REPORTS)) {
     app.post(`/api/reports/${type}`, async (req) => {
-      const fields = guardSync2(() => flattenBody(req.body));
-      const websiteId = parse(uuid, fields.websiteId, 'websiteId');
-      const website = await requireWebsite(req, ctx, websiteId, 'view');
-      return guard(async () => {
-        const segment = await segmentFilter(ctx.store, website.id, segmentIdOf(fields));
-        const scope = parseScope({ website, fields, segment, now: new Date() });
-        def.validate(fields);
-        return def.run({ engine, scope, fields });
-      });
+      const s = await bodyScopeOf(req, a);
+      const scope = s.report();
+      def.validate(s.values);
+      return def.run({ engine, scope, fields: s.values });
     });
   }
 
@@ -130,16 +112,14 @@ export function registerReports(app: FastifyInstance, ctx: AppContext): void {
     const q = (req.query ?? {}) as Record<string, unknown>;
     const websiteId = parse(uuid, q.websiteId, 'websiteId');
     const website = await requireWebsite(req, ctx, websiteId, 'view');
-    return guard(async () => {
-      const fields = { ...q };
-      const scope = parseScope({ website, fields, segment: null, now: new Date() });
-      const list = await currencies({ engine, scope });
-      if (typeof q.currency === 'string' && q.currency) {
-        const c = parseCurrency(q.currency);
-        return list.filter((x) => x.currency === c);
-      }
-      return list;
-    });
+    // Read as a report body: `startDate`/`endDate` (ISO or ms) or `startAt`/`endAt`.
+    const scope = (await resolveScope(a, website, { kind: 'body', values: q })).report();
+    const list = await currencies({ engine, scope });
+    if (typeof q.currency === 'string' && q.currency) {
+      const c = parseCurrency(q.currency);
+      return list.filter((x) => x.currency === c);
+    }
+    return list;
   });
 
   app.get('/api/reports', async (req) => {
@@ -207,13 +187,4 @@ export function registerReports(app: FastifyInstance, ctx: AppContext): void {
     const q = parse(listQuery, req.query ?? {}, 'query');
     return paged(await ctx.store.reports.list({ websiteIds: [websiteId], type: q.type }, page), page, reportJson);
   });
-}
-
-function guardSync2<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof QueryError) throw badRequest(err.message);
-    throw err;
-  }
 }

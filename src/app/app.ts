@@ -4,6 +4,7 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import { registerApi } from '../api/index.js';
+import { QueryError } from '../query/types.js';
 import { fastPathServerFactory } from '../ingest/fast-path.js';
 import type { AppContext } from '../server/context.js';
 import { apiHeaders } from '../server/cors.js';
@@ -78,6 +79,9 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>): Promise<{ app: Fas
     if (err instanceof HttpError) {
       return reply.code(err.status).headers(err.headers).send(err.toBody());
     }
+    // The query and report layers' input errors (a bad range, filter, unit, segment...) name the
+    // parameter: the caller's fault, mapped here once.
+    if (err instanceof QueryError) return reply.code(400).send(errorBody(400, err.message));
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       let message = err.message;

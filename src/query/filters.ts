@@ -14,7 +14,18 @@ export const FILTER_PARAMS: readonly string[] = [
   'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term',
 ];
 
-const OPS: Record<string, FilterOp> = { eq: 'eq', neq: 'neq', c: 'contains', dnc: 'notContains', re: 'regex', nre: 'notRegex' };
+/** Filter operators by every name Umami uses for them: `op.value` prefixes and report bodies' long names. */
+const OPS = new Map<string, FilterOp>([
+  ['eq', 'eq'], ['equals', 'eq'],
+  ['neq', 'neq'], ['notEquals', 'neq'],
+  ['c', 'contains'], ['contains', 'contains'],
+  ['dnc', 'notContains'], ['doesNotContain', 'notContains'],
+  ['re', 'regex'], ['regex', 'regex'],
+  ['nre', 'notRegex'], ['notRegex', 'notRegex'],
+]);
+
+/** The operator an Umami name stands for, or undefined. */
+export const filterOperator = (name: string): FilterOp | undefined => OPS.get(name);
 /** Operators Umami's syntax knows but its SQL (and ours) does not apply to text fields. */
 const UNSUPPORTED_OPS = new Set(['s', 'ns', 't', 'f', 'gt', 'lt', 'gte', 'lte', 'bf', 'af']);
 
@@ -24,8 +35,9 @@ export function parseFilterValue(param: string, dim: string, text: string): Filt
   const prefix = dot > 0 ? text.slice(0, dot) : '';
   let op: FilterOp = 'eq';
   let value = text;
-  if (prefix in OPS) {
-    op = OPS[prefix];
+  const named = OPS.get(prefix);
+  if (named) {
+    op = named;
     value = text.slice(dot + 1);
   } else if (UNSUPPORTED_OPS.has(prefix)) {
     throw new QueryError(`Invalid ${param}: filter operator '${prefix}' is not supported (use eq, neq, c, dnc, re, nre)`, param);

@@ -1,13 +1,12 @@
 // What every report starts from: the body of `POST /api/reports/<type>` in either of Umami's
-// shapes, turned into one scope (website, UTC range, time zone, unit, filter tree) and the
-// report's own fields. Seed 001 sends `{websiteId, dateRange:{startDate, endDate, unit}, timezone,
-// ...fields}`; newer Umami sends `{websiteId, type, filters, parameters:{startDate, endDate, ...}}`.
-// Both are flattened into one record of fields before a report's own schema reads it.
+// shapes, flattened into one record of fields (from which src/api/scope.ts makes the scope:
+// website, UTC range, time zone, unit, filter tree), and the report's own fields. Seed 001 sends
+// `{websiteId, dateRange:{startDate, endDate, unit}, timezone, ...fields}`; newer Umami sends
+// `{websiteId, type, filters, parameters:{startDate, endDate, ...}}`.
 
 import { z } from 'zod';
 import { canonicalDimension } from '../query/dimensions.js';
-import { andFilters, parseFilterParams, parseFilterValue } from '../query/filters.js';
-import { normalizeTimeZone } from '../query/time.js';
+import { filterOperator, parseFilterParams, parseFilterValue } from '../query/filters.js';
 import { QueryError, type Filter, type FilterOp, type Query, type TimeRange, type Unit } from '../query/types.js';
 import type { Website } from '../store/types.js';
 
@@ -59,43 +58,6 @@ export function flattenBody(body: unknown): Fields {
   return out;
 }
 
-const MAX_DATE = 8.64e15;
-
-function instant(v: unknown, field: string): Date {
-  let d: Date | null = null;
-  if (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= MAX_DATE) d = new Date(v);
-  else if (typeof v === 'string' && /^-?\d{1,16}$/.test(v)) d = new Date(Number(v));
-  else if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v)) d = new Date(v);
-  if (!d || Number.isNaN(d.getTime())) return fail(field, 'must be an ISO date or epoch milliseconds');
-  return d;
-}
-
-const EPOCH_2000 = Date.UTC(2000, 0, 1);
-const UNITS: readonly Unit[] = ['minute', 'hour', 'day', 'month', 'year'];
-
-function dateField(f: Fields, names: string[]): [string, unknown] {
-  for (const n of names) if (f[n] !== undefined && f[n] !== null && f[n] !== '') return [n, f[n]];
-  return [names[0], undefined];
-}
-
-/** Inclusive UTC range from dateRange / parameters / top-level dates, clamped to the website's reset. */
-export function parseRange(f: Fields, website: Website): TimeRange {
-  const [sName, sRaw] = dateField(f, ['startDate', 'startAt']);
-  const [eName, eRaw] = dateField(f, ['endDate', 'endAt']);
-  if (sRaw === undefined) fail('dateRange.startDate', 'required');
-  if (eRaw === undefined) fail('dateRange.endDate', 'required');
-  const start = instant(sRaw, sName === 'startDate' ? 'dateRange.startDate' : sName);
-  const end = instant(eRaw, eName === 'endDate' ? 'dateRange.endDate' : eName);
-  if (start.getTime() > end.getTime()) fail('dateRange.startDate', 'is after endDate');
-  const floor = Math.max(EPOCH_2000, website.resetAt ? website.resetAt.getTime() : 0);
-  return { start: new Date(Math.max(start.getTime(), floor)), end };
-}
-
-const OPERATORS: Record<string, string> = {
-  eq: 'eq', equals: 'eq', neq: 'neq', notEquals: 'neq', c: 'c', contains: 'c', dnc: 'dnc', doesNotContain: 'dnc',
-  re: 're', regex: 're', nre: 'nre', notRegex: 'nre',
-};
-
 const filterItem = z.object({
   name: z.string().min(1).max(50),
   operator: z.string().max(20).optional(),
@@ -113,12 +75,12 @@ export function parseFilterInput(input: unknown, field = 'filters', match?: unkn
         const dim = canonicalDimension(item.name);
         if (!dim) return fail(`${field}.${i}.name`, `unknown filter field '${item.name}'`);
         const opName = item.operator ?? item.filter ?? 'eq';
-        const op = OPERATORS[opName];
+        const op = filterOperator(opName);
         if (!op) return fail(`${field}.${i}.operator`, `'${opName}' is not one of eq, neq, c, dnc, re, nre`);
         const values = (Array.isArray(item.value) ? item.value : [item.value]).map(String);
         if (values.length === 0) return fail(`${field}.${i}.value`, 'required');
         if (op === 'eq' || op === 'neq') return { kind: 'leaf', dim, op, values };
-        return parseFilterValue(`${field}.${i}.value`, dim, `${op}.${values[0]}`);
+        return parseFilterValue(`${field}.${i}.value`, dim, `${opName}.${values[0]}`);
       });
       if (leaves.length === 0) return null;
       if (leaves.length === 1) return leaves[0];
@@ -137,44 +99,8 @@ export function parseFilterInput(input: unknown, field = 'filters', match?: unkn
   return fail(field, 'must be an array of {name, operator, value} or an object of filter parameters');
 }
 
-export interface ScopeInput {
-  website: Website;
-  fields: Fields;
-  /** Filter of a saved segment (`segment=<id>`), resolved by the caller. */
-  segment: Filter | null;
-  now: Date;
-}
-
-export function parseScope({ website, fields, segment, now }: ScopeInput): ReportScope {
-  const range = parseRange(fields, website);
-  let timeZone: string;
-  try {
-    timeZone = normalizeTimeZone(typeof fields.timezone === 'string' ? fields.timezone : undefined, 'timezone');
-  } catch (err) {
-    if (err instanceof QueryError) return fail('timezone', err.message.replace(/^Invalid timezone: /, ''));
-    throw err;
-  }
-  const unitRaw = fields.unit;
-  let unit: Unit = 'day';
-  if (unitRaw !== undefined && unitRaw !== null && unitRaw !== '') {
-    if (!UNITS.includes(unitRaw as Unit)) fail('dateRange.unit', `'${String(unitRaw)}' is not one of ${UNITS.join(', ')}`);
-    unit = unitRaw as Unit;
-  }
-  const filter = andFilters(parseFilterInput(fields.filters, 'filters', fields.match), segment);
-  return { website, range, timeZone, unit, filter, now };
-}
-
-/** The segment id a body names, if any: `segment` at the top, in `parameters`, or in `filters`. */
-export function segmentIdOf(fields: Fields): string | undefined {
-  const fromFilters = isObject(fields.filters) ? fields.filters.segment : undefined;
-  const v = fields.segment ?? fromFilters;
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string' || !z.guid().safeParse(v).success) return fail('segment', 'must be a segment id (uuid)');
-  return v;
-}
-
-/** A Query over the scope; reports set rows, metrics, dimensions and the rest. */
-export function scopeQuery(s: ReportScope, parts: Partial<Query> & Pick<Query, 'metrics'>): Query {
+/** A Query over a scope: the one Query builder of every route and report; `parts` set the rest. */
+export function scopeQuery(s: Omit<ReportScope, 'unit'>, parts: Partial<Query> & Pick<Query, 'metrics'>): Query {
   return {
     websiteId: s.website.id,
     websiteDomain: s.website.domain,

@@ -33,7 +33,7 @@ export function filterOfSegment(parameters: unknown): Filter | null {
 
 /**
  * The saved filter set `segmentId` of `websiteId`, for `segment=<id>` on any read endpoint.
- * Throws a ReportInputError (a QueryError: the API's `guard` turns it into a 400) when the id is
+ * Throws a ReportInputError (a QueryError, which the server answers with a 400) when the id is
  * not a segment of that website.
  */
 export async function segmentFilter(store: Pick<Store, 'segments'>, websiteId: string, segmentId: string | undefined | null): Promise<Filter | null> {

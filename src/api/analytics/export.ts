@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { strToU8, zipSync } from 'fflate';
 import { dimension } from '../../query/dimensions.js';
-import { baseQuery, guard, parseFilters, parseRange, query, websiteOf, type Analytics } from './params.js';
+import { scopeOf } from '../scope.js';
+import type { Analytics } from './params.js';
 
 /** File name -> /metrics type, in Umami's order. */
 const FILES: readonly (readonly [string, string])[] = [
@@ -40,29 +41,26 @@ export function toCsv(columns: readonly string[], rows: readonly Record<string, 
 
 export function registerExport(app: FastifyInstance, a: Analytics): void {
   app.get('/api/websites/:websiteId/export', async (req) => {
-    const website = await websiteOf(req, a);
-    const p = query(req);
-    return guard(async () => {
-      const range = parseRange(p, website);
-      const filter = parseFilters(p);
-      const lists = await Promise.all(
-        FILES.map(async ([, type]) => {
-          const def = dimension(type);
-          // The /metrics breakdown: most counted first, then by value.
-          const q = baseQuery(a, website, range, {
-            rows: def.rows,
-            metrics: [def.countBy],
-            dimensions: [{ kind: 'field', name: def.name }],
-            filter,
-            orderBy: [{ key: def.countBy, dir: 'desc' }, { key: 'd0', dir: 'asc' }],
-            limit: EXPORT_LIMIT,
-          });
-          const result = await a.engine.run(q);
-          return result.rows.map((r) => ({ x: r.dims[0], y: r.values[def.countBy] ?? 0 }));
-        }),
-      );
-      const files = Object.fromEntries(FILES.map(([name], i) => [name, strToU8(toCsv(['x', 'y'], lists[i]))]));
-      return { zip: Buffer.from(zipSync(files, { level: 6 })).toString('base64') };
-    });
+    const s = await scopeOf(req, a);
+    const range = s.range();
+    const filter = s.filter();
+    const lists = await Promise.all(
+      FILES.map(async ([, type]) => {
+        const def = dimension(type);
+        // The /metrics breakdown: most counted first, then by value.
+        const q = s.query({ range,
+          rows: def.rows,
+          metrics: [def.countBy],
+          dimensions: [{ kind: 'field', name: def.name }],
+          filter,
+          orderBy: [{ key: def.countBy, dir: 'desc' }, { key: 'd0', dir: 'asc' }],
+          limit: EXPORT_LIMIT,
+        });
+        const result = await a.engine.run(q);
+        return result.rows.map((r) => ({ x: r.dims[0], y: r.values[def.countBy] ?? 0 }));
+      }),
+    );
+    const files = Object.fromEntries(FILES.map(([name], i) => [name, strToU8(toCsv(['x', 'y'], lists[i]))]));
+    return { zip: Buffer.from(zipSync(files, { level: 6 })).toString('base64') };
   });
 }

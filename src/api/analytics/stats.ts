@@ -6,7 +6,8 @@ import { canonicalDimension, dimension, METRIC_TYPES } from '../../query/dimensi
 import { andFilters } from '../../query/filters.js';
 import { compareRange } from '../../query/time.js';
 import type { DimensionRef, Filter, MetricName, Query, QueryResult } from '../../query/types.js';
-import { baseQuery, guard, parseCompare, parseFilters, parseInteger, parseRange, parseTimeZone, parseUnit, query, str, websiteOf, type Analytics, type Params } from './params.js';
+import { scopeOf, type RequestScope } from '../scope.js';
+import { parseCompare, parseInteger, query, str, type Analytics, type Params } from './params.js';
 
 const STATS: MetricName[] = ['pageviews', 'visitors', 'visits', 'bounces', 'totaltime'];
 
@@ -22,12 +23,13 @@ export function series(result: QueryResult['rows'], metric: MetricName) {
   return result.map((r) => ({ x: r.dims[0] as string, y: r.values[metric] ?? 0 }));
 }
 
-export function pageviewsQuery(a: Analytics, p: Params, website: Parameters<typeof baseQuery>[1], range: Query['range'], tz: string): Query {
-  return baseQuery(a, website, range, {
+export function pageviewsQuery(s: RequestScope, range: Query['range'], tz: string): Query {
+  return s.query({
+    range,
     timeZone: tz,
     metrics: ['pageviews', 'visitors'],
-    dimensions: [{ kind: 'time', unit: parseUnit(p) }],
-    filter: parseFilters(p),
+    dimensions: [{ kind: 'time', unit: s.unit() }],
+    filter: s.filter(),
     orderBy: [{ key: 'd0', dir: 'asc' }],
   });
 }
@@ -46,15 +48,17 @@ function searchFilter(p: Params, dim: string): Filter | null {
   return search ? { kind: 'leaf', dim, op: 'contains', values: [search] } : null;
 }
 
-export function breakdownQuery(a: Analytics, p: Params, website: Parameters<typeof baseQuery>[1], range: Query['range'], type: ReturnType<typeof metricType>, metrics: MetricName[]): Query {
+export function breakdownQuery(s: RequestScope, range: Query['range'], type: ReturnType<typeof metricType>, metrics: MetricName[]): Query {
+  const p = s.values;
   const dims: DimensionRef[] = [{ kind: 'field', name: type.name }];
   // Umami adds the country to city and region rows (a city name alone is ambiguous).
   if (type.name === 'city' || type.name === 'region') dims.push({ kind: 'field', name: 'country' });
-  return baseQuery(a, website, range, {
+  return s.query({
+    range,
     rows: type.rows,
     metrics,
     dimensions: dims,
-    filter: andFilters(parseFilters(p), searchFilter(p, type.name)),
+    filter: andFilters(s.filter(), searchFilter(p, type.name)),
     orderBy: [{ key: metrics[0], dir: 'desc' }, { key: 'd0', dir: 'asc' }],
     limit: parseInteger(p, 'limit', 500, 1, 100_000),
     offset: parseInteger(p, 'offset', 0, 0, 1_000_000_000),
@@ -63,75 +67,67 @@ export function breakdownQuery(a: Analytics, p: Params, website: Parameters<type
 
 export function registerStats(app: FastifyInstance, a: Analytics): void {
   app.get('/api/websites/:websiteId/stats', async (req) => {
-    const website = await websiteOf(req, a);
+    const s = await scopeOf(req, a);
     const p = query(req);
-    return guard(async () => {
-      const q = baseQuery(a, website, parseRange(p, website), { metrics: STATS, filter: parseFilters(p), compare: parseCompare(p) });
-      return valuePrev(await a.engine.run(q), STATS);
-    });
+    const q = s.query({ metrics: STATS, compare: parseCompare(p) });
+    return valuePrev(await a.engine.run(q), STATS);
   });
 
   app.get('/api/websites/:websiteId/pageviews', async (req) => {
-    const website = await websiteOf(req, a);
+    const s = await scopeOf(req, a);
     const p = query(req);
-    return guard(async () => {
-      const range = parseRange(p, website);
-      const q = pageviewsQuery(a, p, website, range, parseTimeZone(p));
-      const compare = str(p, 'compare') ? parseCompare(p) : null;
-      const result = await a.engine.run({ ...q, compare });
-      const body: Record<string, unknown> = { pageviews: series(result.rows, 'pageviews'), sessions: series(result.rows, 'visitors') };
-      if (compare && result.prev) {
-        const prevRange = compareRange(range, compare);
-        body.startDate = range.start.toISOString();
-        body.endDate = range.end.toISOString();
-        body.compare = {
-          pageviews: series(result.prev, 'pageviews'),
-          sessions: series(result.prev, 'visitors'),
-          startDate: prevRange.start.toISOString(),
-          endDate: prevRange.end.toISOString(),
-        };
-      }
-      return body;
-    });
+    const range = s.range();
+    const q = pageviewsQuery(s, range, s.timeZone());
+    const compare = str(p, 'compare') ? parseCompare(p) : null;
+    const result = await a.engine.run({ ...q, compare });
+    const body: Record<string, unknown> = { pageviews: series(result.rows, 'pageviews'), sessions: series(result.rows, 'visitors') };
+    if (compare && result.prev) {
+      const prevRange = compareRange(range, compare);
+      body.startDate = range.start.toISOString();
+      body.endDate = range.end.toISOString();
+      body.compare = {
+        pageviews: series(result.prev, 'pageviews'),
+        sessions: series(result.prev, 'visitors'),
+        startDate: prevRange.start.toISOString(),
+        endDate: prevRange.end.toISOString(),
+      };
+    }
+    return body;
   });
 
   app.get('/api/websites/:websiteId/metrics', async (req) => {
-    const website = await websiteOf(req, a);
+    const s = await scopeOf(req, a);
     const p = query(req);
-    return guard(async () => {
-      const type = metricType(p);
-      const range = parseRange(p, website);
-      const result = await a.engine.run(breakdownQuery(a, p, website, range, type, [type.countBy]));
-      return result.rows.map((r) => {
-        const row: Record<string, unknown> = { x: r.dims[0], y: r.values[type.countBy] ?? 0 };
-        if (r.dims.length > 1) row.country = r.dims[1];
-        return row;
-      });
+    const type = metricType(p);
+    const range = s.range();
+    const result = await a.engine.run(breakdownQuery(s, range, type, [type.countBy]));
+    return result.rows.map((r) => {
+      const row: Record<string, unknown> = { x: r.dims[0], y: r.values[type.countBy] ?? 0 };
+      if (r.dims.length > 1) row.country = r.dims[1];
+      return row;
     });
   });
 
   app.get('/api/websites/:websiteId/metrics/expanded', async (req) => {
-    const website = await websiteOf(req, a);
+    const s = await scopeOf(req, a);
     const p = query(req);
-    return guard(async () => {
-      const type = metricType(p);
-      const range = parseRange(p, website);
-      // On custom-event rows the first column counts events; Umami still calls it pageviews.
-      const first: MetricName = type.rows === 'custom' ? 'events' : 'pageviews';
-      const metrics: MetricName[] = [first, 'visitors', 'visits', 'bounces', 'totaltime'];
-      const result = await a.engine.run(breakdownQuery(a, p, website, range, type, metrics));
-      return result.rows.map((r) => {
-        const row: Record<string, unknown> = {
-          name: r.dims[0],
-          pageviews: r.values[first] ?? 0,
-          visitors: r.values.visitors ?? 0,
-          visits: r.values.visits ?? 0,
-          bounces: r.values.bounces ?? 0,
-          totaltime: r.values.totaltime ?? 0,
-        };
-        if (r.dims.length > 1) row.country = r.dims[1];
-        return row;
-      });
+    const type = metricType(p);
+    const range = s.range();
+    // On custom-event rows the first column counts events; Umami still calls it pageviews.
+    const first: MetricName = type.rows === 'custom' ? 'events' : 'pageviews';
+    const metrics: MetricName[] = [first, 'visitors', 'visits', 'bounces', 'totaltime'];
+    const result = await a.engine.run(breakdownQuery(s, range, type, metrics));
+    return result.rows.map((r) => {
+      const row: Record<string, unknown> = {
+        name: r.dims[0],
+        pageviews: r.values[first] ?? 0,
+        visitors: r.values.visitors ?? 0,
+        visits: r.values.visits ?? 0,
+        bounces: r.values.bounces ?? 0,
+        totaltime: r.values.totaltime ?? 0,
+      };
+      if (r.dims.length > 1) row.country = r.dims[1];
+      return row;
     });
   });
 }

@@ -6,7 +6,8 @@ import { requireWebsiteView } from '../../server/permissions.js';
 import type { Website } from '../../store/types.js';
 import { resolveV1WebsiteId } from '../v1.js';
 import { eventSeries } from './events.js';
-import { baseQuery, guard, parseFilters, parseRange, parseTimeZone, parseUnit, query, type Analytics } from './params.js';
+import { scopeFor } from '../scope.js';
+import { query, type Analytics } from './params.js';
 import { breakdownQuery, metricType } from './stats.js';
 
 const NO_SUCH_WEBSITE = '00000000-0000-0000-0000-000000000000';
@@ -20,49 +21,38 @@ async function v1Website(req: FastifyRequest, a: Analytics): Promise<Website> {
 
 export function registerAnalyticsV1(app: FastifyInstance, a: Analytics): void {
   app.get('/api/website/:id/stats', async (req) => {
-    const website = await v1Website(req, a);
-    const p = query(req);
-    return guard(async () => {
-      const q = baseQuery(a, website, parseRange(p, website, V1_RANGE), { metrics: ['pageviews', 'visitors', 'bounces', 'totaltime'], filter: parseFilters(p) });
-      const v = (await a.engine.run(q)).rows[0]?.values ?? {};
-      return { pageviews: v.pageviews ?? 0, uniques: v.visitors ?? 0, bounces: v.bounces ?? 0, totaltime: v.totaltime ?? 0 };
-    });
+    const s = await scopeFor(req, a, await v1Website(req, a));
+    const q = s.query({ range: s.range(V1_RANGE), metrics: ['pageviews', 'visitors', 'bounces', 'totaltime'] });
+    const v = (await a.engine.run(q)).rows[0]?.values ?? {};
+    return { pageviews: v.pageviews ?? 0, uniques: v.visitors ?? 0, bounces: v.bounces ?? 0, totaltime: v.totaltime ?? 0 };
   });
 
   app.get('/api/website/:id/pageviews', async (req) => {
-    const website = await v1Website(req, a);
-    const p = query(req);
-    return guard(async () => {
-      const q = baseQuery(a, website, parseRange(p, website, V1_RANGE), {
-        timeZone: parseTimeZone(p, 'tz'),
-        metrics: ['pageviews', 'visitors'],
-        dimensions: [{ kind: 'time', unit: parseUnit(p, 'unit', 'day', ['minute', 'hour', 'day', 'month', 'year']) }],
-        filter: parseFilters(p),
-        orderBy: [{ key: 'd0', dir: 'asc' }],
-      });
-      const rows = (await a.engine.run(q)).rows;
-      return {
-        pageviews: rows.map((r) => ({ t: r.dims[0], y: r.values.pageviews ?? 0 })),
-        sessions: rows.map((r) => ({ t: r.dims[0], y: r.values.visitors ?? 0 })),
-      };
+    const s = await scopeFor(req, a, await v1Website(req, a));
+    const q = s.query({ range: s.range(V1_RANGE),
+      timeZone: s.timeZone('tz'),
+      metrics: ['pageviews', 'visitors'],
+      dimensions: [{ kind: 'time', unit: s.unit('day') }],
+      filter: s.filter(),
+      orderBy: [{ key: 'd0', dir: 'asc' }],
     });
+    const rows = (await a.engine.run(q)).rows;
+    return {
+      pageviews: rows.map((r) => ({ t: r.dims[0], y: r.values.pageviews ?? 0 })),
+      sessions: rows.map((r) => ({ t: r.dims[0], y: r.values.visitors ?? 0 })),
+    };
   });
 
   app.get('/api/website/:id/events', async (req) => {
-    const website = await v1Website(req, a);
-    const p = query(req);
-    return guard(async () =>
-      eventSeries(a, website, p, parseRange(p, website, V1_RANGE), parseTimeZone(p, 'tz'), { kind: 'time', unit: parseUnit(p, 'unit', 'day') }),
-    );
+    const s = await scopeFor(req, a, await v1Website(req, a));
+    return eventSeries(s, s.range(V1_RANGE), s.timeZone('tz'), { kind: 'time', unit: s.unit('day') });
   });
 
   app.get('/api/website/:id/metrics', async (req) => {
-    const website = await v1Website(req, a);
+    const s = await scopeFor(req, a, await v1Website(req, a));
     const p = query(req);
-    return guard(async () => {
-      const type = metricType(p);
-      const result = await a.engine.run(breakdownQuery(a, p, website, parseRange(p, website, V1_RANGE), type, [type.countBy]));
-      return result.rows.map((r) => ({ x: r.dims[0], y: r.values[type.countBy] ?? 0 }));
-    });
+    const type = metricType(p);
+    const result = await a.engine.run(breakdownQuery(s, s.range(V1_RANGE), type, [type.countBy]));
+    return result.rows.map((r) => ({ x: r.dims[0], y: r.values[type.countBy] ?? 0 }));
   });
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { strFromU8, unzipSync } from 'fflate';
 import { toCsv } from '../../../src/api/analytics/export.js';
-import { cohortRange } from '../../../src/api/analytics/params.js';
+import { cohortRange } from '../../../src/api/scope.js';
 import type { TestUser } from '../../helpers/api.js';
 import { goldenWorld } from '../../helpers/golden-world.js';
 import { stopAll, type Dashi } from '../../helpers/server.js';
