@@ -58,6 +58,7 @@ function toUser(r: Row): User {
     role: r.role as UserRole,
     displayName: str(r.display_name),
     logoUrl: str(r.logo_url),
+    sessionEpoch: Number(r.session_epoch ?? 0),
     createdAt: date(r.created_at)!,
     updatedAt: date(r.updated_at),
   };
@@ -100,6 +101,8 @@ export class SqlUserRepo implements UserRepo {
       { username: patch.username, password: patch.passwordHash, role: patch.role, display_name: patch.displayName, updated_at: now() },
       params,
     );
+    // A new password ends every session issued before it (see AuthService).
+    if (patch.passwordHash !== undefined) sets.push('session_epoch = COALESCE(session_epoch, 0) + 1');
     params.push(id);
     await this.db.run(`UPDATE users SET ${sets.join(', ')} WHERE user_id = $${params.length}`, params);
     return this.get(id);

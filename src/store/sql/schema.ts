@@ -176,4 +176,11 @@ export const baseMigrations: Migration[] = [
     // on a server store, this index is what keeps a user from joining a team twice.
     statements: ['CREATE UNIQUE INDEX team_users_team_user ON team_users (team_id, user_id)'],
   },
+  {
+    version: 4,
+    name: 'session-epoch',
+    // Login tokens carry the epoch they were issued in; a password change raises it, which ends
+    // every earlier session on every process. NULL (rows from before) counts as 0.
+    statements: ['ALTER TABLE users ADD COLUMN session_epoch INTEGER DEFAULT 0'],
+  },
 ];
