@@ -2,10 +2,10 @@
 // hashing, and how a request proves who it is: `Authorization: Bearer`, the `umami.auth` cookie
 // (v1), or `x-umami-share-token` (read-only access to one shared website).
 //
-// A login token names the user's session epoch (`ep`). Changing a password raises the epoch in the
-// users row (src/store/sql/metadata.ts), so every token issued before it is refused at once, by
-// every process: each request already reads that row to find the user, so the check costs no
-// extra query and nothing is cached. Tokens from before epochs existed carry none and count as 0.
+// A login token names the user's session epoch (`ep`). Changing a password raises the user's epoch
+// (table session_epochs, src/store/sql/metadata.ts), so every token issued before it is refused at
+// once, by every process: each request already reads the user (the epoch comes joined to that
+// row), so the check costs no extra query and nothing is cached. Tokens from before epochs existed carry none and count as 0.
 import { createHash, randomUUID } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { jwtVerify, SignJWT } from 'jose';

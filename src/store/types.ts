@@ -221,7 +221,7 @@ export interface UserRepo {
   get(id: string): Promise<User | null>;
   getWithHashByUsername(username: string): Promise<UserWithHash | null>;
   getWithHash(id: string): Promise<UserWithHash | null>;
-  /** A new passwordHash also raises sessionEpoch, in the same statement. */
+  /** A new passwordHash also raises sessionEpoch, in the same transaction. */
   update(id: string, patch: { username?: string; passwordHash?: string; role?: UserRole; displayName?: string | null }): Promise<User | null>;
   delete(id: string): Promise<void>;
   list(page: PageRequest): Promise<Page<User>>;

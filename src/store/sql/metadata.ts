@@ -64,6 +64,8 @@ function toUser(r: Row): User {
   };
 }
 
+const USER_SELECT = 'SELECT u.*, e.epoch AS session_epoch FROM users u LEFT JOIN session_epochs e ON e.user_id = u.user_id';
+
 export class SqlUserRepo implements UserRepo {
   constructor(private readonly db: Executor) {}
 
@@ -85,12 +87,12 @@ export class SqlUserRepo implements UserRepo {
 
   async getWithHash(id: string): Promise<UserWithHash | null> {
     if (!isUuid(id)) return null;
-    const rows = await this.db.all('SELECT * FROM users WHERE user_id = $1', [id]);
+    const rows = await this.db.all(`${USER_SELECT} WHERE u.user_id = $1`, [id]);
     return rows[0] ? { ...toUser(rows[0]), passwordHash: String(rows[0].password) } : null;
   }
 
   async getWithHashByUsername(username: string): Promise<UserWithHash | null> {
-    const rows = await this.db.all('SELECT * FROM users WHERE username = $1', [username]);
+    const rows = await this.db.all(`${USER_SELECT} WHERE u.username = $1`, [username]);
     return rows[0] ? { ...toUser(rows[0]), passwordHash: String(rows[0].password) } : null;
   }
 
@@ -101,10 +103,17 @@ export class SqlUserRepo implements UserRepo {
       { username: patch.username, password: patch.passwordHash, role: patch.role, display_name: patch.displayName, updated_at: now() },
       params,
     );
-    // A new password ends every session issued before it (see AuthService).
-    if (patch.passwordHash !== undefined) sets.push('session_epoch = COALESCE(session_epoch, 0) + 1');
     params.push(id);
-    await this.db.run(`UPDATE users SET ${sets.join(', ')} WHERE user_id = $${params.length}`, params);
+    await this.db.transaction(async (tx) => {
+      await tx.run(`UPDATE users SET ${sets.join(', ')} WHERE user_id = $${params.length}`, params);
+      // A new password ends every session issued before it (see AuthService).
+      if (patch.passwordHash !== undefined) {
+        await tx.run(
+          'INSERT INTO session_epochs (user_id, epoch) VALUES ($1, 1) ON CONFLICT (user_id) DO UPDATE SET epoch = session_epochs.epoch + 1',
+          [id],
+        );
+      }
+    });
     return this.get(id);
   }
 
@@ -113,6 +122,7 @@ export class SqlUserRepo implements UserRepo {
     await this.db.transaction(async (tx) => {
       await tx.run('DELETE FROM team_users WHERE user_id = $1', [id]);
       await tx.run('DELETE FROM reports WHERE user_id = $1', [id]);
+      await tx.run('DELETE FROM session_epochs WHERE user_id = $1', [id]);
       await tx.run('DELETE FROM users WHERE user_id = $1', [id]);
     });
   }
@@ -125,7 +135,7 @@ export class SqlUserRepo implements UserRepo {
       where = ` WHERE username ILIKE $1 ESCAPE '\\'`;
     }
     const rows = await this.db.all(
-      `SELECT * FROM users${where}${paging(page, { username: 'username', createdAt: 'created_at', role: 'role' }, 'username')}`,
+      `${USER_SELECT}${where}${paging(page, { username: 'username', createdAt: 'created_at', role: 'role' }, 'username')}`,
       params,
     );
     const [{ n }] = await this.db.all(`SELECT count(*) AS n FROM users${where}`, params);

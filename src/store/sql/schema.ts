@@ -178,9 +178,12 @@ export const baseMigrations: Migration[] = [
   },
   {
     version: 4,
-    name: 'session-epoch',
+    name: 'session-epochs',
     // Login tokens carry the epoch they were issued in; a password change raises it, which ends
-    // every earlier session on every process. NULL (rows from before) counts as 0.
-    statements: ['ALTER TABLE users ADD COLUMN session_epoch INTEGER DEFAULT 0'],
+    // every earlier session on every process. No row means epoch 0. A table of its own, not a
+    // users column: DuckDB cannot replay a WAL holding ALTER TABLE users ADD COLUMN (it rebinds
+    // the nextval() default with no database set), so a crash after the migration would leave
+    // the file unopenable.
+    statements: ['CREATE TABLE session_epochs (user_id UUID PRIMARY KEY, epoch INTEGER NOT NULL)'],
   },
 ];
