@@ -1,6 +1,7 @@
 // Configuration from environment variables, with Umami's names so an Umami .env keeps working.
 // An invalid value stops the start with a message that names the variable.
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const flag = z
@@ -20,6 +21,46 @@ const basePath = z
   .refine((v) => v === '' || /^\/[A-Za-z0-9._~\-/]*$/.test(v), 'must start with / and contain only URL path characters')
   .transform((v) => v.replace(/\/+$/, ''));
 
+/** A signing secret: at least 32 bytes (256 bits), what `openssl rand -hex 16` or more gives. */
+const SECRET_MIN_BYTES = 32;
+export const secretProblem = (value: string) =>
+  Buffer.byteLength(value) >= SECRET_MIN_BYTES ? null : `must be at least ${SECRET_MIN_BYTES} bytes (it has ${Buffer.byteLength(value)}); generate one with: openssl rand -hex 32`;
+const secret = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    const problem = secretProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** Words TRUSTED_PROXIES accepts for common sets of proxy addresses. */
+const PROXY_SETS: Record<string, string[]> = {
+  none: [],
+  loopback: ['127.0.0.0/8', '::1/128'],
+  private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'],
+};
+
+const validAddressOrRange = (entry: string) => {
+  try {
+    if (entry.includes('/')) ipaddr.parseCIDR(entry);
+    else ipaddr.parse(entry);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const proxies = list.transform((entries, ctx) => {
+  const out: string[] = [];
+  for (const entry of entries) {
+    const set = PROXY_SETS[entry.toLowerCase()];
+    if (set) out.push(...set);
+    else if (validAddressOrRange(entry)) out.push(entry);
+    else ctx.addIssue({ code: 'custom', message: `not an address, CIDR range or one of ${Object.keys(PROXY_SETS).join(', ')}: ${entry.slice(0, 60)}` });
+  }
+  return out;
+});
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOSTNAME: z.string().trim().min(1).default('0.0.0.0'),
@@ -35,10 +76,12 @@ const envSchema = z.object({
     .refine((v) => v === '' || /^(https?:\/\/|chdb:.)/.test(v), 'must be an http(s):// URL (or chdb:<directory> for the in-process engine)')
     .optional(),
   REDIS_URL: z.string().trim().optional(),
-  APP_SECRET: z.string().trim().optional(),
+  APP_SECRET: secret.optional(),
+  // Umami v1's name for the secret; checked only when it is the one used (APP_SECRET unset).
   HASH_SALT: z.string().trim().optional(),
   ADMIN_PASSWORD: z.string().optional(),
   CLIENT_IP_HEADER: z.string().trim().toLowerCase().optional(),
+  TRUSTED_PROXIES: proxies.default(PROXY_SETS.loopback),
   IGNORE_IP: list.default([]),
   DISABLE_BOT_CHECK: flag.default(false),
   TRACKER_SCRIPT_NAME: list.default([]),
@@ -72,6 +115,11 @@ export interface Config {
   hashSalt: string | null;
   adminPassword: string | null;
   clientIpHeader: string | null;
+  /**
+   * Addresses and CIDR ranges of reverse proxies whose X-Forwarded-For the login throttle believes
+   * (TRUSTED_PROXIES, loopback by default).
+   */
+  trustedProxies: string[];
   ignoreIp: string[];
   disableBotCheck: boolean;
   trackerScriptNames: string[];
@@ -97,7 +145,12 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings mean "unset", as in a .env file with `NAME=`.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = envSchema.safeParse(cleaned);
+  const result = envSchema
+    .superRefine((e, ctx) => {
+      const problem = !e.APP_SECRET && e.HASH_SALT ? secretProblem(e.HASH_SALT) : null;
+      if (problem) ctx.addIssue({ code: 'custom', path: ['HASH_SALT'], message: problem });
+    })
+    .safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
@@ -114,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hashSalt: e.HASH_SALT || null,
     adminPassword: e.ADMIN_PASSWORD ?? null,
     clientIpHeader: e.CLIENT_IP_HEADER || null,
+    trustedProxies: e.TRUSTED_PROXIES,
     ignoreIp: e.IGNORE_IP,
     disableBotCheck: e.DISABLE_BOT_CHECK,
     trackerScriptNames: e.TRACKER_SCRIPT_NAME,

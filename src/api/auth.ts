@@ -1,14 +1,17 @@
 // Login, token checks, logout, and the caller's own account (/api/me*), plus public config.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../server/context.js';
-import { AUTH_COOKIE, hashPassword, checkPassword, LoginThrottle } from '../server/auth.js';
+import type { User } from '../store/types.js';
+import { AUTH_COOKIE, hashPassword, checkPassword } from '../server/auth.js';
+import { addressKey, loginAddress, LoginThrottle, proxyMatcher } from '../server/login-throttle.js';
 import { badRequest, forbidden, HttpError, tooManyRequests } from '../server/errors.js';
 import { requireAuth, requireUser } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';
 import { parse } from '../server/validate.js';
 import { includeTeams, parsePaging, paged } from './paging.js';
-import { teamJson, userJson, websiteJson } from './shapes.js';
+import { userJson, websiteJson } from './shapes.js';
+import { pagedTeams } from './teams.js';
 import { listWebsitesFor } from './websites.js';
 
 const loginBody = z.object({
@@ -27,33 +30,22 @@ function rawToken(req: FastifyRequest): string | null {
   return req.cookies?.[AUTH_COOKIE] ?? null;
 }
 
-/**
- * The address failed logins are counted against: the CLIENT_IP_HEADER value when the operator set
- * one (behind a proxy every request comes from the proxy), else the socket address. Other proxy
- * headers are not trusted here: a client could rotate them to dodge the throttle.
- */
-function loginAddress(req: FastifyRequest, header: string | null): string {
-  const value = header ? req.headers[header] : undefined;
-  const first = (Array.isArray(value) ? value[0] : value)?.split(',')[0].trim();
-  return first || req.ip;
-}
-
 export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   const throttle = new LoginThrottle();
+  const trusted = proxyMatcher(ctx.config.trustedProxies);
 
   app.post('/api/auth/login', async (req, reply) => {
     if (ctx.config.disableLogin) throw forbidden('Login is disabled');
     const body = parse(loginBody, req.body);
-    const ip = loginAddress(req, ctx.config.clientIpHeader);
-    const keys = [`ip:${ip}`, `user:${ip}:${body.username.toLowerCase()}`];
-    const wait = throttle.retryAfter(keys);
+    const ip = addressKey(loginAddress(req.headers, req.socket.remoteAddress, ctx.config.clientIpHeader, trusted));
+    const wait = throttle.retryAfter(ip, body.username);
     if (wait > 0) throw tooManyRequests(wait, 'Too many failed login attempts, try again later');
     const user = await ctx.auth.verifyLogin(body.username, body.password);
     if (!user) {
-      throttle.fail(keys);
+      throttle.fail(ip, body.username);
       throw new HttpError(401, 'incorrect-username-password', 'Incorrect username and/or password');
     }
-    throttle.succeed(keys);
+    throttle.succeed(ip, body.username);
     const token = await ctx.auth.issueLoginToken(user);
     const teams = await ctx.store.teams.list(user.id, { page: 1, pageSize: 100 });
     reply.setCookie(AUTH_COOKIE, token, {
@@ -81,7 +73,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     return { token: rawToken(req), user: userJson(user) };
   });
 
-  app.post('/api/me/password', serialized(async (req) => {
+  app.post('/api/me/password', serialized(async (req, reply) => {
     const user = await requireUser(req, ctx);
     const body = parse(passwordBody, req.body);
     const full = await ctx.store.users.getWithHash(user.id);
@@ -89,7 +81,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
       throw badRequest('currentPassword: the current password is incorrect');
     }
     const updated = await ctx.store.users.update(user.id, { passwordHash: await hashPassword(body.newPassword) });
-    return userJson(updated!);
+    return { ...userJson(updated!), token: await renewSession(ctx, req, reply, updated!) };
   }));
 
   app.get('/api/me/websites', async (req) => {
@@ -101,7 +93,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/me/teams', async (req) => {
     const user = await requireUser(req, ctx);
     const page = parsePaging(req.query);
-    return paged(await ctx.store.teams.list(user.id, page), page, teamJson);
+    return pagedTeams(ctx, user, await ctx.store.teams.list(user.id, page), page);
   });
 
   app.get('/api/config', async () => ({
@@ -112,4 +104,18 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     trackerScriptName: ctx.config.trackerScriptNames.join(',') || null,
     disableLogin: ctx.config.disableLogin,
   }));
+}
+
+/**
+ * A password change ended every session of the user (src/server/auth.ts); the session that made
+ * the change goes on with a fresh token, returned in the body and, when it came as the cookie,
+ * as the cookie.
+ */
+export async function renewSession(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, user: User): Promise<string> {
+  const token = await ctx.auth.issueLoginToken(user);
+  const auth = await ctx.auth.resolve(req);
+  if (auth?.kind === 'user' && auth.via === 'cookie') {
+    reply.setCookie(AUTH_COOKIE, token, { path: ctx.config.basePath || '/', httpOnly: true, sameSite: 'lax', maxAge: ctx.config.tokenTtlSeconds });
+  }
+  return token;
 }

@@ -24,10 +24,11 @@ export const websiteJson = (w: Website) => ({
   deletedAt: null,
 });
 
-export const teamJson = (t: Team) => ({
+/** The access code lets anyone join as team-member: only those who may manage the team see it. */
+export const teamJson = (t: Team, withAccessCode: boolean) => ({
   id: t.id,
   name: t.name,
-  accessCode: t.accessCode,
+  accessCode: withAccessCode ? t.accessCode : null,
   logoUrl: t.logoUrl,
   createdAt: t.createdAt,
   updatedAt: t.updatedAt,

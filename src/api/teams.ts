@@ -2,10 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Team, TeamRole, User } from '../store/types.js';
+import type { Page, PageRequest, Team, TeamRole, User } from '../store/types.js';
 import type { AppContext } from '../server/context.js';
 import { badRequest, notFound, unauthorized } from '../server/errors.js';
-import { isAdmin, requireUser, TEAM_ROLES, teamRole, teamRoleCan, userCan, type Permission } from '../server/permissions.js';
+import { isAdmin, mayChangeMember, mayManageTeam, requireUser, TEAM_ROLES, teamRole, teamRoleCan, userCan, type Permission } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';
 import { parse, uuid } from '../server/validate.js';
 import { parsePaging, paged } from './paging.js';
@@ -18,6 +18,16 @@ const memberParams = z.object({ teamId: uuid, userId: uuid });
 const role = z.enum(TEAM_ROLES);
 
 const newAccessCode = () => `team_${randomBytes(12).toString('base64url').slice(0, 16)}`;
+
+/** Teams as `viewer` sees them: each access code only where the viewer may manage that team. */
+export async function teamsJsonFor(ctx: AppContext, viewer: User, teams: Team[]) {
+  const roles = isAdmin(viewer) ? null : new Map((await ctx.store.teams.membershipsOf(viewer.id)).map((m) => [m.teamId, m.role]));
+  return teams.map((t) => teamJson(t, mayManageTeam(viewer, roles?.get(t.id))));
+}
+
+export async function pagedTeams(ctx: AppContext, viewer: User, result: Page<Team>, page: PageRequest) {
+  return { ...paged(result, page, (t) => t), data: await teamsJsonFor(ctx, viewer, result.data) };
+}
 
 export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
   /**
@@ -35,6 +45,7 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
     return { team, user, role: myRole };
   }
 
+  /** No one, admins included, leaves a team without an owner: make someone else owner first. */
   async function assertOtherOwnerRemains(teamId: string, userId: string) {
     const member = await ctx.store.teams.member(teamId, userId);
     if (member?.role !== 'team-owner') return;
@@ -49,7 +60,7 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/teams', async (req) => {
     const user = await requireUser(req, ctx);
     const page = parsePaging(req.query);
-    return paged(await ctx.store.teams.list(user.id, page), page, teamJson);
+    return pagedTeams(ctx, user, await ctx.store.teams.list(user.id, page), page);
   });
 
   app.post('/api/teams', serialized(async (req) => {
@@ -63,7 +74,7 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
       if (!(await ctx.store.users.get(ownerId))) throw badRequest('ownerId: user not found');
     }
     const { team, member } = await ctx.store.teams.create({ name: body.name, accessCode: newAccessCode(), ownerId });
-    return [teamJson(team), memberJson(member)];
+    return [teamJson(team, true), memberJson(member)];
   }));
 
   app.post('/api/teams/join', serialized(async (req) => {
@@ -76,9 +87,9 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
   }));
 
   app.get('/api/teams/:teamId', async (req) => {
-    const { team } = await teamFor(req, 'view');
+    const { team, user, role: myRole } = await teamFor(req, 'view');
     const members = await ctx.store.teams.members(team.id, { page: 1, pageSize: 1000 });
-    return { ...teamJson(team), members: members.data.map(memberJson) };
+    return { ...teamJson(team, mayManageTeam(user, myRole)), members: members.data.map(memberJson) };
   });
 
   app.post('/api/teams/:teamId', serialized(async (req) => {
@@ -88,7 +99,7 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
       const other = await ctx.store.teams.getByAccessCode(body.accessCode);
       if (other && other.id !== team.id) throw badRequest('accessCode: already in use');
     }
-    return teamJson((await ctx.store.teams.update(team.id, body))!);
+    return teamJson((await ctx.store.teams.update(team.id, body))!, true);
   }));
 
   app.delete('/api/teams/:teamId', serialized(async (req) => {
@@ -109,8 +120,9 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.post('/api/teams/:teamId/users', serialized(async (req) => {
-    const { team } = await teamFor(req, 'team:update');
+    const { team, user, role: myRole } = await teamFor(req, 'team:update');
     const body = parse(z.object({ userId: uuid, role }), req.body);
+    if (!mayChangeMember(user, myRole, undefined, body.role)) throw unauthorized();
     if (!(await ctx.store.users.get(body.userId))) throw badRequest('userId: user not found');
     if (await ctx.store.teams.member(team.id, body.userId)) throw badRequest('userId: already a member of this team');
     return memberJson(await ctx.store.teams.addMember(team.id, body.userId, body.role));
@@ -125,10 +137,12 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.post('/api/teams/:teamId/users/:userId', serialized(async (req) => {
-    const { team } = await teamFor(req, 'team:update');
+    const { team, user, role: myRole } = await teamFor(req, 'team:update');
     const { userId } = parse(memberParams, req.params, 'path');
     const body = parse(z.object({ role }), req.body);
-    if (!(await ctx.store.teams.member(team.id, userId))) throw notFound('Team member not found');
+    const member = await ctx.store.teams.member(team.id, userId);
+    if (!member) throw notFound('Team member not found');
+    if (!mayChangeMember(user, myRole, member.role, body.role)) throw unauthorized();
     if (body.role !== 'team-owner') await assertOtherOwnerRemains(team.id, userId);
     return memberJson((await ctx.store.teams.updateMember(team.id, userId, body.role))!);
   }));
@@ -136,9 +150,12 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
   app.delete('/api/teams/:teamId/users/:userId', serialized(async (req) => {
     const user = await requireUser(req, ctx);
     const { teamId, userId } = parse(memberParams, req.params, 'path');
-    // Members may leave; removing someone else takes team:update.
-    const { team } = await teamFor(req, userId === user.id ? 'view' : 'team:update');
-    if (!(await ctx.store.teams.member(teamId, userId))) throw notFound('Team member not found');
+    // Members may leave; removing someone else takes team:update (and a team-owner to remove one).
+    const leaving = userId === user.id;
+    const { team, role: myRole } = await teamFor(req, leaving ? 'view' : 'team:update');
+    const member = await ctx.store.teams.member(teamId, userId);
+    if (!member) throw notFound('Team member not found');
+    if (!leaving && !mayChangeMember(user, myRole, member.role, undefined)) throw unauthorized();
     await assertOtherOwnerRemains(team.id, userId);
     await ctx.store.teams.removeMember(team.id, userId);
     return { ok: true };

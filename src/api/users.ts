@@ -7,8 +7,10 @@ import { badRequest, notFound, unauthorized } from '../server/errors.js';
 import { isAdmin, requireAdmin, requireUser, USER_ROLES } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';
 import { parse, uuid } from '../server/validate.js';
+import { renewSession } from './auth.js';
 import { includeTeams, parsePaging, paged } from './paging.js';
-import { teamJson, userJson, websiteJson } from './shapes.js';
+import { userJson, websiteJson } from './shapes.js';
+import { pagedTeams } from './teams.js';
 import { listWebsitesFor } from './websites.js';
 
 const username = z.string().trim().min(1).max(255);
@@ -40,7 +42,7 @@ export function registerUsers(app: FastifyInstance, ctx: AppContext): void {
 
   app.get('/api/users/:userId', async (req) => userJson(await target(req, await requireUser(req, ctx))));
 
-  app.post('/api/users/:userId', serialized(async (req) => {
+  app.post('/api/users/:userId', serialized(async (req, reply) => {
     const caller = await requireUser(req, ctx);
     const user = await target(req, caller);
     const body = parse(updateBody, req.body);
@@ -57,6 +59,8 @@ export function registerUsers(app: FastifyInstance, ctx: AppContext): void {
       role: body.role,
       passwordHash: body.password ? await hashPassword(body.password) : undefined,
     });
+    // A new password ended the user's sessions; changing one's own renews this session.
+    if (body.password && caller.id === user.id) return { ...userJson(updated!), token: await renewSession(ctx, req, reply, updated!) };
     return userJson(updated!);
   }));
 
@@ -85,9 +89,10 @@ export function registerUsers(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.get('/api/users/:userId/teams', async (req) => {
-    const user = await target(req, await requireUser(req, ctx));
+    const caller = await requireUser(req, ctx);
+    const user = await target(req, caller);
     const page = parsePaging(req.query);
-    return paged(await ctx.store.teams.list(user.id, page), page, teamJson);
+    return pagedTeams(ctx, caller, await ctx.store.teams.list(user.id, page), page);
   });
 
   app.get('/api/admin/users', async (req) => {
@@ -103,8 +108,8 @@ export function registerUsers(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.get('/api/admin/teams', async (req) => {
-    await requireAdmin(req, ctx);
+    const admin = await requireAdmin(req, ctx);
     const page = parsePaging(req.query);
-    return paged(await ctx.store.teams.list(null, page), page, teamJson);
+    return pagedTeams(ctx, admin, await ctx.store.teams.list(null, page), page);
   });
 }

@@ -1,6 +1,11 @@
 // Login tokens and share tokens (HS256 JWTs signed with a key derived from APP_SECRET), password
 // hashing, and how a request proves who it is: `Authorization: Bearer`, the `umami.auth` cookie
 // (v1), or `x-umami-share-token` (read-only access to one shared website).
+//
+// A login token names the user's session epoch (`ep`). Changing a password raises the user's epoch
+// (table session_epochs, src/store/sql/metadata.ts), so every token issued before it is refused at
+// once, by every process: each request already reads the user (the epoch comes joined to that
+// row), so the check costs no extra query and nothing is cached. Tokens from before epochs existed carry none and count as 0.
 import { createHash, randomUUID } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { jwtVerify, SignJWT } from 'jose';
@@ -41,7 +46,7 @@ export class AuthService {
   }
 
   async issueLoginToken(user: User): Promise<string> {
-    return new SignJWT({ typ: 'login' })
+    return new SignJWT({ typ: 'login', ep: user.sessionEpoch })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(user.id)
       .setJti(randomUUID())
@@ -68,7 +73,7 @@ export class AuthService {
     if (!c || c.typ !== 'login' || typeof c.sub !== 'string' || typeof c.jti !== 'string' || typeof c.exp !== 'number') return null;
     if (await this.store.tokens.isRevoked(c.jti)) return null;
     const user = await this.store.users.get(c.sub);
-    if (!user) return null;
+    if (!user || (c.ep ?? 0) !== user.sessionEpoch) return null;
     return { kind: 'user', user, tokenId: c.jti, expiresAt: new Date(c.exp * 1000), via };
   }
 
@@ -103,46 +108,3 @@ export class AuthService {
 
 const AUTH = Symbol('auth');
 type AuthedRequest = FastifyRequest & { [AUTH]?: Promise<Auth | null> };
-
-/**
- * Slows brute force: after `limit` failures for one key (IP, or IP + username) within the
- * window, further attempts for that key are refused until the window passes.
- */
-export class LoginThrottle {
-  private readonly failures = new Map<string, number[]>();
-
-  constructor(
-    private readonly limit = 5,
-    private readonly windowMs = 15 * 60 * 1000,
-  ) {}
-
-  private recent(key: string, now: number): number[] {
-    const list = (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
-    if (list.length) this.failures.set(key, list);
-    else this.failures.delete(key);
-    return list;
-  }
-
-  /** Seconds to wait, or 0 when an attempt is allowed. */
-  retryAfter(keys: string[], now = Date.now()): number {
-    let wait = 0;
-    keys.forEach((key, i) => {
-      const list = this.recent(key, now);
-      // The per-IP key (first) tolerates more failures: several people may share an address.
-      const limit = i === 0 ? this.limit * 4 : this.limit;
-      if (list.length >= limit) wait = Math.max(wait, Math.ceil((list[list.length - limit] + this.windowMs - now) / 1000));
-    });
-    return wait;
-  }
-
-  fail(keys: string[], now = Date.now()): void {
-    for (const key of keys) {
-      this.failures.set(key, [...this.recent(key, now), now]);
-    }
-    if (this.failures.size > 100_000) this.failures.clear();
-  }
-
-  succeed(keys: string[]): void {
-    for (const key of keys.slice(1)) this.failures.delete(key);
-  }
-}

@@ -37,6 +37,21 @@ export const isAdmin = (user: User) => user.role === 'admin';
 export const userCan = (user: User, p: Permission) => ROLE_PERMISSIONS[user.role]?.includes(p) ?? false;
 export const teamRoleCan = (role: TeamRole | undefined, p: Permission) => (role ? TEAM_PERMISSIONS[role].includes(p) : false);
 
+/** Who may manage a team (its settings, access code and members): owners, managers and admins. */
+export const mayManageTeam = (user: User, role: TeamRole | undefined) => isAdmin(user) || teamRoleCan(role, 'team:update');
+
+/**
+ * Whether the caller may give a member holding `current` (undefined: not yet a member) the role
+ * `next` (undefined: removal). Managing members takes team:update; whatever makes, changes or
+ * removes a team-owner takes a team-owner (or an admin), so a manager cannot promote itself,
+ * demote the owner and then take the team's websites.
+ */
+export function mayChangeMember(user: User, callerRole: TeamRole | undefined, current: TeamRole | undefined, next: TeamRole | undefined): boolean {
+  if (isAdmin(user)) return true;
+  if (!teamRoleCan(callerRole, 'team:update')) return false;
+  return (current !== 'team-owner' && next !== 'team-owner') || callerRole === 'team-owner';
+}
+
 export async function requireAuth(req: FastifyRequest, ctx: AppContext): Promise<Auth> {
   const auth = await ctx.auth.resolve(req);
   if (!auth) throw unauthorized();

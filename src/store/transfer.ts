@@ -14,6 +14,7 @@ const METADATA_TABLES: [table: string, key: string][] = [
   ['reports', 'report_id'],
   ['segments', 'segment_id'],
   ['revoked_tokens', 'token_id'],
+  ['session_epochs', 'user_id'],
 ];
 
 const DAY = 86_400_000;

@@ -16,6 +16,8 @@ export interface User {
   role: UserRole;
   displayName: string | null;
   logoUrl: string | null;
+  /** Raised by every password change; login tokens from an earlier epoch are refused. */
+  sessionEpoch: number;
   createdAt: Date;
   updatedAt: Date | null;
 }
@@ -241,6 +243,7 @@ export interface UserRepo {
   get(id: string): Promise<User | null>;
   getWithHashByUsername(username: string): Promise<UserWithHash | null>;
   getWithHash(id: string): Promise<UserWithHash | null>;
+  /** A new passwordHash also raises sessionEpoch, in the same transaction. */
   update(id: string, patch: { username?: string; passwordHash?: string; role?: UserRole; displayName?: string | null }): Promise<User | null>;
   delete(id: string): Promise<void>;
   list(page: PageRequest): Promise<Page<User>>;

@@ -48,7 +48,7 @@ export class ReportFixture {
   static async start(store?: TestStore, domain = 'shop.example'): Promise<ReportFixture> {
     const storeEnv = store ? await store.env() : {};
     // TZ=UTC: visit ids without a cache token roll over on the server's local clock hour.
-    const dashi = await startDashi({ env: { TZ: 'UTC', APP_SECRET: 'reports-test-secret', ...storeEnv } });
+    const dashi = await startDashi({ env: { TZ: 'UTC', APP_SECRET: 'reports-test-secret-of-at-least-32-bytes', ...storeEnv } });
     const f = new ReportFixture(dashi);
     f.token = await dashi.login();
     f.websiteId = await f.createWebsite('Shop', domain);

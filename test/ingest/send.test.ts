@@ -12,7 +12,7 @@ import { TokenSigner } from '../../src/ingest/token.js';
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
-const SECRET = 'ingest-test-secret';
+const SECRET = 'ingest-test-secret-of-at-least-32-bytes';
 
 async function createWebsite(dashi: Dashi, name = 'Site'): Promise<string> {
   const token = await dashi.login();

@@ -64,7 +64,7 @@ test('embedded store to every server store', async () => {
       assert.match(resumed.output, /counts match/);
     }
 
-    const moved = await startDashi({ env: { ...env, APP_SECRET: 'same-everywhere' } });
+    const moved = await startDashi({ env: { ...env, APP_SECRET: 'same-everywhere-and-at-least-32-bytes' } });
     const t2 = await moved.login();
     const after = (await moved.get(`/api/websites/${site.body.id}/stats?${range}`, { token: t2 })).body;
     assert.deepEqual(after, before, `${store.name}: same numbers after the move`);

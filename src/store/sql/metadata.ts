@@ -58,10 +58,13 @@ function toUser(r: Row): User {
     role: r.role as UserRole,
     displayName: str(r.display_name),
     logoUrl: str(r.logo_url),
+    sessionEpoch: Number(r.session_epoch ?? 0),
     createdAt: date(r.created_at)!,
     updatedAt: date(r.updated_at),
   };
 }
+
+const USER_SELECT = 'SELECT u.*, e.epoch AS session_epoch FROM users u LEFT JOIN session_epochs e ON e.user_id = u.user_id';
 
 export class SqlUserRepo implements UserRepo {
   constructor(private readonly db: Executor) {}
@@ -84,12 +87,12 @@ export class SqlUserRepo implements UserRepo {
 
   async getWithHash(id: string): Promise<UserWithHash | null> {
     if (!isUuid(id)) return null;
-    const rows = await this.db.all('SELECT * FROM users WHERE user_id = $1', [id]);
+    const rows = await this.db.all(`${USER_SELECT} WHERE u.user_id = $1`, [id]);
     return rows[0] ? { ...toUser(rows[0]), passwordHash: String(rows[0].password) } : null;
   }
 
   async getWithHashByUsername(username: string): Promise<UserWithHash | null> {
-    const rows = await this.db.all('SELECT * FROM users WHERE username = $1', [username]);
+    const rows = await this.db.all(`${USER_SELECT} WHERE u.username = $1`, [username]);
     return rows[0] ? { ...toUser(rows[0]), passwordHash: String(rows[0].password) } : null;
   }
 
@@ -101,7 +104,16 @@ export class SqlUserRepo implements UserRepo {
       params,
     );
     params.push(id);
-    await this.db.run(`UPDATE users SET ${sets.join(', ')} WHERE user_id = $${params.length}`, params);
+    await this.db.transaction(async (tx) => {
+      await tx.run(`UPDATE users SET ${sets.join(', ')} WHERE user_id = $${params.length}`, params);
+      // A new password ends every session issued before it (see AuthService).
+      if (patch.passwordHash !== undefined) {
+        await tx.run(
+          'INSERT INTO session_epochs (user_id, epoch) VALUES ($1, 1) ON CONFLICT (user_id) DO UPDATE SET epoch = session_epochs.epoch + 1',
+          [id],
+        );
+      }
+    });
     return this.get(id);
   }
 
@@ -110,6 +122,7 @@ export class SqlUserRepo implements UserRepo {
     await this.db.transaction(async (tx) => {
       await tx.run('DELETE FROM team_users WHERE user_id = $1', [id]);
       await tx.run('DELETE FROM reports WHERE user_id = $1', [id]);
+      await tx.run('DELETE FROM session_epochs WHERE user_id = $1', [id]);
       await tx.run('DELETE FROM users WHERE user_id = $1', [id]);
     });
   }
@@ -122,7 +135,7 @@ export class SqlUserRepo implements UserRepo {
       where = ` WHERE username ILIKE $1 ESCAPE '\\'`;
     }
     const rows = await this.db.all(
-      `SELECT * FROM users${where}${paging(page, { username: 'username', createdAt: 'created_at', role: 'role' }, 'username')}`,
+      `${USER_SELECT}${where}${paging(page, { username: 'username', createdAt: 'created_at', role: 'role' }, 'username')}`,
       params,
     );
     const [{ n }] = await this.db.all(`SELECT count(*) AS n FROM users${where}`, params);

@@ -176,4 +176,14 @@ export const baseMigrations: Migration[] = [
     // on a server store, this index is what keeps a user from joining a team twice.
     statements: ['CREATE UNIQUE INDEX team_users_team_user ON team_users (team_id, user_id)'],
   },
+  {
+    version: 4,
+    name: 'session-epochs',
+    // Login tokens carry the epoch they were issued in; a password change raises it, which ends
+    // every earlier session on every process. No row means epoch 0. A table of its own, not a
+    // users column: DuckDB cannot replay a WAL holding ALTER TABLE users ADD COLUMN (it rebinds
+    // the nextval() default with no database set), so a crash after the migration would leave
+    // the file unopenable.
+    statements: ['CREATE TABLE session_epochs (user_id UUID PRIMARY KEY, epoch INTEGER NOT NULL)'],
+  },
 ];

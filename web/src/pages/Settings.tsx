@@ -1,6 +1,6 @@
 // Settings: preferences, profile (password), users (admins), teams and websites.
 import { useMemo, useState } from 'react';
-import { del, post, type Paged, type Team, type TeamMember, type User, type Website } from '../lib/api';
+import { del, post, setToken, type Paged, type Team, type TeamMember, type User, type Website } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { RANGE_OPTIONS, timeZones } from '../lib/dates';
 import { getDefaultRange, getTheme, getTimeZone, setDefaultRange, setTheme, setTimeZone, type Theme } from '../lib/prefs';
@@ -84,7 +84,9 @@ function Profile() {
   const action = useAction(async () => {
     if (next !== confirm) throw new Error('The new passwords do not match.');
     if (next.length < 8) throw new Error('The new password must be at least 8 characters.');
-    await post('/me/password', { currentPassword: current, newPassword: next });
+    // The change ends every other session; this one continues with the token it answers.
+    const res = await post<{ token?: string }>('/me/password', { currentPassword: current, newPassword: next });
+    if (res.token) setToken(res.token);
     setCurrent('');
     setNext('');
     setConfirm('');
