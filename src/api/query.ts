@@ -133,10 +133,10 @@ const fail = (field: string, message: string): never => {
 function deepest(issue: z.core.$ZodIssue, prefix: PropertyKey[] = []): { path: PropertyKey[]; message: string } {
   const path = [...prefix, ...issue.path];
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    const branches = issue.errors.filter((b) => b.length > 0).map((b) => deepest(b[0], path));
-    // A branch that failed on a key it does not know is the wrong branch, unless all are.
-    const known = branches.filter((b) => !/Unrecognized key/.test(b.message));
-    const pool = known.length ? known : branches;
+    // A branch that does not know one of the keys given is the wrong branch, unless all are.
+    const branches = issue.errors.filter((b) => b.length > 0).map((b) => ({ foreign: b.some((i) => i.code === 'unrecognized_keys'), best: deepest(b[0], path) }));
+    const known = branches.filter((b) => !b.foreign);
+    const pool = (known.length ? known : branches).map((b) => b.best);
     if (pool.length) return pool.reduce((a, b) => (b.path.length > a.path.length ? b : a));
   }
   return { path, message: issue.message };
