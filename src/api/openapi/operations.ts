@@ -37,7 +37,7 @@ export interface Operation {
   /** JSON by default; `text` for a text/plain answer. */
   readonly response: z.ZodType | { readonly text: string };
   readonly description?: string;
-  /** A request that answers 200 on the golden world of the tests (ids are filled in there). */
+  /** A request that answers 200 on the golden world of the tests (there, `:name` values are ids). */
   readonly example?: { readonly query?: Readonly<Record<string, string>>; readonly body?: unknown };
 }
 
@@ -249,13 +249,13 @@ export const OPERATIONS: readonly Operation[] = [
 
   // Reports.
   ...reportRuns,
-  { method: 'get', path: '/api/reports/revenue', summary: 'Currencies with revenue in a range', tag: 'Reports', access: 'website', query: z.looseObject({ websiteId: uuid, startDate: z.string(), endDate: z.string(), currency: z.string().optional() }), response: r.currenciesJson },
+  { method: 'get', path: '/api/reports/revenue', summary: 'Currencies with revenue in a range', tag: 'Reports', access: 'website', query: z.looseObject({ websiteId: uuid, startDate: z.string(), endDate: z.string(), currency: z.string().optional() }), response: r.currenciesJson, example: { query: { websiteId: ':websiteId', startDate: '2024-11-02T00:00:00Z', endDate: '2024-11-04T23:59:59Z' } } },
   { method: 'get', path: '/api/reports', summary: 'Saved reports the caller can see', tag: 'Reports', access: 'user', query: reportListQuery.extend(pageQuery.shape), response: r.paged(r.reportJson) },
   { method: 'post', path: '/api/reports', summary: 'Save a report', tag: 'Reports', access: 'user', body: reportCreateBody, response: r.reportJson },
   { method: 'get', path: '/api/reports/:reportId', summary: 'A saved report', tag: 'Reports', access: 'user', params: reportParams, response: r.reportJson },
   { method: 'post', path: '/api/reports/:reportId', summary: 'Update a saved report', tag: 'Reports', access: 'user', params: reportParams, body: reportUpdateBody, response: r.reportJson },
   { method: 'delete', path: '/api/reports/:reportId', summary: 'Delete a saved report', tag: 'Reports', access: 'user', params: reportParams, response: r.okJson },
-  { method: 'get', path: '/api/websites/:websiteId/reports', summary: "A website's saved reports", tag: 'Reports', access: 'user', params: websiteParams, query: reportListQuery.extend(pageQuery.shape), response: r.paged(r.reportJson) },
+  { method: 'get', path: '/api/websites/:websiteId/reports', summary: "A website's saved reports", tag: 'Reports', access: 'website', params: websiteParams, query: reportListQuery.extend(pageQuery.shape), response: r.paged(r.reportJson) },
 
   // Segments.
   { method: 'get', path: '/api/websites/:websiteId/segments', summary: "A website's segments and cohorts", tag: 'Segments', access: 'website', params: websiteParams, query: segmentListQuery.extend(pageQuery.shape), response: r.paged(r.segmentJson) },
