@@ -20,8 +20,8 @@ export const MAX_DIMENSIONS = 3;
 /** Filter trees: at most this deep and this many nodes (checked before parsing). */
 const MAX_FILTER_DEPTH = 8;
 const MAX_FILTER_NODES = 200;
-/** The "other" row is computed for limits up to this (its filter lists the rows above it). */
-const OTHER_MAX_ROWS = 1000;
+/** With two or three dimensions the "other" row is computed for limits up to this (its filter lists every row above it). */
+const OTHER_MAX_TUPLES = 1000;
 
 /** Operator names: the GET routes' short forms and spelled-out ones. */
 const OPERATORS: Record<string, FilterOp> = {
@@ -65,6 +65,11 @@ export const queryFilter: z.ZodType<FilterInput> = z
   )
   .meta({ id: 'QueryFilter', description: 'A condition, or {and: [...]}, {or: [...]}, {not: ...} of filters' });
 
+const orderKey = z.union([
+  z.strictObject({ by: z.string().max(50).describe('A metric or dimension of this query'), dir: z.enum(['asc', 'desc']).default('desc') }),
+  z.string().max(60).regex(/^[A-Za-z_]+(:(asc|desc))?$/, 'must be a metric or dimension name, optionally with :asc or :desc').describe('name or name:asc|desc (desc by default)'),
+]);
+
 const instant = z.union([z.number().int(), z.string().max(40)]).describe('Epoch milliseconds, or an ISO 8601 date');
 
 export const queryBody = z
@@ -90,12 +95,12 @@ export const queryBody = z
     unit: z.enum(SERIES_UNITS).optional().describe('Bucket of the "time" dimension (default day)'),
     compare: z.enum(['prev', 'yoy']).optional().describe('Also answer the period just before (prev) or a year earlier (yoy), as `prev`'),
     orderBy: z
-      .array(z.strictObject({ by: z.string().max(50).describe('A metric or dimension of this query'), dir: z.enum(['asc', 'desc']).default('desc') }))
-      .max(MAX_DIMENSIONS + METRIC_NAMES.length)
-      .optional(),
+      .union([orderKey, z.array(orderKey).max(MAX_DIMENSIONS + METRIC_NAMES.length)])
+      .optional()
+      .describe('Default: time ascending for series, else the first metric descending; dimensions break ties'),
     limit: z.int().min(1).max(QUERY_LIMIT.max).default(QUERY_LIMIT.default),
     offset: z.int().min(0).max(1_000_000_000).default(0),
-    other: z.boolean().default(true).describe('When a breakdown is cut by limit, add one row for the rest (offset 0, limit up to 1000)'),
+    other: z.boolean().default(true).describe('When a breakdown by fields is cut by limit, add one row for the rest (offset 0; with two or three dimensions, limit up to 1000)'),
   })
   .meta({ id: 'QueryRequest' });
 
@@ -238,12 +243,19 @@ function rowKind(metrics: readonly MetricName[], dims: readonly Dimension[]): Ex
 }
 
 function parseOrder(body: QueryBody, dims: readonly Dimension[]): OrderBy[] {
-  const given: OrderBy[] = (body.orderBy ?? []).map((o, i) => {
+  const list = body.orderBy === undefined ? [] : Array.isArray(body.orderBy) ? body.orderBy : [body.orderBy];
+  const keys = list.map((o) => {
+    if (typeof o !== 'string') return o;
+    const [by, dir] = o.split(':');
+    return { by, dir: (dir ?? 'desc') as 'asc' | 'desc' };
+  });
+  const field = (i: number) => (Array.isArray(body.orderBy) ? `orderBy.${i}` : 'orderBy') + (typeof list[i] === 'string' ? '' : '.by');
+  const given: OrderBy[] = keys.map((o, i) => {
     const m = body.metrics.indexOf(o.by as MetricName);
     if (m >= 0) return { key: o.by, dir: o.dir };
     const d = dims.findIndex((x) => x.name === o.by || (x.ref.kind === 'field' && x.ref.name === canonicalDimension(o.by)));
     if (d >= 0) return { key: `d${d}`, dir: o.dir };
-    return fail(`orderBy.${i}.by`, `'${o.by}' is not a metric or dimension of this query`);
+    return fail(field(i), `'${o.by}' is not a metric or dimension of this query`);
   });
   // Time first by default; otherwise the first metric, most first. Dimensions break ties.
   const defaults: OrderBy[] = dims[0]?.ref.kind === 'time' || dims.length === 0 ? [] : [{ key: body.metrics[0], dir: 'desc' }];
@@ -314,7 +326,7 @@ export async function runQueryRequest(a: Analytics, website: Website, input: unk
     };
     const data = shown.map(toJson);
     let other = false;
-    const canGroupRest = dims.length > 0 && dims.every((d) => d.ref.kind === 'field') && body.offset === 0 && body.limit <= OTHER_MAX_ROWS;
+    const canGroupRest = dims.length > 0 && dims.every((d) => d.ref.kind === 'field') && body.offset === 0 && (dims.length === 1 || body.limit <= OTHER_MAX_TUPLES);
     if (truncated && body.other && canGroupRest) {
       const rest = await a.engine.run({ ...q, dimensions: [], restOf: q.dimensions, filter: andFilters(filter, excluding(shown, dims)), orderBy: [], limit: null, offset: 0, compare: null });
       for (const s of rest.sources ?? []) sources.add(s);

@@ -74,7 +74,10 @@ describe('OpenAPI document', () => {
     const walk = (v: unknown) => {
       if (Array.isArray(v)) return v.forEach(walk);
       if (typeof v !== 'object' || v === null) return;
-      for (const [k, x] of Object.entries(v)) (k === '$ref' ? refs.add(x as string) : walk(x));
+      for (const [k, x] of Object.entries(v)) {
+        if (k === '$ref') refs.add(x as string);
+        else walk(x);
+      }
     };
     walk(doc);
     for (const ref of refs) {

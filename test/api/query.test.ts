@@ -119,6 +119,10 @@ for (const store of STORES) describe(`query endpoint (${store.name})`, () => {
       { country: 'DE', browser: 'firefox', pageviews: 2, visitors: 1, visits: 2, bounces: 2, totaltime: 0, bounceRate: 1 },
       { country: 'IN', browser: 'chrome', pageviews: 2, visitors: 1, visits: 2, bounces: 2, totaltime: 0, bounceRate: 1 },
     ]);
+    // The same order in the short forms.
+    for (const orderBy of ['pageviews', 'pageviews:desc', ['pageviews'], { by: 'pageviews' }]) {
+      assert.deepEqual((await ok({ metrics: ['pageviews', 'visitors', 'visits', 'bounces', 'totaltime', 'bounceRate'], dimensions: ['country', 'browser'], orderBy })).data, body.data);
+    }
     // Device by country ordered by the dimension: desktop = S1 (US) and S2 (DE); mobile = S3 (US), S4 (IN).
     const byDevice = await ok({ metrics: ['visitors'], dimensions: ['device', 'country'], orderBy: [{ by: 'device', dir: 'asc' }, { by: 'country', dir: 'desc' }] });
     assert.deepEqual(byDevice.data, [
@@ -260,6 +264,8 @@ for (const store of STORES) describe(`query endpoint (${store.name})`, () => {
       [{ metrics: ['pageviews'], timezone: 'Mars/Olympus' }, 'timezone'],
       [{ metrics: ['pageviews'], compare: 'lastweek' }, 'compare'],
       [{ metrics: ['pageviews'], orderBy: [{ by: 'visitors' }] }, 'orderBy.0.by'],
+      [{ metrics: ['pageviews'], orderBy: 'visitors' }, 'orderBy'],
+      [{ metrics: ['pageviews'], orderBy: ['pageviews:up'] }, 'orderBy.0'],
       [{ metrics: ['pageviews'], constructor: 1 }, 'body'],
       [{ metrics: ['pageviews'], unknownKey: 1 }, 'body'],
     ];
