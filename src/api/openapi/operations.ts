@@ -13,7 +13,7 @@ import { addMemberBody, createBody as teamCreateBody, joinBody, memberBody, memb
 import { createBody as userCreateBody, updateBody as userUpdateBody, userParams } from '../users.js';
 import { createBody as v1CreateBody } from '../v1.js';
 import { createBody as websiteCreateBody, shareParams, transferBody, updateBody as websiteUpdateBody, websiteParams } from '../websites.js';
-import { collectBody, sendBody } from '../../ingest/schema.js';
+import { collectBody, collectPayload, sendBody, sendPayload } from '../../ingest/schema.js';
 import { METRIC_TYPES } from '../../query/dimensions.js';
 import { REPORTS } from '../../reports/index.js';
 import { uuid } from '../../server/validate.js';
@@ -72,6 +72,9 @@ const reportRunBody = z
     parameters: z.record(z.string(), z.unknown()).optional().describe("The report's own fields (newer Umami); also accepted at the top level"),
   })
   .meta({ id: 'ReportRequest' });
+
+/** The hit body as the ingestor reads it: the envelope, then the payload. */
+const hit = sendBody.extend({ payload: sendPayload });
 
 const FIELD_NOTES: Record<string, string> = {
   insights: 'fields: [{name, type}] (1 to 5 dimensions)',
@@ -269,12 +272,12 @@ export const OPERATIONS: readonly Operation[] = [
     method: 'post',
     path: '/api/send',
     summary: 'Record a page view, event or identify call',
-    description: 'payload: website (uuid), url, hostname, language, referrer, screen, title, name (event), tag, id (distinct id), data. Also served at COLLECT_API_ENDPOINT when set.',
+    description: 'A payload with `name` is a custom event, without it a page view; `identify` attaches `data` to the session. Also served at COLLECT_API_ENDPOINT when set.',
     tag: 'Ingestion',
     access: 'public',
-    body: sendBody,
+    body: hit,
     response: r.sendJson,
   },
-  { method: 'post', path: '/api/batch', summary: 'Record up to 500 hits in one request', tag: 'Ingestion', access: 'public', body: z.array(sendBody).max(500), response: r.batchJson },
-  { method: 'post', path: '/api/collect', summary: 'Record a hit (Umami v1): answers the cache token as text', tag: 'Ingestion', access: 'public', body: collectBody, response: { text: 'The cache token' } },
+  { method: 'post', path: '/api/batch', summary: 'Record up to 500 hits in one request', tag: 'Ingestion', access: 'public', body: z.array(hit).max(500), response: r.batchJson },
+  { method: 'post', path: '/api/collect', summary: 'Record a hit (Umami v1): answers the cache token as text', tag: 'Ingestion', access: 'public', body: collectBody.extend({ payload: collectPayload }), response: { text: 'The cache token' } },
 ];
