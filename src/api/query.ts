@@ -203,7 +203,7 @@ function parseDateRange(input: QueryBody['dateRange'], a: Analytics, website: We
   const floor = dataStart(website);
   if (typeof input === 'string') {
     try {
-      return cohortRange(RELATIVE[input] ?? input, a.now(), zone, floor);
+      return cohortRange(Object.hasOwn(RELATIVE, input) ? RELATIVE[input] : input, a.now(), zone, floor);
     } catch (err) {
       if (err instanceof QueryError) return fail('dateRange', err.message.replace(/^Invalid cohort: (dateRange )?/, ''));
       throw err;
