@@ -14,12 +14,12 @@ import { userJson, websiteJson } from './shapes.js';
 import { pagedTeams } from './teams.js';
 import { listWebsitesFor } from './websites.js';
 
-const loginBody = z.object({
+export const loginBody = z.object({
   username: z.string().min(1).max(255),
   password: z.string().min(1).max(255),
 });
 
-const passwordBody = z.object({
+export const passwordBody = z.object({
   currentPassword: z.string().min(1).max(255),
   newPassword: z.string().min(8, 'must be at least 8 characters').max(255),
 });

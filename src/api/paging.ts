@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Page, PageRequest } from '../store/types.js';
 import { parse } from '../server/validate.js';
 
-const pageQuery = z.object({
+export const pageQuery = z.object({
   page: z.coerce.number().int().min(1).max(1_000_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(1000).optional(),
   // Seed 001 names the search text `query`; newer Umami calls it `search`.

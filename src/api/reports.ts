@@ -32,7 +32,7 @@ export const reportJson = (r: Report) => ({
 const reportType = z.string().refine((t) => SAVED_REPORT_TYPES.includes(t), { message: `must be one of ${SAVED_REPORT_TYPES.join(', ')}` });
 const parameters = z.record(z.string(), z.unknown(), 'must be an object');
 
-const createBody = z.object({
+export const createBody = z.object({
   websiteId: uuid,
   type: reportType,
   name: z.string().trim().min(1).max(200),
@@ -40,7 +40,7 @@ const createBody = z.object({
   parameters,
 });
 
-const updateBody = z.object({
+export const updateBody = z.object({
   websiteId: uuid.optional(),
   type: reportType.optional(),
   name: z.string().trim().min(1).max(200).optional(),
@@ -48,7 +48,7 @@ const updateBody = z.object({
   parameters: parameters.optional(),
 });
 
-const listQuery = z.object({ websiteId: uuid.optional(), type: z.string().max(50).optional() }).passthrough();
+export const listQuery = z.object({ websiteId: uuid.optional(), type: z.string().max(50).optional() }).passthrough();
 
 /** Saved parameters of a known report type must make sense (dates are not required there). */
 function checkParameters(type: string, params: Record<string, unknown>): void {

@@ -13,7 +13,8 @@ import type { Segment } from '../store/types.js';
 import { parsePaging, paged } from './paging.js';
 
 const uuid = z.string().uuid('must be a uuid');
-const params = z.object({ websiteId: uuid, segmentId: uuid.optional() });
+export const params = z.object({ websiteId: uuid, segmentId: uuid.optional() });
+export const listQuery = z.object({ type: z.enum(SEGMENT_TYPES).optional() }).passthrough();
 
 export const segmentJson = (s: Segment) => ({
   id: s.id,
@@ -25,13 +26,13 @@ export const segmentJson = (s: Segment) => ({
   updatedAt: s.updatedAt,
 });
 
-const createBody = z.object({
+export const createBody = z.object({
   type: z.enum(SEGMENT_TYPES).default('segment'),
   name: z.string().trim().min(1).max(200),
   parameters: z.unknown(),
 });
 
-const updateBody = z.object({
+export const updateBody = z.object({
   type: z.enum(SEGMENT_TYPES).optional(),
   name: z.string().trim().min(1).max(200).optional(),
   parameters: z.unknown().optional(),
@@ -60,7 +61,7 @@ export function registerSegments(app: FastifyInstance, ctx: AppContext): void {
     const p = parse(params, req.params, 'path');
     await requireWebsite(req, ctx, p.websiteId, 'view');
     const page = parsePaging(req.query);
-    const q = parse(z.object({ type: z.enum(SEGMENT_TYPES).optional() }).passthrough(), req.query ?? {}, 'query');
+    const q = parse(listQuery, req.query ?? {}, 'query');
     return paged(await ctx.store.segments.list(p.websiteId, { type: q.type }, page), page, segmentJson);
   });
 

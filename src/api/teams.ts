@@ -13,9 +13,14 @@ import { memberJson, teamJson, websiteJson } from './shapes.js';
 
 const teamName = z.string().trim().min(1).max(50);
 const accessCode = z.string().trim().min(6).max(50).regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -');
-const teamParams = z.object({ teamId: uuid });
-const memberParams = z.object({ teamId: uuid, userId: uuid });
+export const teamParams = z.object({ teamId: uuid });
+export const memberParams = z.object({ teamId: uuid, userId: uuid });
 const role = z.enum(TEAM_ROLES);
+export const createBody = z.object({ name: teamName, ownerId: uuid.optional() });
+export const joinBody = z.object({ accessCode: z.string().trim().min(1).max(50) });
+export const updateBody = z.object({ name: teamName.optional(), accessCode: accessCode.optional() });
+export const addMemberBody = z.object({ userId: uuid, role });
+export const memberBody = z.object({ role });
 
 const newAccessCode = () => `team_${randomBytes(12).toString('base64url').slice(0, 16)}`;
 
@@ -66,7 +71,7 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
   app.post('/api/teams', serialized(async (req) => {
     const user = await requireUser(req, ctx);
     if (!userCan(user, 'team:create')) throw unauthorized();
-    const body = parse(z.object({ name: teamName, ownerId: uuid.optional() }), req.body);
+    const body = parse(createBody, req.body);
     // Admins may create a team on behalf of another user (Umami's `ownerId`).
     const ownerId = body.ownerId ?? user.id;
     if (ownerId !== user.id) {
@@ -79,7 +84,7 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/api/teams/join', serialized(async (req) => {
     const user = await requireUser(req, ctx);
-    const body = parse(z.object({ accessCode: z.string().trim().min(1).max(50) }), req.body);
+    const body = parse(joinBody, req.body);
     const team = await ctx.store.teams.getByAccessCode(body.accessCode);
     if (!team) throw notFound('Team not found');
     if (await ctx.store.teams.member(team.id, user.id)) throw badRequest('You are already a member of this team');
@@ -94,7 +99,7 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/api/teams/:teamId', serialized(async (req) => {
     const { team } = await teamFor(req, 'team:update');
-    const body = parse(z.object({ name: teamName.optional(), accessCode: accessCode.optional() }), req.body);
+    const body = parse(updateBody, req.body);
     if (body.accessCode) {
       const other = await ctx.store.teams.getByAccessCode(body.accessCode);
       if (other && other.id !== team.id) throw badRequest('accessCode: already in use');
@@ -121,7 +126,7 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/api/teams/:teamId/users', serialized(async (req) => {
     const { team, user, role: myRole } = await teamFor(req, 'team:update');
-    const body = parse(z.object({ userId: uuid, role }), req.body);
+    const body = parse(addMemberBody, req.body);
     if (!mayChangeMember(user, myRole, undefined, body.role)) throw unauthorized();
     if (!(await ctx.store.users.get(body.userId))) throw badRequest('userId: user not found');
     if (await ctx.store.teams.member(team.id, body.userId)) throw badRequest('userId: already a member of this team');
@@ -139,7 +144,7 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
   app.post('/api/teams/:teamId/users/:userId', serialized(async (req) => {
     const { team, user, role: myRole } = await teamFor(req, 'team:update');
     const { userId } = parse(memberParams, req.params, 'path');
-    const body = parse(z.object({ role }), req.body);
+    const body = parse(memberBody, req.body);
     const member = await ctx.store.teams.member(team.id, userId);
     if (!member) throw notFound('Team member not found');
     if (!mayChangeMember(user, myRole, member.role, body.role)) throw unauthorized();

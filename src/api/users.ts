@@ -17,9 +17,9 @@ const username = z.string().trim().min(1).max(255);
 const password = z.string().min(8, 'must be at least 8 characters').max(255);
 const role = z.enum(USER_ROLES);
 
-const createBody = z.object({ id: uuid.optional(), username, password, role });
-const updateBody = z.object({ username: username.optional(), password: password.optional(), role: role.optional() });
-const userParams = z.object({ userId: uuid });
+export const createBody = z.object({ id: uuid.optional(), username, password, role });
+export const updateBody = z.object({ username: username.optional(), password: password.optional(), role: role.optional() });
+export const userParams = z.object({ userId: uuid });
 
 export function registerUsers(app: FastifyInstance, ctx: AppContext): void {
   /** The user named in the path, if the caller is that user or an admin. */

@@ -12,7 +12,7 @@ import { v1WebsitesJson } from './v1-shapes.js';
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
-const createBody = z.object({
+export const createBody = z.object({
   domain: z.string().trim().min(1).max(500),
   name: z.string().trim().min(1).max(100),
   enable_share_url: flag.optional(),

@@ -16,7 +16,7 @@ const shareSlug = z.string().trim().min(1).max(50).regex(/^[A-Za-z0-9_-]+$/, 'ma
 const domain = z.string().trim().min(1).max(500);
 const name = z.string().trim().min(1).max(100);
 
-const createBody = z.object({
+export const createBody = z.object({
   name,
   domain,
   shareId: shareSlug.nullish(),
@@ -24,16 +24,17 @@ const createBody = z.object({
   id: uuid.optional(),
 });
 
-const updateBody = z.object({
+export const updateBody = z.object({
   name: name.optional(),
   domain: domain.optional(),
   shareId: shareSlug.nullable().optional(),
 });
 
-const transferBody = z
+export const transferBody = z
   .object({ userId: uuid.optional(), teamId: uuid.optional() })
   .refine((b) => (b.userId === undefined) !== (b.teamId === undefined), 'give exactly one of userId or teamId');
 export const websiteParams = z.object({ websiteId: uuid });
+export const shareParams = z.object({ shareId: z.string().min(1).max(50) });
 
 /** A random share slug, as Umami's share links use. */
 export const newShareSlug = () => randomBytes(12).toString('base64url').slice(0, 16);
@@ -147,7 +148,7 @@ export function registerWebsites(app: FastifyInstance, ctx: AppContext): void {
 
   // Public: a share slug gives a read-only token for that one website.
   app.get('/api/share/:shareId', async (req) => {
-    const { shareId } = parse(z.object({ shareId: z.string().min(1).max(50) }), req.params, 'path');
+    const { shareId } = parse(shareParams, req.params, 'path');
     const website = await ctx.store.websites.getByShareId(shareId);
     if (!website) throw notFound('Share not found');
     return { websiteId: website.id, token: await ctx.auth.issueShareToken(website.id, shareId) };

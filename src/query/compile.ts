@@ -104,7 +104,7 @@ export function whereClause(q: Query, d: Dialect): Sql {
 /** The rows a breakdown leaves out: empty values, self-referrals. */
 export function breakdownConditions(q: Query, d: Dialect): Sql[] {
   const parts: Sql[] = [];
-  for (const ref of q.dimensions) {
+  for (const ref of [...q.dimensions, ...(q.restOf ?? [])]) {
     if (ref.kind !== 'field') continue;
     const def = dimension(ref.name);
     if (def.breakdownWhere) parts.push(def.breakdownWhere(q, d));

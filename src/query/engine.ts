@@ -3,6 +3,7 @@
 
 import type { AnalyticsStore, Row } from '../store/types.js';
 import { compileAggregate, metricAlias } from './compile.js';
+import { metric } from './metrics.js';
 import { dialectFor, type Dialect } from './dialects/index.js';
 import type { Sql } from './sql.js';
 import { rollupRows, usesRollups } from './rollups/traffic.js';
@@ -27,27 +28,53 @@ export class QueryEngine {
   }
 
   async run(q: Query): Promise<QueryResult> {
-    const main = this.runOne(q);
-    if (!q.compare) return { rows: await main };
-    const prev = this.runOne({ ...q, range: compareRange(q.range, q.compare), compare: null });
-    const [rows, prevRows] = await Promise.all([main, prev]);
-    return { rows, prev: prevRows };
+    const main = this.runRatios(q);
+    if (!q.compare) {
+      const one = await main;
+      return { rows: one.rows, sources: [one.source] };
+    }
+    const prev = this.runRatios({ ...q, range: compareRange(q.range, q.compare), compare: null });
+    const [cur, old] = await Promise.all([main, prev]);
+    return { rows: cur.rows, prev: old.rows, sources: [cur.source, old.source] };
   }
 
-  private async runOne(q: Query): Promise<ResultRow[]> {
+  /**
+   * Ratio metrics the query does not order by are computed from their parts' answers, so that
+   * the parts can come from rollups; ordered by, they are compiled as one SQL expression.
+   */
+  private async runRatios(q: Query): Promise<{ rows: ResultRow[]; source: 'rollups' | 'events' }> {
+    const ratios = q.metrics.filter((m) => metric(m).ratio && !q.orderBy.some((o) => o.key === m));
+    if (ratios.length === 0) return this.runOne(q);
+    const parts = [...new Set(q.metrics.flatMap((m) => (ratios.includes(m) ? [metric(m).ratio!.num, metric(m).ratio!.den] : [m])))];
+    const answer = await this.runOne({ ...q, metrics: parts });
+    const rows = answer.rows.map((r) => ({
+      dims: r.dims,
+      values: Object.fromEntries(
+        q.metrics.map((m) => {
+          const def = metric(m);
+          if (!ratios.includes(m)) return [m, r.values[m] ?? 0];
+          const den = r.values[def.ratio!.den] ?? 0;
+          return [m, den === 0 ? 0 : (r.values[def.ratio!.num] ?? 0) / den];
+        }),
+      ),
+    }));
+    return { rows, source: answer.source };
+  }
+
+  private async runOne(q: Query): Promise<{ rows: ResultRow[]; source: 'rollups' | 'events' }> {
     const rollups = this.options.rollups === false ? undefined : this.store.rollups;
     // Rollups that cannot be brought up to date are skipped: raw rows give the same answer.
     const current = rollups && usesRollups(q, rollups) ? await rollups.refresh().then(() => true, () => false) : false;
     const rows: Row[] = current
       ? await rollupRows(q, this.dialect, rollups!, (stmt) => this.rows(stmt))
       : await this.rows(compileAggregate(q, this.dialect));
-    return rows.map((r) => ({
+    return { source: current ? 'rollups' : 'events', rows: rows.map((r) => ({
       dims: q.dimensions.map((ref, i) => {
         const v = toDim(r[`d${i}`]);
         return ref.kind === 'time' && v !== null ? timeLabel(ref.unit, Number(v)) : v;
       }),
       values: Object.fromEntries(q.metrics.map((m, i) => [m, toNumber(r[metricAlias(i)])])),
-    }));
+    })) };
   }
 }
 

@@ -14,6 +14,15 @@ export interface MetricDef {
   readonly row?: (d: Dialect) => Sql;
   /** Aggregate over visit groups; absent when it cannot be derived from them. */
   readonly visit?: (d: Dialect) => Sql;
+  /** A ratio of two other metrics (null when the denominator is 0, reported as 0). */
+  readonly ratio?: { readonly num: MetricName; readonly den: MetricName };
+}
+
+/** `num / den` at whichever grains both parts are defined on. */
+function ratio(name: MetricName, num: MetricName, den: MetricName, rows: readonly RowKind[]): MetricDef {
+  const [n, m] = [metric(num), metric(den)];
+  const divide = (a: (d: Dialect) => Sql, b: (d: Dialect) => Sql) => (d: Dialect) => sql`${d.toDouble(a(d))} / nullif(${d.toDouble(b(d))}, 0)`;
+  return { name, rows, ratio: { num, den }, row: n.row && m.row ? divide(n.row, m.row) : undefined, visit: n.visit && m.visit ? divide(n.visit, m.visit) : undefined };
 }
 
 const defs: MetricDef[] = [
@@ -40,6 +49,19 @@ const defs: MetricDef[] = [
 ];
 
 const registry = new Map(defs.map((m) => [m.name, m]));
+
+// Ratios: bounces per visit (0..1), seconds per visit, page views per visit.
+for (const def of [
+  ratio('bounceRate', 'bounces', 'visits', ['traffic', 'custom', 'all']),
+  ratio('visitDuration', 'totaltime', 'visits', ['traffic', 'custom', 'all']),
+  ratio('viewsPerVisit', 'pageviews', 'visits', ['traffic']),
+]) {
+  defs.push(def);
+  registry.set(def.name, def);
+}
+
+/** Every metric name, in registry order. */
+export const METRIC_NAMES: readonly MetricName[] = defs.map((m) => m.name);
 
 export function metric(name: MetricName): MetricDef {
   const def = registry.get(name);

@@ -15,7 +15,10 @@ export type MetricName =
   | 'bounces'
   | 'totaltime'
   | 'countries'
-  | 'uniqueEvents';
+  | 'uniqueEvents'
+  | 'bounceRate'
+  | 'visitDuration'
+  | 'viewsPerVisit';
 
 export type DimensionRef =
   | { kind: 'field'; name: string }
@@ -63,6 +66,11 @@ export interface Query {
   readonly compare: 'prev' | 'yoy' | null;
   /** Injected clock; the engine never reads the system time itself. */
   readonly now: Date;
+  /**
+   * Dimensions whose breakdown rules (no empty values, no self-referrals) apply although the query
+   * does not group by them: the "other" row of a breakdown cut at its limit.
+   */
+  readonly restOf?: readonly DimensionRef[];
 }
 
 /** Neutral result row: positional dimension values, then metrics by name. */
@@ -75,6 +83,8 @@ export interface QueryResult {
   readonly rows: ResultRow[];
   /** Rows of the comparison period, matched by dimension tuple; present when compare was asked. */
   readonly prev?: ResultRow[];
+  /** What answered: `rollups` (pre-aggregated tables) or `events` (raw rows), per period run. */
+  readonly sources?: readonly ('rollups' | 'events')[];
 }
 
 /** Raised for a Query the engine cannot answer (turned into a 400 by the API layer). */

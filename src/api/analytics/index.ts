@@ -7,6 +7,7 @@ import { registerEvents } from './events.js';
 import { registerExport } from './export.js';
 import { registerLive } from './live.js';
 import { analytics } from './params.js';
+import { registerQuery } from '../query.js';
 import { registerSessions } from './sessions.js';
 import { registerStats } from './stats.js';
 import { registerAnalyticsV1 } from './v1.js';
@@ -19,4 +20,5 @@ export function registerAnalytics(app: FastifyInstance, ctx: AppContext): void {
   registerLive(app, a);
   registerExport(app, a);
   registerAnalyticsV1(app, a);
+  registerQuery(app, a);
 }

@@ -24,7 +24,7 @@ export const VISIT_METRICS: readonly MetricName[] = ['visits', 'bounces', 'total
 /** Can the rollups answer `q` with exactly the raw path's numbers? */
 export function usesRollups(q: Query, rollups: Pick<TrafficRollups, 'slotMs' | 'attributes' | 'pageColumns' | 'visitAttributes'>): boolean {
   const slotMs = rollups.slotMs;
-  if (q.rows !== 'traffic') return false;
+  if (q.rows !== 'traffic' || q.restOf?.length) return false;
   if (q.filter !== null && (q.dimensions.length > 0 || !attributeFilter(q, rollups))) return false;
   const start = q.range.start.getTime();
   const end = q.range.end.getTime() + 1;
