@@ -10,8 +10,11 @@ import { registerIngest } from './send.js';
 import { registerAnalytics } from './analytics/index.js';
 import { registerReports } from './reports.js';
 import { registerSegments } from './segments.js';
+import { apiKeyGate, registerApiKeys } from './api-keys.js';
+import { registerMcp } from '../mcp/http.js';
 
 export async function registerApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.addHook('onRequest', apiKeyGate(ctx));
   app.get('/api/heartbeat', async () => ({ ok: true }));
   registerAuth(app, ctx);
   registerUsers(app, ctx);
@@ -22,4 +25,6 @@ export async function registerApi(app: FastifyInstance, ctx: AppContext): Promis
   registerAnalytics(app, ctx);
   registerReports(app, ctx);
   registerSegments(app, ctx);
+  registerApiKeys(app, ctx);
+  registerMcp(app, ctx);
 }

@@ -14,6 +14,7 @@ const METADATA_TABLES: [table: string, key: string][] = [
   ['reports', 'report_id'],
   ['segments', 'segment_id'],
   ['revoked_tokens', 'token_id'],
+  ['api_keys', 'api_key_id'],
 ];
 
 const DAY = 86_400_000;

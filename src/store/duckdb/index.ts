@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../types.js';
 import { migrate } from '../sql/migrate.js';
+import { SqlApiKeyRepo } from '../sql/api-keys.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { DuckDbPool } from './connection.js';
 import { DuckDbAnalytics } from './analytics.js';
@@ -44,6 +45,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     reports: new SqlReportRepo(pool),
     segments: new SqlSegmentRepo(pool),
     tokens: new SqlTokenRepo(pool),
+    apiKeys: new SqlApiKeyRepo(pool),
     analytics,
     metadataDb: pool,
     async close() {
