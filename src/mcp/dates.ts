@@ -3,7 +3,7 @@
 // in a time zone with the same calendar rules as cohort date ranges (src/api/analytics/params.ts).
 import { cohortRange } from '../api/analytics/params.js';
 import { normalizeTimeZone } from '../query/time.js';
-import { HttpError } from '../server/errors.js';
+import { QueryError } from '../query/types.js';
 
 export const RANGE_NAMES = ['today', 'yesterday', 'thisWeek', 'lastWeek', 'thisMonth', 'lastMonth', 'thisYear', 'lastYear'] as const;
 
@@ -23,7 +23,7 @@ function relative(value: string, now: Date, timezone: string): { startAt: number
     const r = cohortRange(value, now, timezone, NO_FLOOR);
     return { startAt: r.start.getTime(), endAt: r.end.getTime() };
   } catch (err) {
-    if (err instanceof HttpError) {
+    if (err instanceof QueryError) {
       throw new DateInputError(`range: '${value}' is not one of <n>hour, <n>day, <n>week, <n>month, <n>year (e.g. 24hour, 7day, 30day), ${RANGE_NAMES.join(', ')}`);
     }
     throw err;
