@@ -11,7 +11,6 @@ import { Umami } from '@umami/node';
 import { runCli, startDashi, stopAll, type Dashi } from '../helpers/server.js';
 import { testStores } from '../helpers/stores.js';
 
-const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
 const stores = await testStores();
 
 after(async () => {
