@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { REPORTS } from '../reports/index.js';
-import { newApiKey } from '../server/api-keys.js';
+import { apiKeyCredential, newApiKey } from '../server/api-keys.js';
 import type { AppContext } from '../server/context.js';
 import { badRequest, forbidden, HttpError, notFound, tooManyRequests, unauthorized } from '../server/errors.js';
 import { serialized } from '../server/lock.js';
@@ -99,7 +99,7 @@ export function apiKeyGate(ctx: AppContext) {
   const base = ctx.config.basePath;
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const pattern = req.routeOptions.url;
-    if (pattern === undefined) return;
+    if (pattern === undefined || apiKeyCredential(req) === null) return;
     const route = base && pattern.startsWith(base) ? pattern.slice(base.length) : pattern;
     if (open.has(route)) return;
     const auth = await ctx.auth.resolve(req);

@@ -7,6 +7,7 @@ import { apiKeyJson, issueApiKey } from '../api/api-keys.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { HttpError } from '../server/errors.js';
 import { openStore } from '../store/index.js';
+import { openPostgresStore } from '../store/postgres/index.js';
 import type { Store, User } from '../store/types.js';
 
 export const API_KEY_USAGE = `       dashi api-key create --user NAME --name NAME --scope read|write [--website ID]... [--expires DATE] [--json]
@@ -15,6 +16,8 @@ export const API_KEY_USAGE = `       dashi api-key create --user NAME --name NAM
 
 async function open(): Promise<Store> {
   const config = loadConfig();
+  // Keys are metadata, which lives in PostgreSQL whenever DATABASE_URL is set (ClickHouse included).
+  if (config.databaseUrl) return openPostgresStore(config.databaseUrl);
   try {
     return await openStore(config);
   } catch (err) {

@@ -28,7 +28,7 @@ export function errorBody(status: number, message: string) {
 export function loggerOptions(level: string) {
   return {
     level,
-    redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-umami-share-token"]', 'password', '*.password'],
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-umami-share-token"]', 'req.headers["x-umami-api-key"]', 'password', '*.password'],
   };
 }
 
