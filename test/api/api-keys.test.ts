@@ -94,6 +94,15 @@ for (const store of stores) {
       assert.ok(!JSON.stringify(listed.body).includes(k.key));
     });
 
+    test('public routes ignore keys: ingestion with a read key header still counts', async () => {
+      const k = await createKey(d, admin, { name: 'sender', scope: 'read', websiteIds: [siteB.id] });
+      const hit = { type: 'event', payload: { website: siteA.id, url: '/from-key', hostname: 'a.example' } };
+      const ua = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36' };
+      assert.equal((await d.post('/api/send', hit, { headers: { ...ua, 'x-umami-api-key': k.key } })).status, 200);
+      assert.equal((await d.post('/api/send', hit, { headers: { ...ua, 'x-umami-api-key': 'dashi_revoked' } })).status, 200);
+      assert.equal((await d.get('/api/heartbeat', { headers: keyHeaders(k.key) })).status, 200);
+    });
+
     test('unknown, malformed and revoked keys get 401; revocation works at once', async () => {
       const k = await createKey(d, admin, { name: 'temp', scope: 'read' });
       assert.equal((await d.get('/api/websites', { headers: keyHeaders(k.key) })).status, 200);
@@ -332,6 +341,19 @@ describe('dashi api-key CLI', () => {
     assert.equal((await d.get('/api/websites', { headers: keyHeaders(key.key) })).status, 401);
   });
 });
+
+for (const store of stores.filter((s) => s.name === 'clickhouse')) {
+  test(`dashi api-key CLI on ${store.name}: only the PostgreSQL metadata is opened, so it works while the server runs`, async () => {
+    const env = await store.env();
+    const d = await startDashi({ env });
+    const made = await runCli(['api-key', 'create', '--user', 'admin', '--name', 'cli', '--scope', 'read', '--json'], env);
+    assert.equal(made.code, 0, made.output);
+    const cli = JSON.parse(made.output.trim().split('\n').pop()!);
+    assert.equal((await d.get('/api/websites', { headers: keyHeaders(cli.key) })).status, 200);
+    assert.equal((await runCli(['api-key', 'revoke', '--user', 'admin', cli.id], env)).code, 0);
+    assert.equal((await d.get('/api/websites', { headers: keyHeaders(cli.key) })).status, 401);
+  });
+}
 
 const pg = stores.filter((s) => s.name === 'postgres');
 for (const store of pg) {
