@@ -69,7 +69,7 @@ const KEY_ROUTES = new Set(['/api/me/api-keys', '/api/me/api-keys/:keyId', '/api
 
 /** Users, passwords, other keys and sessions: never with a key, whatever its scope. */
 const neverWithKey: Rule = (method, route) =>
-  (KEY_ROUTES.has(route) && route !== '/api/me/api-keys/current') ||
+  KEY_ROUTES.has(route) ||
   (method === 'POST' && (route === '/api/me/password' || route === '/api/users' || route === '/api/auth/logout')) ||
   ((method === 'POST' || method === 'DELETE') && route === '/api/users/:userId');
 
