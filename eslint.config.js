@@ -6,7 +6,7 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 
 // The layers of src/, top to bottom; each may import only from the layers below it (see
 // README, Architecture). lib/ is a leaf every layer may use.
-const LAYERS = ['cli', 'app', 'api', 'server', 'ingest', 'reports', 'query', 'store', 'lib'];
+const LAYERS = ['cli', 'app', 'api', 'mcp', 'server', 'ingest', 'reports', 'query', 'store', 'lib'];
 const layerZones = LAYERS.slice(1).map((layer, j) => ({
   target: `./src/${layer}`,
   from: LAYERS.slice(0, j + 1).map((above) => `./src/${above}`),

@@ -101,6 +101,7 @@ const envSchema = z.object({
   GEOLITE_DB_PATH: z.string().trim().optional(),
   SKIP_LOCATION_HEADERS: flag.default(false),
   INGEST_QUEUE_SIZE: z.coerce.number().int().min(1).default(50_000),
+  API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
 });
 
 export interface Config {
@@ -138,6 +139,8 @@ export interface Config {
   skipLocationHeaders: boolean;
   /** Hits waiting for the ingest writer before /api/send answers 503. */
   ingestQueueSize: number;
+  /** Requests per minute one API key may make (per process). */
+  apiKeyRateLimit: number;
 }
 
 export class ConfigError extends Error {}
@@ -183,5 +186,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     geoDbPath: e.GEOLITE_DB_PATH || null,
     skipLocationHeaders: e.SKIP_LOCATION_HEADERS,
     ingestQueueSize: e.INGEST_QUEUE_SIZE,
+    apiKeyRateLimit: e.API_KEY_RATE_LIMIT,
   };
 }

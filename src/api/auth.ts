@@ -6,7 +6,7 @@ import type { User } from '../store/types.js';
 import { AUTH_COOKIE, hashPassword, checkPassword } from '../server/auth.js';
 import { addressKey, loginAddress, LoginThrottle, proxyMatcher } from '../server/login-throttle.js';
 import { badRequest, forbidden, HttpError, tooManyRequests } from '../server/errors.js';
-import { requireAuth, requireUser } from '../server/permissions.js';
+import { keyWebsiteIds, requireAuth, requireUser } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';
 import { parse } from '../server/validate.js';
 import { includeTeams, parsePaging, paged } from './paging.js';
@@ -87,7 +87,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/me/websites', async (req) => {
     const user = await requireUser(req, ctx);
     const page = parsePaging(req.query, 10);
-    return paged(await listWebsitesFor(ctx, user, page, includeTeams(req.query)), page, websiteJson);
+    return paged(await listWebsitesFor(ctx, user, page, includeTeams(req.query), await keyWebsiteIds(req, ctx)), page, websiteJson);
   });
 
   app.get('/api/me/teams', async (req) => {

@@ -11,8 +11,11 @@ import { registerAnalytics } from './analytics/index.js';
 import { registerReports } from './reports.js';
 import { registerSegments } from './segments.js';
 import { registerOpenApi } from './openapi/document.js';
+import { apiKeyGate, registerApiKeys } from './api-keys.js';
+import { registerMcp } from '../mcp/http.js';
 
 export async function registerApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.addHook('onRequest', apiKeyGate(ctx));
   app.get('/api/heartbeat', async () => ({ ok: true }));
   registerAuth(app, ctx);
   registerUsers(app, ctx);
@@ -24,4 +27,6 @@ export async function registerApi(app: FastifyInstance, ctx: AppContext): Promis
   registerReports(app, ctx);
   registerSegments(app, ctx);
   registerOpenApi(app, ctx);
+  registerApiKeys(app, ctx);
+  registerMcp(app, ctx);
 }

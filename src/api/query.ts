@@ -10,11 +10,11 @@ import { validate } from '../query/compile.js';
 import { canonicalDimension, dimension, METRIC_TYPES } from '../query/dimensions.js';
 import { andFilters, parseFilterValue } from '../query/filters.js';
 import { metric, METRIC_NAMES } from '../query/metrics.js';
-import { compareRange, normalizeTimeZone } from '../query/time.js';
+import { compareRange, normalizeTimeZone, relativeRange } from '../query/time.js';
 import { QueryError, type DimensionRef, type Filter, type FilterOp, type MetricName, type OrderBy, type Query, type ResultRow, type RowKind, type TimeRange, type Unit } from '../query/types.js';
 import type { Website } from '../store/types.js';
 import type { Analytics } from './analytics/params.js';
-import { cohortRange, dataStart, scopeOf } from './scope.js';
+import { dataStart, scopeOf } from './scope.js';
 import { scopeQuery } from '../reports/scope.js';
 
 export const QUERY_LIMIT = { default: 100, max: 10_000 } as const;
@@ -204,12 +204,7 @@ const RELATIVE: Record<string, string> = { today: '0day', thisHour: '0hour', thi
 function parseDateRange(input: QueryBody['dateRange'], a: Analytics, website: Website, zone: string): TimeRange {
   const floor = dataStart(website);
   if (typeof input === 'string') {
-    try {
-      return cohortRange(Object.hasOwn(RELATIVE, input) ? RELATIVE[input] : input, a.now(), zone, floor);
-    } catch (err) {
-      if (err instanceof QueryError) return fail('dateRange', err.message.replace(/^Invalid cohort: (dateRange )?/, ''));
-      throw err;
-    }
+    return relativeRange(Object.hasOwn(RELATIVE, input) ? RELATIVE[input] : input, a.now(), zone, floor, 'dateRange');
   }
   const start = parseInstant(input.startAt, 'dateRange.startAt');
   const end = parseInstant(input.endAt, 'dateRange.endAt');

@@ -10,7 +10,7 @@ import { currencies, parseCurrency } from '../reports/revenue.js';
 import { flattenBody } from '../reports/scope.js';
 import type { AppContext } from '../server/context.js';
 import { badRequest, notFound, unauthorized } from '../server/errors.js';
-import { isAdmin, requireUser, requireWebsite } from '../server/permissions.js';
+import { isAdmin, keyAllowsWebsite, keyWebsiteIds, requireAuth, requireUser, requireWebsite } from '../server/permissions.js';
 import { parse, uuid } from '../server/validate.js';
 import type { Report, User } from '../store/types.js';
 import { analytics } from './analytics/params.js';
@@ -82,6 +82,7 @@ async function readable(req: FastifyRequest, ctx: AppContext, user: User, id: st
     if (isAdmin(user)) throw notFound('Report not found');
     throw unauthorized();
   }
+  if (!keyAllowsWebsite(await requireAuth(req, ctx), report.websiteId)) throw unauthorized();
   if (report.userId === user.id || isAdmin(user)) return report;
   await requireWebsite(req, ctx, report.websiteId, 'view');
   return report;
@@ -129,6 +130,13 @@ export function registerReports(app: FastifyInstance, ctx: AppContext): void {
     if (q.websiteId) {
       await requireWebsite(req, ctx, q.websiteId, 'view');
       return paged(await ctx.store.reports.list({ websiteIds: [q.websiteId], type: q.type }, page), page, reportJson);
+    }
+    // An API key limited to some websites: the reports of those of them the owner still sees.
+    const only = await keyWebsiteIds(req, ctx);
+    if (only) {
+      const visible: string[] = [];
+      for (const id of only) if (await requireWebsite(req, ctx, id, 'view').then(() => true, () => false)) visible.push(id);
+      return paged(await ctx.store.reports.list({ websiteIds: visible, type: q.type }, page), page, reportJson);
     }
     // The caller's own reports, and reports of every website they can see.
     const filter = isAdmin(user) ? { type: q.type } : { viewerId: user.id, type: q.type };

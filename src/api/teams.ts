@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Page, PageRequest, Team, TeamRole, User } from '../store/types.js';
 import type { AppContext } from '../server/context.js';
 import { badRequest, notFound, unauthorized } from '../server/errors.js';
-import { isAdmin, mayChangeMember, mayManageTeam, requireUser, TEAM_ROLES, teamRole, teamRoleCan, userCan, type Permission } from '../server/permissions.js';
+import { isAdmin, keyWebsiteIds, mayChangeMember, mayManageTeam, requireUser, TEAM_ROLES, teamRole, teamRoleCan, userCan, type Permission } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';
 import { parse, uuid } from '../server/validate.js';
 import { parsePaging, paged } from './paging.js';
@@ -169,6 +169,6 @@ export function registerTeams(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/teams/:teamId/websites', async (req) => {
     const { team } = await teamFor(req, 'view');
     const page = parsePaging(req.query, 10);
-    return paged(await ctx.store.websites.list({ teamIds: [team.id] }, page), page, websiteJson);
+    return paged(await ctx.store.websites.list({ teamIds: [team.id], ids: (await keyWebsiteIds(req, ctx)) ?? undefined }, page), page, websiteJson);
   });
 }

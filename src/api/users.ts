@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../server/context.js';
 import { hashPassword } from '../server/auth.js';
 import { badRequest, notFound, unauthorized } from '../server/errors.js';
-import { isAdmin, requireAdmin, requireUser, USER_ROLES } from '../server/permissions.js';
+import { isAdmin, keyWebsiteIds, requireAdmin, requireUser, USER_ROLES } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';
 import { parse, uuid } from '../server/validate.js';
 import { renewSession } from './auth.js';
@@ -85,7 +85,7 @@ export function registerUsers(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/users/:userId/websites', async (req) => {
     const user = await target(req, await requireUser(req, ctx));
     const page = parsePaging(req.query, 10);
-    return paged(await listWebsitesFor(ctx, user, page, includeTeams(req.query)), page, websiteJson);
+    return paged(await listWebsitesFor(ctx, user, page, includeTeams(req.query), await keyWebsiteIds(req, ctx)), page, websiteJson);
   });
 
   app.get('/api/users/:userId/teams', async (req) => {
@@ -104,7 +104,7 @@ export function registerUsers(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/admin/websites', async (req) => {
     await requireAdmin(req, ctx);
     const page = parsePaging(req.query);
-    return paged(await ctx.store.websites.list({}, page), page, websiteJson);
+    return paged(await ctx.store.websites.list({ ids: (await keyWebsiteIds(req, ctx)) ?? undefined }, page), page, websiteJson);
   });
 
   app.get('/api/admin/teams', async (req) => {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { PageRequest, User, Website } from '../store/types.js';
 import type { AppContext } from '../server/context.js';
 import { badRequest, notFound, unauthorized } from '../server/errors.js';
-import { isAdmin, requireAuth, requireUser, requireWebsite, teamRole, teamRoleCan, userCan } from '../server/permissions.js';
+import { isAdmin, keyWebsiteIds, requireAuth, requireUser, requireWebsite, teamRole, teamRoleCan, userCan } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';
 import { parse, uuid } from '../server/validate.js';
 import { includeTeams, parsePaging, paged } from './paging.js';
@@ -45,10 +45,10 @@ export async function assertShareFree(ctx: AppContext, slug: string | null | und
   if (taken && taken.id !== websiteId) throw badRequest('That share ID is already taken.');
 }
 
-/** Websites a user sees: their own, plus (optionally) their teams'. */
-export async function listWebsitesFor(ctx: AppContext, user: User, page: PageRequest, withTeams: boolean) {
+/** Websites a user sees: their own, plus (optionally) their teams'; `only` those (an API key's limit). */
+export async function listWebsitesFor(ctx: AppContext, user: User, page: PageRequest, withTeams: boolean, only: string[] | null = null) {
   const teamIds = withTeams ? (await ctx.store.teams.membershipsOf(user.id)).map((m) => m.teamId) : [];
-  return ctx.store.websites.list({ userId: user.id, teamIds }, page);
+  return ctx.store.websites.list({ userId: user.id, teamIds, ids: only ?? undefined }, page);
 }
 
 /** Create a website owned by the user, or by a team where the user may create websites. */
@@ -86,7 +86,7 @@ export function registerWebsites(app: FastifyInstance, ctx: AppContext): void {
       return v1WebsitesJson(ctx, all.data);
     }
     const page = parsePaging(req.query, 10);
-    return paged(await listWebsitesFor(ctx, auth.user, page, includeTeams(req.query)), page, websiteJson);
+    return paged(await listWebsitesFor(ctx, auth.user, page, includeTeams(req.query), await keyWebsiteIds(req, ctx)), page, websiteJson);
   });
 
   app.post('/api/websites', serialized(async (req) => {

@@ -8,29 +8,14 @@ import { QueryError } from '../query/types.js';
 import { fastPathServerFactory } from '../ingest/fast-path.js';
 import type { AppContext } from '../server/context.js';
 import { apiHeaders } from '../server/cors.js';
-import { HttpError, parseJsonText, serverError } from '../server/errors.js';
+import { errorBody, HttpError, parseJsonText, serverError } from '../server/errors.js';
 import { registerUi } from '../server/ui.js';
-
-const CLIENT_ERROR_CODES: Record<number, string> = {
-  400: 'bad-request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not-found',
-  405: 'method-not-allowed',
-  413: 'payload-too-large',
-  415: 'unsupported-media-type',
-  429: 'too-many-requests',
-};
-
-export function errorBody(status: number, message: string) {
-  return { error: { message, code: CLIENT_ERROR_CODES[status] ?? 'bad-request', status } };
-}
 
 /** Structured logs (pino); credentials never reach them. */
 export function loggerOptions(level: string) {
   return {
     level,
-    redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-umami-share-token"]', 'password', '*.password'],
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-umami-share-token"]', 'req.headers["x-umami-api-key"]', 'password', '*.password'],
   };
 }
 

@@ -6,16 +6,22 @@ import { handleSignals, startServer } from '../app/start.js';
 import { openStore } from '../store/index.js';
 import { transferStore } from '../store/transfer.js';
 import { trafficRollups } from '../query/rollups/traffic-maintenance.js';
+import { API_KEY_USAGE, apiKeyCommand } from './api-key.js';
+import { MCP_USAGE, mcpCommand } from './mcp.js';
 
 const USAGE = `Usage: dashi [start]
        dashi migrate-store [--to-database-url URL] [--to-clickhouse-url URL] [--to-data-dir DIR]
+${API_KEY_USAGE}
+${MCP_USAGE}
 
 Commands:
   start          run the server (configuration from environment variables; see README)
   migrate-store  copy every user, team, website, report and event from the configured store
                  (DATA_DIR, DATABASE_URL, CLICKHOUSE_URL) to the one named by the flags.
                  Stop the server first when the source is the embedded store. Safe to run
-                 again: it resumes, and verifies row counts at the end.`;
+                 again: it resumes, and verifies row counts at the end.
+  api-key        create, list or revoke a user's API keys (embedded store: stop the server first)
+  mcp            an MCP server on stdio for desktop agents, calling the server at --url with --api-key`;
 
 function progressBar(done: number, total: number, label: string): void {
   if (!process.stderr.isTTY && done !== total && done % 100 !== 0) return;
@@ -66,6 +72,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'migrate-store') return migrateStore(argv.slice(1));
+  if (command === 'api-key') return apiKeyCommand(argv.slice(1));
+  if (command === 'mcp') return mcpCommand(argv.slice(1));
   if (command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE);
     return;

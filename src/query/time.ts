@@ -138,3 +138,64 @@ export function timeLabel(unit: Unit, key: number): string {
       return wallClockLabel(new Date(key * UNIT_MS[unit]));
   }
 }
+
+type CalendarUnit = 'hour' | 'day' | 'week' | 'month' | 'year';
+
+/** Start of the unit containing wall-clock time `wall` (ms, UTC fields = local time), `back` units earlier. */
+function wallStart(wall: number, unit: CalendarUnit, back: number): number {
+  const t = new Date(wall);
+  const [y, m, d, h] = [t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate(), t.getUTCHours()];
+  switch (unit) {
+    case 'hour':
+      return Date.UTC(y, m, d, h - back);
+    case 'day':
+      return Date.UTC(y, m, d - back);
+    case 'week':
+      // Weeks start on Sunday, as in Umami's date ranges (en-US).
+      return Date.UTC(y, m, d - t.getUTCDay() - 7 * back);
+    case 'month':
+      return Date.UTC(y, m - back, 1);
+    case 'year':
+      return Date.UTC(y - back, 0, 1);
+  }
+}
+
+/** The instant whose wall-clock time in `zone` is `wall`. */
+function wallToUtc(wall: number, zone: string): number {
+  const guess = wall - offsetMinutes(zone, wall) * 60_000;
+  return wall - offsetMinutes(zone, guess) * 60_000;
+}
+
+/**
+ * A date range as Umami's date filter writes it (cohorts, the query endpoint, MCP tools):
+ * `range:<startMs>:<endMs>`, `all`, or `<n><unit>` (unit hour, day, week, month or year): the
+ * current unit and the n - 1 before it (`0day` = today), in `zone`. An object `{startDate,
+ * endDate}` works too. Bad input is a QueryError naming `field`.
+ */
+export function relativeRange(value: unknown, now: Date, zone: string, floor: Date, field = 'dateRange'): TimeRange {
+  const bad = (message: string): never => {
+    throw new QueryError(`Invalid ${field}: ${message}`, field);
+  };
+  const clamp = (start: number, end: number): TimeRange => ({ start: new Date(Math.max(start, floor.getTime())), end: new Date(end) });
+  const at = (v: unknown): number => {
+    const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d{1,16}$/.test(v) ? Number(v) : typeof v === 'string' ? Date.parse(v) : NaN;
+    if (!Number.isFinite(n) || Math.abs(n) > 8.64e15) return bad(`${JSON.stringify(v)} is not a date`);
+    return n;
+  };
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const o = value as Record<string, unknown>;
+    return clamp(at(o.startDate), at(o.endDate));
+  }
+  if (typeof value !== 'string') return bad('must be a string such as 30day or range:<startMs>:<endMs>');
+  if (value === 'all') return clamp(floor.getTime(), now.getTime());
+  const custom = /^range:(\d{1,16}):(\d{1,16})$/.exec(value);
+  if (custom) return clamp(at(custom[1]), at(custom[2]));
+  const rel = /^(\d{1,4})(hour|day|week|month|year)$/.exec(value);
+  if (!rel) return bad(`'${value}' is not one of all, range:<startMs>:<endMs>, <n>hour|day|week|month|year`);
+  const n = Number(rel[1]);
+  const unit = rel[2] as CalendarUnit;
+  const wallNow = now.getTime() + offsetMinutes(zone, now.getTime()) * 60_000;
+  const start = wallToUtc(wallStart(wallNow, unit, Math.max(n - 1, 0)), zone);
+  const end = wallToUtc(wallStart(wallNow, unit, -1), zone) - 1;
+  return clamp(start, end);
+}

@@ -11,13 +11,14 @@ import bcrypt from 'bcryptjs';
 import { jwtVerify, SignJWT } from 'jose';
 import type { FastifyRequest } from 'fastify';
 import type { Store, User } from '../store/types.js';
+import { ApiKeyAuth, apiKeyCredential, type ApiKeyGrant } from './api-keys.js';
 
 export const AUTH_COOKIE = 'umami.auth';
 export const SHARE_TOKEN_HEADER = 'x-umami-share-token';
 const BCRYPT_ROUNDS = 10;
 
 export type Auth =
-  | { kind: 'user'; user: User; tokenId: string; expiresAt: Date; via: 'bearer' | 'cookie' }
+  | { kind: 'user'; user: User; tokenId: string; expiresAt: Date; via: 'bearer' | 'cookie' | 'api-key'; apiKey?: ApiKeyGrant }
   | { kind: 'share'; websiteId: string; shareId: string };
 
 export const hashPassword = (password: string) => bcrypt.hash(password, BCRYPT_ROUNDS);
@@ -27,6 +28,7 @@ const DUMMY_HASH = bcrypt.hashSync('dashi-no-such-user', BCRYPT_ROUNDS);
 
 export class AuthService {
   private readonly key: Uint8Array;
+  readonly apiKeys: ApiKeyAuth;
 
   constructor(
     appSecret: string,
@@ -34,6 +36,7 @@ export class AuthService {
     private readonly ttlSeconds: number,
   ) {
     this.key = createHash('sha256').update(`dashi-auth:${appSecret}`).digest();
+    this.apiKeys = new ApiKeyAuth(store);
   }
 
   /** The user for a username and password, or null. Always costs one bcrypt compare. */
@@ -96,6 +99,8 @@ export class AuthService {
   }
 
   private async resolveNow(req: FastifyRequest): Promise<Auth | null> {
+    const apiKey = apiKeyCredential(req);
+    if (apiKey !== null) return this.apiKeys.authenticate(apiKey);
     const header = req.headers.authorization;
     if (header && /^bearer\s+/i.test(header)) return this.userFromToken(header.replace(/^bearer\s+/i, '').trim(), 'bearer');
     const cookie = req.cookies?.[AUTH_COOKIE];

@@ -25,3 +25,19 @@ export function parseJsonText(text: string): unknown {
     throw badRequest('Body is not valid JSON');
   }
 }
+
+const CLIENT_ERROR_CODES: Record<number, string> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  429: 'too-many-requests',
+};
+
+/** The envelope for a client error answered without an HttpError (Fastify's own, MCP's). */
+export function errorBody(status: number, message: string) {
+  return { error: { message, code: CLIENT_ERROR_CODES[status] ?? 'bad-request', status } };
+}

@@ -70,15 +70,27 @@ export async function requireAdmin(req: FastifyRequest, ctx: AppContext): Promis
   return user;
 }
 
-export async function teamRole(ctx: AppContext, teamId: string | null, userId: string): Promise<TeamRole | undefined> {
+export async function teamRole(ctx: Pick<AppContext, 'store'>, teamId: string | null, userId: string): Promise<TeamRole | undefined> {
   if (!teamId) return undefined;
   return (await ctx.store.teams.member(teamId, userId))?.role;
 }
 
+/** False when the request's API key is limited to other websites. */
+export function keyAllowsWebsite(auth: Auth, websiteId: string): boolean {
+  return auth.kind !== 'user' || !auth.apiKey?.websiteIds || auth.apiKey.websiteIds.includes(websiteId);
+}
+
+/** The websites the request's API key is limited to, or null (no key, or a key for all websites). */
+export async function keyWebsiteIds(req: FastifyRequest, ctx: AppContext): Promise<string[] | null> {
+  const auth = await ctx.auth.resolve(req);
+  return auth?.kind === 'user' ? (auth.apiKey?.websiteIds ?? null) : null;
+}
+
 export type WebsiteAction = 'view' | 'update' | 'delete';
 
-export async function canOnWebsite(ctx: AppContext, auth: Auth, website: Website, action: WebsiteAction): Promise<boolean> {
+export async function canOnWebsite(ctx: Pick<AppContext, 'store'>, auth: Auth, website: Website, action: WebsiteAction): Promise<boolean> {
   if (auth.kind === 'share') return action === 'view' && auth.websiteId === website.id;
+  if (!keyAllowsWebsite(auth, website.id)) return false;
   const user = auth.user;
   if (isAdmin(user)) return true;
   if (website.userId) return website.userId === user.id;
@@ -93,6 +105,7 @@ export async function canOnWebsite(ctx: AppContext, auth: Auth, website: Website
  */
 export async function requireWebsite(req: FastifyRequest, ctx: AppContext, websiteId: string, action: WebsiteAction = 'view'): Promise<Website> {
   const auth = await requireAuth(req, ctx);
+  if (!keyAllowsWebsite(auth, websiteId)) throw unauthorized();
   const website = await ctx.store.websites.get(websiteId);
   if (!website) {
     if (auth.kind === 'user' && isAdmin(auth.user)) throw notFound('Website not found');

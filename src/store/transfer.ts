@@ -15,6 +15,7 @@ const METADATA_TABLES: [table: string, key: string][] = [
   ['segments', 'segment_id'],
   ['revoked_tokens', 'token_id'],
   ['session_epochs', 'user_id'],
+  ['api_keys', 'api_key_id'],
 ];
 
 const DAY = 86_400_000;

@@ -272,6 +272,8 @@ export interface WebsiteFilter {
   /** Websites of these teams. */
   teamIds?: string[];
   /** With both set: owned OR in teams. With neither: all websites. */
+  /** Only these websites (AND with the above), e.g. those an API key is limited to. */
+  ids?: string[];
 }
 
 export interface WebsiteRepo {
@@ -320,6 +322,32 @@ export interface MetadataCopy {
   syncSequences(): Promise<void>;
 }
 
+export type ApiKeyScope = 'read' | 'write';
+
+export interface ApiKey {
+  id: string;
+  userId: string;
+  name: string;
+  /** The key's first characters (`dashi_` and a few more), to recognise it in lists. */
+  prefix: string;
+  scope: ApiKeyScope;
+  /** The websites the key is limited to, or null for every website its owner may see. */
+  websiteIds: string[] | null;
+  expiresAt: Date | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** API keys, stored by the SHA-256 of the secret. */
+export interface ApiKeyRepo {
+  create(input: { userId: string; name: string; hash: string; prefix: string; scope: ApiKeyScope; websiteIds: string[] | null; expiresAt: Date | null }): Promise<ApiKey>;
+  getByHash(hash: string): Promise<ApiKey | null>;
+  listByUser(userId: string): Promise<ApiKey[]>;
+  /** Deletes the key if it belongs to the user; false when there was none. */
+  delete(userId: string, id: string): Promise<boolean>;
+  touch(id: string, at: Date): Promise<void>;
+}
+
 export interface Store {
   readonly kind: StoreKind;
   readonly users: UserRepo;
@@ -328,6 +356,7 @@ export interface Store {
   readonly reports: ReportRepo;
   readonly segments: SegmentRepo;
   readonly tokens: TokenRepo;
+  readonly apiKeys: ApiKeyRepo;
   readonly analytics: AnalyticsStore;
   /** The metadata tables' raw rows, for copying between stores. */
   readonly metadataCopy: MetadataCopy;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { RollupMaintenance, Store } from '../types.js';
 import { migrate } from '../sql/migrate.js';
 import { SqlMetadataCopy } from '../sql/metadata-copy.js';
+import { SqlApiKeyRepo } from '../sql/api-keys.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { DuckDbPool } from './connection.js';
 import { DuckDbAnalytics } from './analytics.js';
@@ -47,6 +48,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     reports: new SqlReportRepo(pool),
     segments: new SqlSegmentRepo(pool),
     tokens: new SqlTokenRepo(pool),
+    apiKeys: new SqlApiKeyRepo(pool),
     analytics,
     metadataCopy: new SqlMetadataCopy(pool, false),
     async close() {

@@ -7,6 +7,7 @@ import { migrate } from '../sql/migrate.js';
 import { baseMigrations } from '../sql/schema.js';
 import { tables } from '../sql/columns.js';
 import { isUuid, websiteRows, type Executor } from '../sql/executor.js';
+import { SqlApiKeyRepo } from '../sql/api-keys.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { connect, PgExecutor } from './connection.js';
 import { SqlMetadataCopy } from '../sql/metadata-copy.js';
@@ -94,6 +95,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
     reports: new SqlReportRepo(db),
     segments: new SqlSegmentRepo(db),
     tokens: new SqlTokenRepo(db),
+    apiKeys: new SqlApiKeyRepo(db),
     analytics: new PgAnalytics(db),
     metadataCopy: new SqlMetadataCopy(db, true),
     async close() {

@@ -123,6 +123,7 @@ export class SqlUserRepo implements UserRepo {
       await tx.run('DELETE FROM team_users WHERE user_id = $1', [id]);
       await tx.run('DELETE FROM reports WHERE user_id = $1', [id]);
       await tx.run('DELETE FROM session_epochs WHERE user_id = $1', [id]);
+      await tx.run('DELETE FROM api_keys WHERE user_id = $1', [id]);
       await tx.run('DELETE FROM users WHERE user_id = $1', [id]);
     });
   }
@@ -396,6 +397,10 @@ export class SqlWebsiteRepo implements WebsiteRepo {
     }
     const conds: string[] = [];
     if (filter.userId || filter.teamIds) conds.push(owners.length ? `(${owners.join(' OR ')})` : 'FALSE');
+    if (filter.ids) {
+      const ids = filter.ids.filter(isUuid);
+      conds.push(ids.length ? `w.website_id IN (${ids.map((w) => (params.push(w), `$${params.length}`)).join(', ')})` : 'FALSE');
+    }
     if (page.search) {
       params.push(searchPattern(page.search));
       conds.push(`(w.name ILIKE $${params.length} ESCAPE '\\' OR w.domain ILIKE $${params.length} ESCAPE '\\')`);

@@ -186,4 +186,25 @@ export const baseMigrations: Migration[] = [
     // the file unopenable.
     statements: ['CREATE TABLE session_epochs (user_id UUID PRIMARY KEY, epoch INTEGER NOT NULL)'],
   },
+  {
+    version: 6,
+    name: 'api-keys',
+    // Only the SHA-256 of a key is kept; key_prefix is its first characters, shown in lists.
+    // website_ids is a JSON array of the websites the key is limited to, or NULL for all.
+    statements: [
+      `CREATE TABLE api_keys (
+        api_key_id UUID PRIMARY KEY,
+        user_id UUID NOT NULL,
+        name VARCHAR NOT NULL,
+        key_hash VARCHAR NOT NULL UNIQUE,
+        key_prefix VARCHAR NOT NULL,
+        scope VARCHAR NOT NULL,
+        website_ids VARCHAR,
+        expires_at TIMESTAMP,
+        created_at TIMESTAMP NOT NULL,
+        last_used_at TIMESTAMP
+      )`,
+      'CREATE INDEX api_keys_user ON api_keys (user_id)',
+    ],
+  },
 ];

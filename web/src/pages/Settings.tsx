@@ -7,6 +7,7 @@ import { getDefaultRange, getTheme, getTimeZone, setDefaultRange, setTheme, setT
 import { Link } from '../lib/router';
 import { useApi } from '../lib/useApi';
 import { DataTable, PagedTable, usePaged, type Column } from '../components/DataTable';
+import ApiKeys from './settings/ApiKeys';
 import { ActionForm, Confirm, CopyButton, Empty, ErrorBox, Fetched, Field, FormButtons, FormError, HiddenLabel, Loading, Modal, Panel, Props, Select, useAction } from '../components/ui';
 
 function Preferences() {
@@ -459,6 +460,7 @@ export default function Settings({ section, id }: { section: string; id?: string
     { key: 'profile', label: 'Profile' },
     { key: 'websites', label: 'Websites' },
     { key: 'teams', label: 'Teams' },
+    { key: 'api-keys', label: 'API keys' },
     ...(user?.isAdmin ? [{ key: 'users', label: 'Users' }] : []),
   ];
   let body;
@@ -467,6 +469,7 @@ export default function Settings({ section, id }: { section: string; id?: string
   else if (section === 'users') body = <Users />;
   else if (section === 'teams') body = id ? <TeamDetail teamId={id} /> : <Teams />;
   else if (section === 'websites') body = <WebsitesSettings />;
+  else if (section === 'api-keys') body = <ApiKeys />;
   else body = <p>Unknown section.</p>;
   return (
     <div className="page settings-page">
