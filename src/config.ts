@@ -58,6 +58,11 @@ const envSchema = z.object({
   GEOLITE_DB_PATH: z.string().trim().optional(),
   SKIP_LOCATION_HEADERS: flag.default(false),
   INGEST_QUEUE_SIZE: z.coerce.number().int().min(1).default(50_000),
+  ALLOWED_FRAME_URLS: z
+    .string()
+    .transform((v) => v.split(/[\s,]+/).filter(Boolean))
+    .refine((v) => v.every((s) => /^(https?:\/\/)?[A-Za-z0-9*.-]+(:\d+|:\*)?$/.test(s) || s === "'self'"), "must be origins such as https://example.com or 'self', separated by spaces")
+    .default([]),
 });
 
 export interface Config {
@@ -90,6 +95,8 @@ export interface Config {
   skipLocationHeaders: boolean;
   /** Hits waiting for the ingest writer before /api/send answers 503. */
   ingestQueueSize: number;
+  /** CSP frame-ancestors sources allowed to embed the dashboard (none by default). */
+  allowedFrameUrls: string[];
 }
 
 export class ConfigError extends Error {}
@@ -129,5 +136,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     geoDbPath: e.GEOLITE_DB_PATH || null,
     skipLocationHeaders: e.SKIP_LOCATION_HEADERS,
     ingestQueueSize: e.INGEST_QUEUE_SIZE,
+    allowedFrameUrls: e.ALLOWED_FRAME_URLS,
   };
 }

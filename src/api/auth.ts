@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../server/context.js';
 import { AUTH_COOKIE, hashPassword, checkPassword, LoginThrottle } from '../server/auth.js';
+import { fromBrowser, overHttps } from '../server/csrf.js';
+import { usesDefaultPassword } from '../server/default-admin.js';
 import { badRequest, forbidden, HttpError, tooManyRequests } from '../server/errors.js';
 import { requireAuth, requireUser } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';
@@ -21,12 +23,6 @@ const passwordBody = z.object({
   newPassword: z.string().min(8, 'must be at least 8 characters').max(255),
 });
 
-function rawToken(req: FastifyRequest): string | null {
-  const header = req.headers.authorization;
-  if (header && /^bearer\s+/i.test(header)) return header.replace(/^bearer\s+/i, '').trim();
-  return req.cookies?.[AUTH_COOKIE] ?? null;
-}
-
 /**
  * The address failed logins are counted against: the CLIENT_IP_HEADER value when the operator set
  * one (behind a proxy every request comes from the proxy), else the socket address. Other proxy
@@ -40,6 +36,14 @@ function loginAddress(req: FastifyRequest, header: string | null): string {
 
 export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   const throttle = new LoginThrottle();
+
+  const cookieOptions = (req: FastifyRequest) => ({
+    path: ctx.config.basePath || '/',
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure: overHttps(req),
+    maxAge: ctx.config.tokenTtlSeconds,
+  });
 
   app.post('/api/auth/login', async (req, reply) => {
     if (ctx.config.disableLogin) throw forbidden('Login is disabled');
@@ -56,29 +60,40 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     throttle.succeed(keys);
     const token = await ctx.auth.issueLoginToken(user);
     const teams = await ctx.store.teams.list(user.id, { page: 1, pageSize: 100 });
-    reply.setCookie(AUTH_COOKIE, token, {
-      path: ctx.config.basePath || '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      maxAge: ctx.config.tokenTtlSeconds,
-    });
-    return { token, user: { ...userJson(user), teams: teams.data.map((t) => ({ id: t.id, name: t.name, logoUrl: t.logoUrl })) } };
+    // The v1 cookie goes only to clients that are not browsers (curl and scripts with a cookie
+    // jar, as seed 000 describes); the dashboard and any page use the token as a bearer, so no
+    // browser holds a cookie that other sites' requests would carry.
+    if (!fromBrowser(req)) reply.setCookie(AUTH_COOKIE, token, cookieOptions(req));
+    return {
+      token,
+      user: {
+        ...userJson(user),
+        teams: teams.data.map((t) => ({ id: t.id, name: t.name, logoUrl: t.logoUrl })),
+        usesDefaultPassword: await usesDefaultPassword(ctx.store, user),
+      },
+    };
   });
 
-  const verify = async (req: FastifyRequest) => userJson(await requireUser(req, ctx));
+  const verify = async (req: FastifyRequest) => {
+    const user = await requireUser(req, ctx);
+    return { ...userJson(user), usesDefaultPassword: await usesDefaultPassword(ctx.store, user) };
+  };
   app.post('/api/auth/verify', verify);
   app.get('/api/auth/verify', verify);
 
   app.post('/api/auth/logout', serialized(async (req, reply) => {
     const auth = await requireAuth(req, ctx);
     if (auth.kind === 'user') await ctx.store.tokens.revoke(auth.tokenId, auth.expiresAt);
-    reply.clearCookie(AUTH_COOKIE, { path: ctx.config.basePath || '/' });
+    const { maxAge: _keep, ...attributes } = cookieOptions(req);
+    reply.clearCookie(AUTH_COOKIE, attributes);
     return { ok: true };
   }));
 
   app.get('/api/me', async (req) => {
     const user = await requireUser(req, ctx);
-    return { token: rawToken(req), user: userJson(user) };
+    // Umami's shape, but the token is not echoed: whoever asks already holds it, and an answer
+    // that repeats it turns any leak of this response into a leak of the credential.
+    return { token: null, authKey: null, shareToken: null, user: userJson(user), usesDefaultPassword: await usesDefaultPassword(ctx.store, user) };
   });
 
   app.post('/api/me/password', serialized(async (req) => {

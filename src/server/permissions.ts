@@ -6,6 +6,7 @@ import type { TeamRole, User, UserRole, Website } from '../store/types.js';
 import type { AppContext } from './context.js';
 import type { Auth } from './auth.js';
 import { notFound, unauthorized } from './errors.js';
+import { checkCookieWrite } from './csrf.js';
 
 export type Permission =
   | 'website:create'
@@ -37,14 +38,21 @@ export const isAdmin = (user: User) => user.role === 'admin';
 export const userCan = (user: User, p: Permission) => ROLE_PERMISSIONS[user.role]?.includes(p) ?? false;
 export const teamRoleCan = (role: TeamRole | undefined, p: Permission) => (role ? TEAM_PERMISSIONS[role].includes(p) : false);
 
-export async function requireAuth(req: FastifyRequest, ctx: AppContext): Promise<Auth> {
+/** Who the request is; a write authenticated only by the cookie must be same-origin (csrf.ts). */
+async function resolveAuth(req: FastifyRequest, ctx: AppContext): Promise<Auth | null> {
   const auth = await ctx.auth.resolve(req);
+  if (auth?.kind === 'user' && auth.via === 'cookie') checkCookieWrite(req);
+  return auth;
+}
+
+export async function requireAuth(req: FastifyRequest, ctx: AppContext): Promise<Auth> {
+  const auth = await resolveAuth(req, ctx);
   if (!auth) throw unauthorized();
   return auth;
 }
 
 export async function requireUser(req: FastifyRequest, ctx: AppContext): Promise<User> {
-  const auth = await ctx.auth.resolve(req);
+  const auth = await resolveAuth(req, ctx);
   if (!auth || auth.kind !== 'user') throw unauthorized();
   return auth.user;
 }

@@ -9,9 +9,9 @@ import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { buildApp } from './app.js';
 import { AuthService, checkPassword, hashPassword } from './auth.js';
+import { DEFAULT_ADMIN } from './default-admin.js';
 
 const SECRET_FILE = 'secret';
-const DEFAULT_ADMIN = { username: 'admin', password: 'umami' };
 
 /**
  * APP_SECRET; else, with a server store, one derived from DATABASE_URL (as Umami does, so every
@@ -57,7 +57,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   const defaultPassword = await ensureAdmin(store, config);
   const { app } = await buildApp({ config: { ...config, appSecret }, store, auth: new AuthService(appSecret, store, config.tokenTtlSeconds) });
   if (defaultPassword) {
-    app.log.warn('The admin user still has the default password "umami". Change it now: POST /api/me/password or the profile page.');
+    app.log.warn('The admin user still has the default password "umami". Change it now: POST /api/me/password or Settings > Profile in the dashboard (which shows admins a warning until then).');
   }
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info({ store: store.kind, dataDir: store.kind === 'duckdb' ? config.dataDir : undefined }, `Dashi listening on ${address}`);

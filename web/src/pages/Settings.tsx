@@ -76,7 +76,7 @@ function PasswordField({ label, value, onChange, isNew, required = true }: { lab
 }
 
 function Profile() {
-  const { user } = useAuth();
+  const { user, refresh } = useAuth();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -85,6 +85,7 @@ function Profile() {
     if (next !== confirm) throw new Error('The new passwords do not match.');
     if (next.length < 8) throw new Error('The new password must be at least 8 characters.');
     await post('/me/password', { currentPassword: current, newPassword: next });
+    await refresh().catch(() => undefined);
     setCurrent('');
     setNext('');
     setConfirm('');
