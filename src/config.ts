@@ -102,6 +102,11 @@ const envSchema = z.object({
   SKIP_LOCATION_HEADERS: flag.default(false),
   INGEST_QUEUE_SIZE: z.coerce.number().int().min(1).default(50_000),
   API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+  ALLOWED_FRAME_URLS: z
+    .string()
+    .transform((v) => v.split(/[\s,]+/).filter(Boolean))
+    .refine((v) => v.every((s) => /^(https?:\/\/)?[A-Za-z0-9*.-]+(:\d+|:\*)?$/.test(s) || s === "'self'"), "must be origins such as https://example.com or 'self', separated by spaces")
+    .default([]),
 });
 
 export interface Config {
@@ -141,6 +146,8 @@ export interface Config {
   ingestQueueSize: number;
   /** Requests per minute one API key may make (per process). */
   apiKeyRateLimit: number;
+  /** CSP frame-ancestors sources allowed to embed the dashboard (none by default). */
+  allowedFrameUrls: string[];
 }
 
 export class ConfigError extends Error {}
@@ -187,5 +194,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     skipLocationHeaders: e.SKIP_LOCATION_HEADERS,
     ingestQueueSize: e.INGEST_QUEUE_SIZE,
     apiKeyRateLimit: e.API_KEY_RATE_LIMIT,
+    allowedFrameUrls: e.ALLOWED_FRAME_URLS,
   };
 }

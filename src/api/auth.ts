@@ -5,6 +5,8 @@ import type { AppContext } from '../server/context.js';
 import type { User } from '../store/types.js';
 import { AUTH_COOKIE, hashPassword, checkPassword } from '../server/auth.js';
 import { addressKey, loginAddress, LoginThrottle, proxyMatcher } from '../server/login-throttle.js';
+import { fromBrowser, overHttps } from '../server/csrf.js';
+import { usesDefaultPassword } from '../server/default-admin.js';
 import { badRequest, forbidden, HttpError, tooManyRequests } from '../server/errors.js';
 import { keyWebsiteIds, requireAuth, requireUser } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';
@@ -24,15 +26,17 @@ export const passwordBody = z.object({
   newPassword: z.string().min(8, 'must be at least 8 characters').max(255),
 });
 
-function rawToken(req: FastifyRequest): string | null {
-  const header = req.headers.authorization;
-  if (header && /^bearer\s+/i.test(header)) return header.replace(/^bearer\s+/i, '').trim();
-  return req.cookies?.[AUTH_COOKIE] ?? null;
-}
-
 export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   const throttle = new LoginThrottle();
   const trusted = proxyMatcher(ctx.config.trustedProxies);
+
+  const cookieOptions = (req: FastifyRequest) => ({
+    path: ctx.config.basePath || '/',
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure: overHttps(req),
+    maxAge: ctx.config.tokenTtlSeconds,
+  });
 
   app.post('/api/auth/login', async (req, reply) => {
     if (ctx.config.disableLogin) throw forbidden('Login is disabled');
@@ -48,29 +52,40 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     throttle.succeed(ip, body.username);
     const token = await ctx.auth.issueLoginToken(user);
     const teams = await ctx.store.teams.list(user.id, { page: 1, pageSize: 100 });
-    reply.setCookie(AUTH_COOKIE, token, {
-      path: ctx.config.basePath || '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      maxAge: ctx.config.tokenTtlSeconds,
-    });
-    return { token, user: { ...userJson(user), teams: teams.data.map((t) => ({ id: t.id, name: t.name, logoUrl: t.logoUrl })) } };
+    // The v1 cookie goes only to clients that are not browsers (curl and scripts with a cookie
+    // jar, as seed 000 describes); the dashboard and any page use the token as a bearer, so no
+    // browser holds a cookie that other sites' requests would carry.
+    if (!fromBrowser(req)) reply.setCookie(AUTH_COOKIE, token, cookieOptions(req));
+    return {
+      token,
+      user: {
+        ...userJson(user),
+        teams: teams.data.map((t) => ({ id: t.id, name: t.name, logoUrl: t.logoUrl })),
+        usesDefaultPassword: await usesDefaultPassword(ctx.store, user),
+      },
+    };
   });
 
-  const verify = async (req: FastifyRequest) => userJson(await requireUser(req, ctx));
+  const verify = async (req: FastifyRequest) => {
+    const user = await requireUser(req, ctx);
+    return { ...userJson(user), usesDefaultPassword: await usesDefaultPassword(ctx.store, user) };
+  };
   app.post('/api/auth/verify', verify);
   app.get('/api/auth/verify', verify);
 
   app.post('/api/auth/logout', serialized(async (req, reply) => {
     const auth = await requireAuth(req, ctx);
     if (auth.kind === 'user') await ctx.store.tokens.revoke(auth.tokenId, auth.expiresAt);
-    reply.clearCookie(AUTH_COOKIE, { path: ctx.config.basePath || '/' });
+    const { maxAge: _keep, ...attributes } = cookieOptions(req);
+    reply.clearCookie(AUTH_COOKIE, attributes);
     return { ok: true };
   }));
 
   app.get('/api/me', async (req) => {
     const user = await requireUser(req, ctx);
-    return { token: rawToken(req), user: userJson(user) };
+    // Umami's shape, but the token is not echoed: whoever asks already holds it, and an answer
+    // that repeats it turns any leak of this response into a leak of the credential.
+    return { token: null, authKey: null, shareToken: null, user: userJson(user), usesDefaultPassword: await usesDefaultPassword(ctx.store, user) };
   });
 
   app.post('/api/me/password', serialized(async (req, reply) => {

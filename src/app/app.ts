@@ -8,7 +8,7 @@ import { QueryError } from '../query/types.js';
 import { fastPathServerFactory } from '../ingest/fast-path.js';
 import type { AppContext } from '../server/context.js';
 import { apiHeaders } from '../server/cors.js';
-import { errorBody, HttpError, parseJsonText, serverError } from '../server/errors.js';
+import { errorBody, HttpError, serverError } from '../server/errors.js';
 import { registerUi } from '../server/ui.js';
 
 /** Structured logs (pino); credentials never reach them. */
@@ -43,18 +43,15 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>): Promise<{ app: Fas
     json(req, body as string, done);
   });
 
-  // sendBeacon and some clients post JSON as text/plain.
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, parseJsonText(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
+  // Only the ingestion routes read other content types (text/plain from sendBeacon, ...) as JSON,
+  // in their own scope (src/api/send.ts): elsewhere an HTML form on any page could post JSON so.
+  app.removeContentTypeParser('text/plain');
 
   const api = `${ctx.config.basePath}/api/`;
   const headers = apiHeaders(ctx.config);
   app.addHook('onRequest', async (req, reply) => {
+    // Every answer: no MIME sniffing, and no URL (share slugs, website ids) in other sites' logs.
+    reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'same-origin');
     if (!req.url.startsWith(api)) return;
     for (const [name, value] of headers) reply.header(name, value);
     if (req.method === 'OPTIONS') return reply.code(204).send();
@@ -70,7 +67,7 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>): Promise<{ app: Fas
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       let message = err.message;
-      if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = `Unsupported content type: ${req.headers['content-type'] ?? 'none'}`;
+      if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = `Unsupported content type: ${String(req.headers['content-type'] ?? 'none').slice(0, 100)} (send application/json)`;
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = 'Request body is too large';
       if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') message = 'Body must not be empty';
       if (err instanceof SyntaxError || /JSON/.test(err.code ?? '')) message = 'Body is not valid JSON';

@@ -11,10 +11,10 @@ import { DB_FILE } from '../store/duckdb/index.js';
 import type { Store } from '../store/types.js';
 import { buildApp } from './app.js';
 import { AuthService, checkPassword, hashPassword } from '../server/auth.js';
+import { DEFAULT_ADMIN } from '../server/default-admin.js';
 import { trafficRollups } from '../query/rollups/traffic-maintenance.js';
 
 const SECRET_FILE = 'secret';
-const DEFAULT_ADMIN = { username: 'admin', password: 'umami' };
 
 export interface Secret {
   value: string;
@@ -117,7 +117,7 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   }
   for (const problem of unchangedModes) app.log.warn(`Could not make a data file private (chmod): ${problem}`);
   if (defaultPassword) {
-    app.log.warn('The admin user still has the default password "umami". Change it now: POST /api/me/password or the profile page.');
+    app.log.warn('The admin user still has the default password "umami". Change it now: POST /api/me/password or Settings > Profile in the dashboard (which shows admins a warning until then).');
   }
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info({ store: store.kind, dataDir: store.kind === 'duckdb' ? config.dataDir : undefined }, `Dashi listening on ${address}`);

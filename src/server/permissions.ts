@@ -6,6 +6,7 @@ import type { TeamRole, User, UserRole, Website } from '../store/types.js';
 import type { AppContext } from './context.js';
 import type { Auth } from './auth.js';
 import { notFound, unauthorized } from './errors.js';
+import { checkCookieWrite } from './csrf.js';
 
 export type Permission =
   | 'website:create'
@@ -52,14 +53,21 @@ export function mayChangeMember(user: User, callerRole: TeamRole | undefined, cu
   return (current !== 'team-owner' && next !== 'team-owner') || callerRole === 'team-owner';
 }
 
-export async function requireAuth(req: FastifyRequest, ctx: AppContext): Promise<Auth> {
+/** Who the request is; a write authenticated only by the cookie must be same-origin (csrf.ts). */
+async function resolveAuth(req: FastifyRequest, ctx: AppContext): Promise<Auth | null> {
   const auth = await ctx.auth.resolve(req);
+  if (auth?.kind === 'user' && auth.via === 'cookie') checkCookieWrite(req);
+  return auth;
+}
+
+export async function requireAuth(req: FastifyRequest, ctx: AppContext): Promise<Auth> {
+  const auth = await resolveAuth(req, ctx);
   if (!auth) throw unauthorized();
   return auth;
 }
 
 export async function requireUser(req: FastifyRequest, ctx: AppContext): Promise<User> {
-  const auth = await ctx.auth.resolve(req);
+  const auth = await resolveAuth(req, ctx);
   if (!auth || auth.kind !== 'user') throw unauthorized();
   return auth.user;
 }

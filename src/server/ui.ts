@@ -2,6 +2,7 @@
 // that is not a file and not under /api/ answers index.html (the single-page app routes it, e.g.
 // /websites/:id or /share/:shareId). index.html gets <base href="BASE_PATH/"> at start, so one
 // build works under any base path. DISABLE_UI registers nothing.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,29 @@ function listFiles(dir: string, prefix = ''): string[] {
 
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
+/**
+ * The dashboard's Content-Security-Policy: its own files only, plus the inline scripts of
+ * index.html by hash (the theme is set before first paint), and no framing except by the
+ * ALLOWED_FRAME_URLS the operator lists.
+ */
+export function dashboardCsp(html: string, frameAncestors: string[]): string {
+  const hashes = [...html.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map(
+    (m) => `'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`,
+  );
+  return [
+    "default-src 'self'",
+    `script-src 'self'${hashes.map((h) => ` ${h}`).join('')}`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    `frame-ancestors ${frameAncestors.length ? frameAncestors.join(' ') : "'none'"}`,
+  ].join('; ');
+}
+
 export async function registerUi(app: FastifyInstance, ctx: Pick<AppContext, 'config' | 'log'>, root = webRoot()): Promise<void> {
   if (ctx.config.disableUi) return;
   const indexFile = path.join(root, 'index.html');
@@ -39,16 +63,17 @@ export async function registerUi(app: FastifyInstance, ctx: Pick<AppContext, 'co
     .readFileSync(indexFile, 'utf8')
     .replace('<!--dashi:base-->', `<base href="${escapeAttr(base)}/">`);
   const files = new Set(listFiles(root).filter((f) => f !== 'index.html'));
+  const csp = dashboardCsp(html, ctx.config.allowedFrameUrls);
+  // X-Frame-Options cannot name origins; with ALLOWED_FRAME_URLS the CSP alone decides.
+  const frameOptions = ctx.config.allowedFrameUrls.length ? null : 'DENY';
 
   await app.register(fastifyStatic, { root, serve: false, preCompressed: true });
 
-  const sendIndex = (reply: FastifyReply) =>
-    reply
-      .header('cache-control', 'no-cache')
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'same-origin')
-      .type('text/html; charset=utf-8')
-      .send(html);
+  const sendIndex = (reply: FastifyReply) => {
+    reply.header('cache-control', 'no-cache').header('content-security-policy', csp);
+    if (frameOptions) reply.header('x-frame-options', frameOptions);
+    return reply.type('text/html; charset=utf-8').send(html);
+  };
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     let p = decodeURIComponentSafe(req.url.split('?')[0]);

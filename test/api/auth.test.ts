@@ -57,7 +57,8 @@ describe('auth on a default first start', () => {
     }
     const me = await d.get('/api/me', { cookie: `umami.auth=${token}` });
     assert.equal(me.status, 200);
-    assert.equal(me.body.token, token);
+    // Umami's shape, but the token is not echoed back
+    assert.equal(me.body.token, null);
     assert.equal(me.body.user.username, 'admin');
   });
 

@@ -175,15 +175,16 @@ test('an empty JSON body (as Umami’s api-client sends) is accepted where no bo
   assert.deepEqual(out.body, { ok: true });
 });
 
-test('text/plain JSON (sendBeacon style) is parsed as JSON', async () => {
+test('text/plain JSON (sendBeacon style) is refused outside the ingestion routes: an HTML form can send it', async () => {
   const res = await d.request('POST', '/api/websites', {
     token: bob.token,
     rawBody: JSON.stringify({ name: 'Plain', domain: 'plain.example' }),
     headers: { 'content-type': 'text/plain;charset=UTF-8' },
   });
-  assert.equal(res.status, 200);
-  assert.equal(res.body.name, 'Plain');
-  assertError(await d.request('POST', '/api/websites', { token: bob.token, rawBody: 'nope', headers: { 'content-type': 'text/plain' } }), 400, /JSON/);
+  assertError(res, 415, /text\/plain/);
+  assertError(await d.request('POST', '/api/websites', { token: bob.token, rawBody: 'nope', headers: { 'content-type': 'text/plain' } }), 415, /text\/plain/);
+  const mine = await d.get('/api/websites?pageSize=100', { token: bob.token });
+  assert.ok(!mine.body.data.some((w: { name: string }) => w.name === 'Plain'));
 });
 
 test('concurrent duplicate requests: exactly one wins, the rest get 400, never a 5xx or a duplicate', async () => {

@@ -63,6 +63,12 @@ export function Layout({ children }: { children: ReactNode }) {
           </button>
         </div>
       </header>
+      {user?.isAdmin && user.usesDefaultPassword && (
+        <div className="warning-banner" role="alert">
+          This admin account still uses the default password <code>umami</code>: anyone can sign in as you.{' '}
+          {path === '/settings/profile' ? 'Change it below.' : <Link to="/settings/profile">Change the password now</Link>}
+        </div>
+      )}
       <main id="main" tabIndex={-1}>
         {children}
       </main>

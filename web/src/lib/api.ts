@@ -8,6 +8,8 @@ export interface User {
   createdAt: string;
   isAdmin: boolean;
   teams?: { id: string; name: string }[];
+  /** An admin still signing in with the default password `umami`. */
+  usesDefaultPassword?: boolean;
 }
 
 export interface Website {

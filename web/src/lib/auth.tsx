@@ -8,9 +8,11 @@ interface AuthState {
   checking: boolean;
   login: (username: string, password: string) => Promise<void>;
   logout: () => Promise<void>;
+  /** Reload the user (after a change to the account, e.g. its password). */
+  refresh: () => Promise<void>;
 }
 
-const AuthContext = createContext<AuthState>({ user: null, checking: false, login: async () => {}, logout: async () => {} });
+const AuthContext = createContext<AuthState>({ user: null, checking: false, login: async () => {}, logout: async () => {}, refresh: async () => {} });
 
 export function AuthProvider({ children, enabled }: { children: ReactNode; enabled: boolean }) {
   const [user, setUser] = useState<User | null>(null);
@@ -47,7 +49,11 @@ export function AuthProvider({ children, enabled }: { children: ReactNode; enabl
     setUser(null);
   }, []);
 
-  return <AuthContext.Provider value={{ user, checking, login, logout }}>{children}</AuthContext.Provider>;
+  const refresh = useCallback(async () => {
+    setUser(await post<User>('/auth/verify'));
+  }, []);
+
+  return <AuthContext.Provider value={{ user, checking, login, logout, refresh }}>{children}</AuthContext.Provider>;
 }
 
 export const useAuth = () => useContext(AuthContext);

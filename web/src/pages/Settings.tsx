@@ -77,7 +77,7 @@ function PasswordField({ label, value, onChange, isNew, required = true }: { lab
 }
 
 function Profile() {
-  const { user } = useAuth();
+  const { user, refresh } = useAuth();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -88,6 +88,7 @@ function Profile() {
     // The change ends every other session; this one continues with the token it answers.
     const res = await post<{ token?: string }>('/me/password', { currentPassword: current, newPassword: next });
     if (res.token) setToken(res.token);
+    await refresh().catch(() => undefined);
     setCurrent('');
     setNext('');
     setConfirm('');
