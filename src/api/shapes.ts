@@ -22,6 +22,7 @@ export const websiteJson = (w: Website) => ({
   createdAt: w.createdAt,
   updatedAt: w.updatedAt,
   deletedAt: null,
+  allowedHostnames: w.allowedHostnames,
 });
 
 export const teamJson = (t: Team) => ({

@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../types.js';
 import { migrate } from '../sql/migrate.js';
+import { SqlRefusedRepo } from '../sql/refused.js';
+import { SqlSaltRepo } from '../sql/salts.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { DuckDbPool } from './connection.js';
 import { DuckDbAnalytics } from './analytics.js';
@@ -36,6 +38,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
   }
   await migrate(pool, migrations);
   const analytics = await DuckDbAnalytics.open(pool, options.dataDir === ':memory:' ? null : path.join(options.dataDir, 'journal'));
+  const refused = new SqlRefusedRepo(pool);
   return {
     kind: 'duckdb',
     users: new SqlUserRepo(pool),
@@ -44,9 +47,12 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     reports: new SqlReportRepo(pool),
     segments: new SqlSegmentRepo(pool),
     tokens: new SqlTokenRepo(pool),
+    salts: new SqlSaltRepo(pool),
+    refused,
     analytics,
     metadataDb: pool,
     async close() {
+      await refused.close();
       await analytics.close();
       // CHECKPOINT folds the WAL into the file so the next start opens fast.
       await pool.run('CHECKPOINT').catch(() => undefined);

@@ -7,6 +7,8 @@ import { migrate } from '../sql/migrate.js';
 import { baseMigrations } from '../sql/schema.js';
 import { tables } from '../sql/columns.js';
 import { isUuid, websiteRows, type Executor } from '../sql/executor.js';
+import { SqlRefusedRepo } from '../sql/refused.js';
+import { SqlSaltRepo } from '../sql/salts.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { connect, PgExecutor } from './connection.js';
 
@@ -85,6 +87,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
     await lock.unsafe('SELECT pg_advisory_unlock(7202611)').catch(() => undefined);
     lock.release();
   }
+  const refused = new SqlRefusedRepo(db);
   return {
     kind: 'postgres',
     users: new SqlUserRepo(db),
@@ -93,9 +96,12 @@ export async function openPostgresStore(url: string): Promise<Store> {
     reports: new SqlReportRepo(db),
     segments: new SqlSegmentRepo(db),
     tokens: new SqlTokenRepo(db),
+    salts: new SqlSaltRepo(db),
+    refused,
     analytics: new PgAnalytics(db),
     metadataDb: db,
     async close() {
+      await refused.close();
       await sql.end({ timeout: 5 });
     },
   };

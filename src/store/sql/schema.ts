@@ -176,4 +176,34 @@ export const baseMigrations: Migration[] = [
     // on a server store, this index is what keeps a user from joining a team twice.
     statements: ['CREATE UNIQUE INDEX team_users_team_user ON team_users (team_id, user_id)'],
   },
+  {
+    version: 5,
+    name: 'website-lifecycle-and-salts',
+    statements: [
+      // Every website id ever used; deleted_at marks a tombstone, so a deleted id is never reused
+      // (rows other processes were still writing cannot resurface under a new website).
+      `CREATE TABLE website_ids (
+        website_id UUID PRIMARY KEY,
+        deleted_at TIMESTAMP
+      )`,
+      'INSERT INTO website_ids (website_id) SELECT website_id FROM websites',
+      // JSON array of hostname patterns; NULL or [] accepts hits from any hostname.
+      'ALTER TABLE websites ADD COLUMN allowed_hostnames VARCHAR',
+      // The random salt of the current SALT_ROTATION period, one row per rotation: a new period
+      // overwrites the row, so a past period's salt cannot be recovered from the live database.
+      `CREATE TABLE visitor_salts (
+        rotation VARCHAR PRIMARY KEY,
+        period_start TIMESTAMP NOT NULL,
+        salt VARCHAR NOT NULL
+      )`,
+      // Hits refused at ingestion, per website and reason, since first_at.
+      `CREATE TABLE refused_hits (
+        website_id UUID NOT NULL,
+        reason VARCHAR NOT NULL,
+        hits BIGINT NOT NULL,
+        first_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (website_id, reason)
+      )`,
+    ],
+  },
 ];
