@@ -3,9 +3,19 @@ import type { SaltRepo } from '../types.js';
 import type { Executor } from './executor.js';
 
 export class SqlSaltRepo implements SaltRepo {
+  // One claim at a time in this process (DuckDB would report concurrent writers of the row as
+  // a conflict); across processes the statements below are what keeps it race-free.
+  private chain: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly db: Executor) {}
 
-  async claim(rotation: string, periodStart: Date, candidate: string): Promise<{ periodStart: Date; salt: string }> {
+  claim(rotation: string, periodStart: Date, candidate: string): Promise<{ periodStart: Date; salt: string }> {
+    const next = this.chain.then(() => this.claimNow(rotation, periodStart, candidate));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async claimNow(rotation: string, periodStart: Date, candidate: string): Promise<{ periodStart: Date; salt: string }> {
     const start = periodStart.toISOString();
     // Each statement is atomic on its own: of several processes entering the period together,
     // the first UPDATE (or INSERT, on an empty table) wins and the others find its row. The
