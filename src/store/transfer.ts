@@ -12,6 +12,7 @@ const METADATA_TABLES: [table: string, key: string][] = [
   ['websites', 'website_id'],
   // Tombstones too, so a deleted website's id stays unusable in the new store.
   ['website_ids', 'website_id'],
+  ['website_hostnames', 'website_id'],
   ['shares', 'share_id'],
   ['reports', 'report_id'],
   ['segments', 'segment_id'],

@@ -54,6 +54,7 @@ for (const store of stores) {
       website = created.body.id;
       assert.deepEqual(created.body.allowedHostnames, [], 'none by default: every hostname accepted');
 
+      assert.equal((await d.post(`/api/websites/${website}`, { allowedHostnames: ['first.example'] }, { token })).status, 200);
       const set = await d.post(`/api/websites/${website}`, { allowedHostnames: ['Example.com', '*.example.org', 'example.com', 'bücher.example'] }, { token });
       assert.equal(set.status, 200, JSON.stringify(set.body));
       assert.deepEqual(set.body.allowedHostnames, ['example.com', '*.example.org', 'xn--bcher-kva.example']);

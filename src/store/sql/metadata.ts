@@ -281,7 +281,7 @@ export class SqlTeamRepo implements TeamRepo {
 }
 
 const WEBSITE_SELECT =
-  'SELECT w.*, s.slug AS share_slug FROM websites w LEFT JOIN shares s ON s.website_id = w.website_id';
+  'SELECT w.*, s.slug AS share_slug, h.patterns AS allowed_hostnames FROM websites w LEFT JOIN shares s ON s.website_id = w.website_id LEFT JOIN website_hostnames h ON h.website_id = w.website_id';
 
 function toWebsite(r: Row): Website {
   return {
@@ -305,7 +305,13 @@ function hostnameList(v: unknown): string[] {
   return Array.isArray(list) ? list.filter((h): h is string => typeof h === 'string') : [];
 }
 
-const hostnameColumn = (list: string[] | undefined) => (list === undefined ? undefined : list.length ? JSON.stringify(list) : null);
+async function setHostnames(tx: Executor, websiteId: string, list: string[]): Promise<void> {
+  if (!list.length) return tx.run('DELETE FROM website_hostnames WHERE website_id = $1', [websiteId]);
+  await tx.run(
+    'INSERT INTO website_hostnames (website_id, patterns) VALUES ($1, $2) ON CONFLICT (website_id) DO UPDATE SET patterns = excluded.patterns',
+    [websiteId, JSON.stringify(list)],
+  );
+}
 
 export class SqlWebsiteRepo implements WebsiteRepo {
   private readonly listeners = new Set<(change: WebsiteChange) => void | Promise<void>>();
@@ -341,11 +347,12 @@ export class SqlWebsiteRepo implements WebsiteRepo {
         throw new WebsiteIdTakenError(row?.deleted_at != null);
       }
       await tx.run(
-        `INSERT INTO websites (website_id, name, domain, user_id, team_id, created_by, created_at, allowed_hostnames)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::TIMESTAMP, $8)`,
-        [id, input.name, input.domain, input.userId, input.teamId, input.createdBy, at, hostnameColumn(input.allowedHostnames) ?? null],
+        `INSERT INTO websites (website_id, name, domain, user_id, team_id, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::TIMESTAMP)`,
+        [id, input.name, input.domain, input.userId, input.teamId, input.createdBy, at],
       );
       if (input.shareId) await this.setShare(tx, id, input.shareId, at);
+      if (input.allowedHostnames?.length) await setHostnames(tx, id, input.allowedHostnames);
     });
     const website = (await this.get(id))!;
     await this.changed({ kind: 'create', id, legacyId: website.legacyId });
@@ -395,7 +402,6 @@ export class SqlWebsiteRepo implements WebsiteRepo {
           user_id: patch.userId,
           team_id: patch.teamId,
           reset_at: patch.resetAt && iso(patch.resetAt),
-          allowed_hostnames: hostnameColumn(patch.allowedHostnames),
           updated_at: at,
         },
         params,
@@ -403,6 +409,7 @@ export class SqlWebsiteRepo implements WebsiteRepo {
       params.push(id);
       await tx.run(`UPDATE websites SET ${sets.join(', ')} WHERE website_id = $${params.length}`, params);
       if (patch.shareId !== undefined) await this.setShare(tx, id, patch.shareId, at);
+      if (patch.allowedHostnames !== undefined) await setHostnames(tx, id, patch.allowedHostnames);
     });
     const website = await this.get(id);
     if (website) await this.changed({ kind: 'update', id, legacyId: website.legacyId });
@@ -422,6 +429,7 @@ export class SqlWebsiteRepo implements WebsiteRepo {
       await tx.run('DELETE FROM reports WHERE website_id = $1', [id]);
       await tx.run('DELETE FROM segments WHERE website_id = $1', [id]);
       await tx.run('DELETE FROM refused_hits WHERE website_id = $1', [id]);
+      await tx.run('DELETE FROM website_hostnames WHERE website_id = $1', [id]);
       await tx.run('DELETE FROM websites WHERE website_id = $1', [id]);
     });
     if (row) await this.changed({ kind: 'delete', id, legacyId: Number(row.legacy_id) });

@@ -187,8 +187,13 @@ export const baseMigrations: Migration[] = [
         deleted_at TIMESTAMP
       )`,
       'INSERT INTO website_ids (website_id) SELECT website_id FROM websites',
-      // JSON array of hostname patterns; NULL or [] accepts hits from any hostname.
-      'ALTER TABLE websites ADD COLUMN allowed_hostnames VARCHAR',
+      // A website's allowed hostname patterns as a JSON array; no row accepts every hostname.
+      // (A table of its own: DuckDB fails to replay an ALTER TABLE of websites from its WAL
+      // after a crash, as websites has a nextval() default.)
+      `CREATE TABLE website_hostnames (
+        website_id UUID PRIMARY KEY,
+        patterns VARCHAR NOT NULL
+      )`,
       // The random salt of the current SALT_ROTATION period, one row per rotation: a new period
       // overwrites the row, so a past period's salt cannot be recovered from the live database.
       `CREATE TABLE visitor_salts (
