@@ -119,10 +119,6 @@ export class Ingestor {
   }
 
   /** Website by uuid or legacy integer id, cached briefly (misses too). */
-  async website(key: string | number): Promise<Website | null> {
-    return (await this.known(key)).site;
-  }
-
   private async known(key: string | number): Promise<KnownSite> {
     const cacheKey = String(key);
     const hit = this.sites.get(cacheKey);
