@@ -41,6 +41,12 @@ for (const store of stores) {
         { headers: { 'user-agent': UA } },
       );
       assert.equal(identified.status, 200, JSON.stringify(identified.body));
+      // v1's /api/collect by the integer id (cached under that key too)
+      const v1 = await d.get('/api/websites', { cookie: `umami.auth=${token}` });
+      const legacyId = v1.body.find((w: { website_uuid: string }) => w.website_uuid === id).website_id as number;
+      const collect = () =>
+        d.post('/api/collect', { type: 'pageview', payload: { website: legacyId, url: '/v1', hostname: 'doomed.example' } }, { headers: { 'user-agent': UA } });
+      assert.equal((await collect()).status, 200);
 
       // Hits keep coming while the website is deleted: the ones it accepted were written before
       // the delete removed the rows (checked below), and none is accepted once it answered.
@@ -62,6 +68,7 @@ for (const store of stores) {
       const del = await d.del(`/api/websites/${id}`, { token });
       assert.equal(del.status, 200, JSON.stringify(del.body));
       assertError(await hit(d, id, 9999), 400, 'Website not found.');
+      assertError(await collect(), 400, 'Website not found.');
       await Promise.all(lanes);
 
       const again = await d.post('/api/websites', { id, name: 'Reborn', domain: 'doomed.example' }, { token });
