@@ -11,7 +11,7 @@ import { apiHeaders } from '../server/cors.js';
 import { badRequest, HttpError, parseJsonText, serverError, tooLarge } from '../server/errors.js';
 import { setFastPath } from '../ingest/fast-path.js';
 import { GeoDb } from '../ingest/geo.js';
-import { Ingestor, type HitRequest, type Outcome, type SendResult } from '../ingest/ingest.js';
+import { Ingestor, WEBSITE_CACHE_MS_SHARED, type HitRequest, type Outcome, type SendResult } from '../ingest/ingest.js';
 import { loadTracker } from '../ingest/tracker-asset.js';
 import { Writer } from '../ingest/writer.js';
 
@@ -72,10 +72,14 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
       ignoreIp: config.ignoreIp,
       clientIpHeader: config.clientIpHeader,
       skipLocationHeaders: config.skipLocationHeaders,
+      // The embedded store has one process, which hears of every change; with a server store
+      // other processes may delete or change a website, seen here within this bound.
+      websiteCacheMs: store.kind === 'duckdb' ? 60_000 : WEBSITE_CACHE_MS_SHARED,
     },
     store.websites,
     writer,
     geo,
+    { salts: store.salts, refused: store.refused },
   );
 
   const send = async (body: unknown, request: HitRequest): Promise<Answer> => reply(await ingestor.send(body, request));

@@ -22,6 +22,7 @@ export const websiteJson = (w: Website) => ({
   createdAt: w.createdAt,
   updatedAt: w.updatedAt,
   deletedAt: null,
+  allowedHostnames: w.allowedHostnames,
 });
 
 /** The access code lets anyone join as team-member: only those who may manage the team see it. */

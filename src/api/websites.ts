@@ -1,8 +1,11 @@
-// Websites (v2, seed 001): list, create, read, update, delete, reset, transfer; public share lookup.
+// Websites (v2, seed 001): list, create, read, update, delete, reset, transfer; public share lookup;
+// the counts of hits ingestion refused.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { PageRequest, User, Website } from '../store/types.js';
+import { WebsiteIdTakenError, type PageRequest, type User, type Website } from '../store/types.js';
+import { MAX_ALLOWED_HOSTNAMES, normalizeHostnamePattern } from '../ingest/hostnames.js';
+import { WEBSITE_CACHE_MS_SHARED } from '../ingest/ingest.js';
 import type { AppContext } from '../server/context.js';
 import { badRequest, notFound, unauthorized } from '../server/errors.js';
 import { isAdmin, keyWebsiteIds, requireAuth, requireUser, requireWebsite, teamRole, teamRoleCan, userCan } from '../server/permissions.js';
@@ -15,6 +18,18 @@ import { v1WebsitesJson } from './v1-shapes.js';
 const shareSlug = z.string().trim().min(1).max(50).regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -');
 const domain = z.string().trim().min(1).max(500);
 const name = z.string().trim().min(1).max(100);
+const allowedHostnames = z
+  .array(z.string().max(300))
+  .max(MAX_ALLOWED_HOSTNAMES)
+  .transform((list, ctx) => {
+    const out = new Set<string>();
+    list.forEach((text, i) => {
+      const pattern = normalizeHostnamePattern(text);
+      if (pattern === null) ctx.addIssue({ code: 'custom', path: [i], message: 'expected a hostname such as example.com or *.example.com' });
+      else out.add(pattern);
+    });
+    return [...out];
+  });
 
 export const createBody = z.object({
   name,
@@ -22,12 +37,14 @@ export const createBody = z.object({
   shareId: shareSlug.nullish(),
   teamId: uuid.nullish(),
   id: uuid.optional(),
+  allowedHostnames: allowedHostnames.optional(),
 });
 
 export const updateBody = z.object({
   name: name.optional(),
   domain: domain.optional(),
   shareId: shareSlug.nullable().optional(),
+  allowedHostnames: allowedHostnames.optional(),
 });
 
 export const transferBody = z
@@ -55,7 +72,7 @@ export async function listWebsitesFor(ctx: AppContext, user: User, page: PageReq
 export async function createWebsite(
   ctx: AppContext,
   user: User,
-  input: { id?: string; name: string; domain: string; shareId?: string | null; teamId?: string | null },
+  input: { id?: string; name: string; domain: string; shareId?: string | null; teamId?: string | null; allowedHostnames?: string[] },
 ): Promise<Website> {
   if (input.teamId) {
     if (!(await ctx.store.teams.get(input.teamId))) throw badRequest('teamId: team not found');
@@ -63,17 +80,22 @@ export async function createWebsite(
   } else if (!userCan(user, 'website:create')) {
     throw unauthorized();
   }
-  if (input.id && (await ctx.store.websites.get(input.id))) throw badRequest('id: a website with this id already exists');
   await assertShareFree(ctx, input.shareId);
-  return ctx.store.websites.create({
-    id: input.id,
-    name: input.name,
-    domain: input.domain,
-    shareId: input.shareId ?? null,
-    userId: input.teamId ? null : user.id,
-    teamId: input.teamId ?? null,
-    createdBy: user.id,
-  });
+  try {
+    return await ctx.store.websites.create({
+      id: input.id,
+      name: input.name,
+      domain: input.domain,
+      shareId: input.shareId ?? null,
+      userId: input.teamId ? null : user.id,
+      teamId: input.teamId ?? null,
+      createdBy: user.id,
+      allowedHostnames: input.allowedHostnames,
+    });
+  } catch (err) {
+    if (err instanceof WebsiteIdTakenError) throw badRequest(`id: ${err.message}`);
+    throw err;
+  }
 }
 
 export function registerWebsites(app: FastifyInstance, ctx: AppContext): void {
@@ -111,18 +133,29 @@ export function registerWebsites(app: FastifyInstance, ctx: AppContext): void {
   app.delete('/api/websites/:websiteId', serialized(async (req) => {
     const { websiteId } = parse(websiteParams, req.params, 'path');
     await requireWebsite(req, ctx, websiteId, 'delete');
-    await ctx.store.analytics.deleteWebsiteData(websiteId);
+    // Metadata first: from here this process takes no hit for it, and its queued hits are
+    // written before the rows are deleted. The id stays a tombstone, never reused.
     await ctx.store.websites.delete(websiteId);
+    await ctx.store.analytics.deleteWebsiteData(websiteId);
+    if (ctx.store.kind !== 'duckdb') sweepLater(ctx, websiteId);
     return { ok: true };
   }));
 
   app.post('/api/websites/:websiteId/reset', serialized(async (req) => {
     const { websiteId } = parse(websiteParams, req.params, 'path');
     await requireWebsite(req, ctx, websiteId, 'update');
-    await ctx.store.analytics.deleteWebsiteData(websiteId);
     await ctx.store.websites.update(websiteId, { resetAt: new Date() });
+    await ctx.store.analytics.deleteWebsiteData(websiteId);
+    await ctx.store.refused.clear(websiteId);
     return { ok: true };
   }));
+
+  app.get('/api/websites/:websiteId/refused', async (req) => {
+    const { websiteId } = parse(websiteParams, req.params, 'path');
+    await requireUser(req, ctx); // not for share links
+    await requireWebsite(req, ctx, websiteId, 'view');
+    return ctx.store.refused.get(websiteId);
+  });
 
   app.post('/api/websites/:websiteId/transfer', serialized(async (req) => {
     const { websiteId } = parse(websiteParams, req.params, 'path');
@@ -153,4 +186,16 @@ export function registerWebsites(app: FastifyInstance, ctx: AppContext): void {
     if (!website) throw notFound('Share not found');
     return { websiteId: website.id, token: await ctx.auth.issueShareToken(website.id, shareId) };
   });
+}
+
+/**
+ * Other processes on a server store may take a deleted website's hits until their cache expires
+ * (WEBSITE_CACHE_MS_SHARED): delete what they wrote once that has passed. Best effort: a
+ * process stopped meanwhile leaves those rows, unreachable since the id is never reused.
+ */
+function sweepLater(ctx: AppContext, websiteId: string): void {
+  const timer = setTimeout(() => {
+    ctx.store.analytics.deleteWebsiteData(websiteId).catch((err: unknown) => ctx.log.warn({ err, websiteId }, 'second sweep of a deleted website failed'));
+  }, WEBSITE_CACHE_MS_SHARED + 2_000);
+  timer.unref();
 }

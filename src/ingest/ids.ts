@@ -1,5 +1,8 @@
-// Session and visit ids, derived like Umami's so ids stay stable across a switch:
+// Session and visit ids, shaped like Umami's:
 // uuid(...parts) = UUIDv5(DNS namespace, sha512hex(parts + sha512hex(secret))).
+// An anonymous session hashes website, address and browser with the period's salt, which is
+// random and lives only while its period is current (see salt.ts), never derived from the date:
+// holding the secret does not let anyone recompute a past period's ids.
 // Hashing is the hot path of every hit, so UUIDv5 is computed here with node:crypto directly
 // (the uuid package re-parses the namespace on every call); a test pins it to uuid's output.
 import crypto, { createHash } from 'node:crypto';
@@ -27,6 +30,12 @@ export function uuidv5(name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
+/** The salt of one SALT_ROTATION period; `start` (ms) identifies the period. */
+export interface PeriodSalt {
+  start: number;
+  value: string;
+}
+
 /** Start of the period in the server's local time zone, as Umami (date-fns) computes it. */
 export function periodStart(date: Date, period: SaltRotation | 'hour'): Date {
   const y = date.getFullYear();
@@ -44,6 +53,22 @@ export function periodStart(date: Date, period: SaltRotation | 'hour'): Date {
   }
 }
 
+/** Start of the period after the one holding `date`. */
+export function nextPeriodStart(date: Date, period: SaltRotation): Date {
+  const start = periodStart(date, period);
+  const y = start.getFullYear();
+  const m = start.getMonth();
+  const d = start.getDate();
+  switch (period) {
+    case 'month':
+      return new Date(y, m + 1, 1);
+    case 'week':
+      return new Date(y, m, d + 7);
+    case 'day':
+      return new Date(y, m, d + 1);
+  }
+}
+
 /** A session id cached under its address, with the rest of what it was derived from. */
 interface SessionEntry {
   start: number;
@@ -55,19 +80,17 @@ interface SessionEntry {
 /** Most browsers remembered per address (a busy NAT may have more; the oldest are forgotten). */
 const PER_ADDRESS = 16;
 
-interface Salts {
-  session: string;
+interface HourSalt {
   hour: string;
-  /** Start of the session and hour periods (ms), short cache keys for the salts above. */
-  sessionStart: number;
+  /** Start of the hour (ms), a short cache key for the salt above. */
   hourStart: number;
 }
 
 export class Ids {
   private readonly secret: string;
-  // Salts per wall-clock minute: every time zone offset is whole minutes, so a minute never
-  // straddles an hour, day, week or month boundary.
-  private readonly salts = new Map<number, Salts>();
+  // Hour salts per wall-clock minute: every time zone offset is whole minutes, so a minute never
+  // straddles an hour boundary. (A visit id hashes its session id, already salted at random.)
+  private readonly salts = new Map<number, HourSalt>();
   // Real visitors send several hits; each id costs a sha512 and a sha1 (~5 µs together), while a
   // lookup by the same inputs (salt period instead of salt) costs a fraction of that. The caches
   // are keyed by strings the hit already has (address, session id) rather than by a long key
@@ -75,7 +98,7 @@ export class Ids {
   private readonly sessions = new Lru<string, SessionEntry[]>(50_000);
   private readonly visits = new Lru<string, { hourStart: number; id: string }>(50_000);
 
-  constructor(appSecret: string, private readonly rotation: SaltRotation = 'month') {
+  constructor(appSecret: string) {
     this.secret = sha512(appSecret);
   }
 
@@ -83,33 +106,26 @@ export class Ids {
     return uuidv5(sha512(...parts, this.secret));
   }
 
-  private saltsAt(date: Date): Salts {
+  private saltsAt(date: Date): HourSalt {
     const minute = Math.floor(date.getTime() / 60_000);
     let salts = this.salts.get(minute);
     if (!salts) {
       if (this.salts.size > 10_000) this.salts.clear();
-      const sessionStart = periodStart(date, this.rotation);
       const hourStart = periodStart(date, 'hour');
-      salts = {
-        session: sha512(sessionStart.toUTCString()),
-        hour: sha512(hourStart.toUTCString()),
-        sessionStart: sessionStart.getTime(),
-        hourStart: hourStart.getTime(),
-      };
+      salts = { hour: sha512(hourStart.toUTCString()), hourStart: hourStart.getTime() };
       this.salts.set(minute, salts);
     }
     return salts;
   }
 
   /** Anonymous visitor: website, address and browser within one salt period. */
-  sessionId(websiteId: string, ip: string, userAgent: string, at: Date): string {
-    const salts = this.saltsAt(at);
-    const start = salts.sessionStart;
+  sessionId(websiteId: string, ip: string, userAgent: string, salt: PeriodSalt): string {
+    const start = salt.start;
     const known = this.sessions.get(ip);
     if (known !== undefined) {
       for (const e of known) if (e.start === start && e.websiteId === websiteId && e.userAgent === userAgent) return e.id;
     }
-    const id = this.uuid(websiteId, ip, userAgent, salts.session);
+    const id = this.uuid(websiteId, ip, userAgent, salt.value);
     const entry: SessionEntry = { start, websiteId, userAgent, id };
     if (known === undefined) this.sessions.set(ip, [entry]);
     else if (known.unshift(entry) > PER_ADDRESS) known.pop();

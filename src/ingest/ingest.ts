@@ -3,20 +3,24 @@
 import { randomUUID } from 'node:crypto';
 import { HttpError } from '../lib/http-error.js';
 import type { z } from 'zod';
-import type { EventDataRow, EventRow, SessionDataRow, SessionRow, Store, Website } from '../store/types.js';
+import type { EventDataRow, EventRow, RefusedReason, RefusedRepo, SaltRepo, SessionDataRow, SessionRow, Store, Website } from '../store/types.js';
 import { EventType } from '../store/types.js';
 import { clientInfo } from './client.js';
 import { DataLimitError, flattenData, type DataValue } from './data.js';
 import { geoFromHeaders, type Geo, type GeoDb } from './geo.js';
-import { Ids, type SaltRotation } from './ids.js';
+import { hostnameMatcher, type HostnameCheck } from './hostnames.js';
+import { Ids, type PeriodSalt, type SaltRotation } from './ids.js';
 import { clientIp, ipMatcher, isPublicIp, normalizeIp } from './ip.js';
 import { Lru } from './lru.js';
 import { collectBody, collectPayload, describe, sendBody, sendPayload, type SendPayload } from './schema.js';
 import { TokenSigner } from './token.js';
-import { pageColumns, referrerColumns, type PageUrl, type Referrer } from './url.js';
+import { SaltKeeper } from './salt.js';
+import { pageColumns, parseUrl, referrerColumns, type PageUrl, type Referrer } from './url.js';
 import { QueueFullError, Writer, WriterClosedError, type HitRows } from './writer.js';
 
 const VISIT_SECONDS = 30 * 60;
+/** How soon a process sees a website change made by another process on a server store. */
+export const WEBSITE_CACHE_MS_SHARED = 5_000;
 const NO_GEO: Geo = { country: null, region: null, city: null };
 
 const bad = (message: string) => new HttpError(400, 'bad-request', message);
@@ -42,6 +46,17 @@ export interface IngestOptions {
   ignoreIp: string[];
   clientIpHeader: string | null;
   skipLocationHeaders: boolean;
+  /**
+   * How long a website looked up for ingestion is trusted (default 60 s). Changes made in this
+   * process apply at once; changes by other processes on the same store within this time.
+   */
+  websiteCacheMs?: number;
+}
+
+/** Where ingestion keeps what it shares with other processes (none: this process only). */
+export interface IngestState {
+  salts?: SaltRepo | null;
+  refused?: RefusedRepo | null;
 }
 
 interface Extra {
@@ -57,13 +72,27 @@ interface Urls {
 
 const NO_REFERRER: Referrer = { domain: null, path: null, query: null };
 
-type Sites = Pick<Store['websites'], 'get' | 'getByLegacyId'>;
+type Sites = Pick<Store['websites'], 'get' | 'getByLegacyId'> & Partial<Pick<Store['websites'], 'onChange'>>;
+
+/** A website as ingestion caches it, with its hostname check. */
+interface KnownSite {
+  site: Website | null;
+  allow: HostnameCheck | null;
+  until: number;
+}
 
 export class Ingestor {
   private readonly ids: Ids;
+  private readonly salts: SaltKeeper;
+  private readonly refused: RefusedRepo | null;
   private readonly tokens: TokenSigner;
   private readonly ignored: (ip: string | null) => boolean;
-  private readonly sites = new Lru<string, { site: Website | null; until: number }>(10_000);
+  private readonly sites = new Lru<string, KnownSite>(10_000);
+  private readonly siteMs: number;
+  // Websites deleted by this process: a hit that looked one up just before is not written.
+  private readonly retired = new Set<string>();
+  // Writes handed to the writer and not yet settled, so a deletion can wait for them.
+  private readonly inflight = new Set<Promise<void>>();
   // Sessions already given a session row, so clients without a cache token do not add one per hit.
   private readonly seen = new Lru<string, true>(200_000);
 
@@ -72,24 +101,40 @@ export class Ingestor {
     private readonly websites: Sites,
     private readonly writer: Writer,
     private readonly geo: GeoDb | null,
+    state: IngestState = {},
   ) {
-    this.ids = new Ids(opts.appSecret, opts.saltRotation);
+    this.ids = new Ids(opts.appSecret);
+    this.salts = new SaltKeeper(state.salts ?? null, opts.saltRotation);
+    this.refused = state.refused ?? null;
     this.tokens = new TokenSigner(opts.appSecret);
     this.ignored = ipMatcher(opts.ignoreIp);
+    this.siteMs = opts.websiteCacheMs ?? 60_000;
+    websites.onChange?.(async (change) => {
+      this.sites.delete(change.id);
+      this.sites.delete(String(change.legacyId));
+      if (change.kind === 'delete') this.retired.add(change.id);
+      // Hits already queued land before the caller goes on (to delete the website's rows).
+      if (change.kind !== 'create') await Promise.allSettled([...this.inflight]);
+    });
   }
 
   /** Website by uuid or legacy integer id, cached briefly (misses too). */
-  async website(key: string | number): Promise<Website | null> {
+  private async known(key: string | number): Promise<KnownSite> {
     const cacheKey = String(key);
     const hit = this.sites.get(cacheKey);
     const now = Date.now();
-    if (hit && hit.until > now) return hit.site;
+    if (hit && hit.until > now) return hit;
     const site =
       typeof key === 'number' || /^\d+$/.test(key)
         ? Number(key) <= 2 ** 31 ? await this.websites.getByLegacyId(Number(key)) : null
         : await this.websites.get(key);
-    this.sites.set(cacheKey, { site, until: now + (site ? 60_000 : 10_000) });
-    return site;
+    const known: KnownSite = { site, allow: site ? hostnameMatcher(site.allowedHostnames ?? []) : null, until: now + Math.min(this.siteMs, site ? 60_000 : 10_000) };
+    this.sites.set(cacheKey, known);
+    return known;
+  }
+
+  private refuse(websiteId: string, reason: RefusedReason): void {
+    this.refused?.add(websiteId, reason);
   }
 
   /** POST /api/send */
@@ -97,9 +142,9 @@ export class Ingestor {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('Body must be a JSON object with type and payload');
     const outer = parse(sendBody, body, '');
     const payload = parse(sendPayload, outer.payload, 'payload');
-    const site = await this.website(payload.website);
-    if (!site) throw bad('Website not found.');
-    return this.hit(outer.type, payload, site, req, {});
+    const known = await this.known(payload.website);
+    if (!known.site) throw bad('Website not found.');
+    return this.hit(outer.type, payload, known, req, {});
   }
 
   /** POST /api/collect (v1): pageview or event with event_type/event_value. */
@@ -107,7 +152,8 @@ export class Ingestor {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('Body must be a JSON object with type and payload');
     const outer = parse(collectBody, body, '');
     const p = parse(collectPayload, outer.payload, 'payload');
-    const site = await this.website(p.website);
+    const known = await this.known(p.website);
+    const site = known.site;
     if (!site) throw bad('Website not found.');
     if (outer.type === 'event' && !p.event_value) throw bad('payload.event_value: required for events');
     const payload: SendPayload = {
@@ -120,10 +166,11 @@ export class Ingestor {
       name: outer.type === 'event' ? p.event_value : undefined,
       data: p.event_data,
     };
-    return this.hit('event', payload, site, req, { category: outer.type === 'event' ? (p.event_type ?? null) : null });
+    return this.hit('event', payload, known, req, { category: outer.type === 'event' ? (p.event_type ?? null) : null });
   }
 
-  private async hit(type: 'event' | 'identify' | 'performance', p: SendPayload, site: Website, req: HitRequest, extra: Extra): Promise<Outcome> {
+  private async hit(type: 'event' | 'identify' | 'performance', p: SendPayload, known: KnownSite, req: HitRequest, extra: Extra): Promise<Outcome> {
+    const site = known.site!;
     // Parsed once here, for validation and for the event row (a missing URL is the site's root).
     const page = pageColumns(p.url ?? '', p.hostname ?? undefined, this.opts.removeTrailingSlash);
     if (page === null) throw bad('payload.url: not a valid URL');
@@ -138,11 +185,27 @@ export class Ingestor {
       throw err;
     }
 
+    if (known.allow !== null) {
+      // The page's own hostname: the payload's, else an absolute URL's (www. kept).
+      const host = p.hostname || (p.url && /^https?:\/\//i.test(p.url) ? parseUrl(p.url, undefined)?.hostname : null);
+      if (!host) {
+        this.refuse(site.id, 'missingHostname');
+        throw new HttpError(403, 'forbidden', 'payload.hostname: required, this website accepts hits only from its allowed hostnames');
+      }
+      if (!known.allow(host)) {
+        this.refuse(site.id, 'hostname');
+        throw new HttpError(403, 'forbidden', 'payload.hostname: not an allowed hostname of this website');
+      }
+    }
+
     const header = req.headers['user-agent'];
     const userAgent = p.userAgent ?? (Array.isArray(header) ? header[0] : header) ?? '';
     const client = clientInfo(userAgent, p.screen ?? undefined);
     // No User-Agent at all is not a browser; @umami/node sends one.
-    if (!this.opts.disableBotCheck && (client.bot || !userAgent)) return { kind: 'bot' };
+    if (!this.opts.disableBotCheck && (client.bot || !userAgent)) {
+      this.refuse(site.id, 'bot');
+      return { kind: 'bot' };
+    }
 
     let ip: string | null;
     if (p.ip) {
@@ -151,16 +214,24 @@ export class Ingestor {
     } else {
       ip = clientIp(req.headers, req.socketIp, this.opts.clientIpHeader ?? undefined);
     }
-    if (this.ignored(ip)) throw new HttpError(403, 'forbidden', 'Forbidden');
+    if (this.ignored(ip)) {
+      this.refuse(site.id, 'ignoredIp');
+      throw new HttpError(403, 'forbidden', 'Forbidden');
+    }
 
     const now = new Date();
     const createdAt = p.timestamp != null ? new Date(p.timestamp * 1000) : now;
     const geo = this.locate(ip, req, Boolean(p.ip));
 
     const distinctId = p.id ?? null;
-    const sessionId = distinctId
-      ? this.ids.distinctSessionId(site.id, distinctId)
-      : this.ids.sessionId(site.id, ip ?? 'undefined', userAgent, createdAt);
+    let sessionId: string;
+    if (distinctId) {
+      sessionId = this.ids.distinctSessionId(site.id, distinctId);
+    } else {
+      const current = this.salts.salt();
+      const salt = current instanceof Promise ? await saltOrUnavailable(current) : current;
+      sessionId = this.ids.sessionId(site.id, ip ?? 'undefined', userAgent, salt);
+    }
 
     // Visit: carried by the cache token for up to 30 minutes from its start, else session + hour.
     const nowSec = Math.floor(now.getTime() / 1000);
@@ -216,11 +287,16 @@ export class Ingestor {
       }
     }
     if (rows.events.length || rows.sessions.length || rows.sessionData.length) {
+      if (this.retired.has(site.id)) throw bad('Website not found.');
+      const written = this.writer.enqueue(rows);
+      this.inflight.add(written);
       try {
-        await this.writer.enqueue(rows);
+        await written;
       } catch (err) {
         if (newSession) this.seen.delete(sessionId);
         throw writeError(err);
+      } finally {
+        this.inflight.delete(written);
       }
     }
     return { kind: 'ok', result };
@@ -307,6 +383,15 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, prefix: string): 
   const r = schema.safeParse(value);
   if (!r.success) throw bad(describe(r.error, prefix));
   return r.data;
+}
+
+/** A new period's salt; 503 when the store cannot be reached for it. */
+async function saltOrUnavailable(loading: Promise<PeriodSalt>): Promise<PeriodSalt> {
+  try {
+    return await loading;
+  } catch {
+    throw new HttpError(503, 'service-unavailable', 'Could not read the visitor salt, retry later', { 'retry-after': '5' });
+  }
 }
 
 function writeError(err: unknown): HttpError {

@@ -10,6 +10,9 @@ const METADATA_TABLES: [table: string, key: string][] = [
   ['teams', 'team_id'],
   ['team_users', 'team_user_id'],
   ['websites', 'website_id'],
+  // Tombstones too, so a deleted website's id stays unusable in the new store.
+  ['website_ids', 'website_id'],
+  ['website_hostnames', 'website_id'],
   ['shares', 'share_id'],
   ['reports', 'report_id'],
   ['segments', 'segment_id'],

@@ -58,6 +58,8 @@ export interface Website {
   createdBy: string | null;
   createdAt: Date;
   updatedAt: Date | null;
+  /** Hostname patterns hits must match (`example.com`, `*.example.com`); empty accepts all. */
+  allowedHostnames: string[];
 }
 
 export interface Report {
@@ -276,14 +278,81 @@ export interface WebsiteFilter {
   ids?: string[];
 }
 
+export interface WebsitePatch {
+  name?: string;
+  domain?: string | null;
+  shareId?: string | null;
+  userId?: string | null;
+  teamId?: string | null;
+  resetAt?: Date;
+  allowedHostnames?: string[];
+}
+
+/** create() was given an id that a website has, or had before it was deleted. */
+export class WebsiteIdTakenError extends Error {
+  constructor(readonly deleted: boolean) {
+    super(deleted ? 'this id belonged to a deleted website and cannot be reused' : 'a website with this id already exists');
+  }
+}
+
+/** A website created, changed or deleted by this process. */
+export interface WebsiteChange {
+  kind: 'create' | 'update' | 'delete';
+  id: string;
+  legacyId: number;
+}
+
 export interface WebsiteRepo {
-  create(input: { id?: string; name: string; domain: string | null; shareId: string | null; userId: string | null; teamId: string | null; createdBy: string }): Promise<Website>;
+  /** Throws WebsiteIdTakenError when `id` is, or was, a website's id. */
+  create(input: {
+    id?: string;
+    name: string;
+    domain: string | null;
+    shareId: string | null;
+    userId: string | null;
+    teamId: string | null;
+    createdBy: string;
+    allowedHostnames?: string[];
+  }): Promise<Website>;
   get(id: string): Promise<Website | null>;
   getByLegacyId(legacyId: number): Promise<Website | null>;
   getByShareId(shareId: string): Promise<Website | null>;
-  update(id: string, patch: { name?: string; domain?: string | null; shareId?: string | null; userId?: string | null; teamId?: string | null; resetAt?: Date }): Promise<Website | null>;
+  update(id: string, patch: WebsitePatch): Promise<Website | null>;
+  /** Deletes the website's metadata and keeps its id as a tombstone. */
   delete(id: string): Promise<void>;
   list(filter: WebsiteFilter, page: PageRequest): Promise<Page<Website>>;
+  /**
+   * Calls `listener` after each change this process commits, and waits for it before the change's
+   * promise resolves (ingestion drops its cached copy and finishes in-flight writes). Other
+   * processes on the same store learn of changes only by reading again.
+   */
+  onChange(listener: (change: WebsiteChange) => void | Promise<void>): () => void;
+}
+
+/** The random salt of the current SALT_ROTATION period, shared by every process on the store. */
+export interface SaltRepo {
+  /**
+   * The salt of the period starting at `periodStart`, created from `candidate` if no process
+   * made one yet (race-free), replacing and so destroying the previous period's. When another
+   * process already moved on to a later period, that period's salt is returned instead.
+   */
+  claim(rotation: string, periodStart: Date, candidate: string): Promise<{ periodStart: Date; salt: string }>;
+}
+
+export type RefusedReason = 'hostname' | 'missingHostname' | 'bot' | 'ignoredIp';
+export const REFUSED_REASONS: readonly RefusedReason[] = ['hostname', 'missingHostname', 'bot', 'ignoredIp'];
+
+/**
+ * Hits refused at ingestion, counted per website and reason. Counts are kept in memory and
+ * written to metadata every few seconds and on close; a crash loses at most that interval.
+ */
+export interface RefusedRepo {
+  add(websiteId: string, reason: RefusedReason): void;
+  /** Stored counts plus this process's unwritten ones; `since` is when counting began (null: nothing refused yet). */
+  get(websiteId: string): Promise<{ reasons: Record<RefusedReason, number>; since: Date | null }>;
+  clear(websiteId: string): Promise<void>;
+  /** Writes pending counts now. */
+  flush(): Promise<void>;
 }
 
 export interface ReportRepo {
@@ -357,6 +426,8 @@ export interface Store {
   readonly segments: SegmentRepo;
   readonly tokens: TokenRepo;
   readonly apiKeys: ApiKeyRepo;
+  readonly salts: SaltRepo;
+  readonly refused: RefusedRepo;
   readonly analytics: AnalyticsStore;
   /** The metadata tables' raw rows, for copying between stores. */
   readonly metadataCopy: MetadataCopy;

@@ -5,7 +5,7 @@ import { clientInfo, deviceFor } from '../../src/ingest/client.js';
 import { flattenData, DataLimitError } from '../../src/ingest/data.js';
 import { GeoDb, geoFromHeaders } from '../../src/ingest/geo.js';
 import { v5 as uuidV5 } from 'uuid';
-import { Ids, periodStart, sha512, uuidv5 } from '../../src/ingest/ids.js';
+import { Ids, nextPeriodStart, periodStart, sha512, uuidv5 } from '../../src/ingest/ids.js';
 import { clientIp, ipMatcher, isPublicIp } from '../../src/ingest/ip.js';
 import { Lru } from '../../src/ingest/lru.js';
 import { regionCode } from '../../src/ingest/region.js';
@@ -75,22 +75,25 @@ test('ip: IGNORE_IP addresses and CIDR ranges; public vs private', () => {
   for (const ip of ['127.0.0.1', '10.0.0.1', '192.168.1.1', '172.16.0.1', '::1', 'fe80::1', 'fd00::1']) assert.equal(isPublicIp(ip), false, ip);
 });
 
-test('ids: deterministic UUIDv5 sessions with rotating salt, hourly visits', () => {
-  const ids = new Ids('secret', 'month');
-  const at = new Date(2024, 4, 10, 12, 30);
-  const s1 = ids.sessionId('w', '1.2.3.4', 'ua', at);
+test('ids: UUIDv5 sessions under the period salt, hourly visits', () => {
+  const ids = new Ids('secret');
+  const may = { start: new Date(2024, 4, 1).getTime(), value: 'a'.repeat(64) };
+  const june = { start: new Date(2024, 5, 1).getTime(), value: 'b'.repeat(64) };
+  const s1 = ids.sessionId('w', '1.2.3.4', 'ua', may);
   assert.match(s1, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  assert.equal(ids.sessionId('w', '1.2.3.4', 'ua', new Date(2024, 4, 28)), s1, 'same month, same session');
-  assert.notEqual(ids.sessionId('w', '1.2.3.4', 'ua', new Date(2024, 5, 1)), s1, 'next month, new salt');
-  assert.notEqual(ids.sessionId('w', '1.2.3.5', 'ua', at), s1);
-  assert.notEqual(ids.sessionId('w2', '1.2.3.4', 'ua', at), s1);
-  assert.notEqual(new Ids('other', 'month').sessionId('w', '1.2.3.4', 'ua', at), s1, 'secret is part of the hash');
-  const daily = new Ids('secret', 'day');
-  assert.notEqual(daily.sessionId('w', 'ip', 'ua', new Date(2024, 4, 10, 23)), daily.sessionId('w', 'ip', 'ua', new Date(2024, 4, 11, 1)));
+  assert.equal(s1, uuidv5(sha512('w', '1.2.3.4', 'ua', may.value, sha512('secret'))), "Umami's shape: uuid(website, ip, ua, salt)");
+  assert.equal(ids.sessionId('w', '1.2.3.4', 'ua', { ...may }), s1, 'same period, same session');
+  assert.notEqual(ids.sessionId('w', '1.2.3.4', 'ua', june), s1, 'next period, new salt');
+  assert.notEqual(ids.sessionId('w', '1.2.3.5', 'ua', may), s1);
+  assert.notEqual(ids.sessionId('w2', '1.2.3.4', 'ua', may), s1);
+  assert.notEqual(new Ids('other').sessionId('w', '1.2.3.4', 'ua', may), s1, 'secret is part of the hash');
   assert.equal(ids.distinctSessionId('w', 'user-1'), ids.distinctSessionId('w', 'user-1'));
   assert.equal(ids.visitId(s1, new Date(2024, 4, 10, 12, 1)), ids.visitId(s1, new Date(2024, 4, 10, 12, 59)));
   assert.notEqual(ids.visitId(s1, new Date(2024, 4, 10, 12, 59)), ids.visitId(s1, new Date(2024, 4, 10, 13, 0)));
   assert.equal(periodStart(new Date(2024, 4, 15, 9), 'week').getDay(), 0);
+  assert.deepEqual(nextPeriodStart(new Date(2024, 11, 31, 23), 'month'), new Date(2025, 0, 1));
+  assert.deepEqual(nextPeriodStart(new Date(2024, 4, 15, 9), 'week'), new Date(2024, 4, 19));
+  assert.deepEqual(nextPeriodStart(new Date(2024, 1, 29, 9), 'day'), new Date(2024, 2, 1));
 });
 
 test('ids: the fast UUIDv5 equals the uuid package (Umami-compatible ids)', () => {

@@ -38,6 +38,11 @@ test('embedded store to every server store', async () => {
   const range = `startAt=${(base - 3600) * 1000}&endAt=${(base + 3 * 86_400) * 1000}`;
   const before = (await source.get(`/api/websites/${site.body.id}/stats?${range}`, { token })).body;
   assert.equal(before.pageviews.value, 3);
+  // An allow-list and a deleted website's tombstone move too.
+  assert.equal((await source.post(`/api/websites/${site.body.id}`, { allowedHostnames: ['moving.example'] }, { token })).status, 200);
+  const goneId = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
+  assert.equal((await source.post('/api/websites', { id: goneId, name: 'Gone', domain: 'gone.example' }, { token })).status, 200);
+  assert.equal((await source.del(`/api/websites/${goneId}`, { token })).status, 200);
   await source.stop();
 
   for (const store of stores) {
@@ -72,6 +77,9 @@ test('embedded store to every server store', async () => {
     assert.equal(share.body.websiteId, site.body.id);
     const events = (await moved.get(`/api/websites/${site.body.id}/event-data/values?${range}&event=signup&propertyName=plan`, { token: t2 })).body;
     assert.deepEqual(events, [{ value: 'pro', total: 1 }]);
+    assert.deepEqual((await moved.get(`/api/websites/${site.body.id}`, { token: t2 })).body.allowedHostnames, ['moving.example']);
+    const reuse = await moved.post('/api/websites', { id: goneId, name: 'Gone', domain: 'gone.example' }, { token: t2 });
+    assert.equal(reuse.status, 400, JSON.stringify(reuse.body));
     await moved.stop();
   }
 });

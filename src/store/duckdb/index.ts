@@ -6,6 +6,8 @@ import type { RollupMaintenance, Store } from '../types.js';
 import { migrate } from '../sql/migrate.js';
 import { SqlMetadataCopy } from '../sql/metadata-copy.js';
 import { SqlApiKeyRepo } from '../sql/api-keys.js';
+import { SqlRefusedRepo } from '../sql/refused.js';
+import { SqlSaltRepo } from '../sql/salts.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { DuckDbPool } from './connection.js';
 import { DuckDbAnalytics } from './analytics.js';
@@ -40,6 +42,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
   }
   await migrate(pool, migrations);
   const analytics = await DuckDbAnalytics.open(pool, options.dataDir === ':memory:' ? null : path.join(options.dataDir, 'journal'), options.rollups);
+  const refused = new SqlRefusedRepo(pool);
   return {
     kind: 'duckdb',
     users: new SqlUserRepo(pool),
@@ -49,9 +52,12 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     segments: new SqlSegmentRepo(pool),
     tokens: new SqlTokenRepo(pool),
     apiKeys: new SqlApiKeyRepo(pool),
+    salts: new SqlSaltRepo(pool),
+    refused,
     analytics,
     metadataCopy: new SqlMetadataCopy(pool, false),
     async close() {
+      await refused.close();
       await analytics.close();
       // CHECKPOINT folds the WAL into the file so the next start opens fast.
       await pool.run('CHECKPOINT').catch(() => undefined);

@@ -8,6 +8,8 @@ import { baseMigrations } from '../sql/schema.js';
 import { tables } from '../sql/columns.js';
 import { isUuid, websiteRows, type Executor } from '../sql/executor.js';
 import { SqlApiKeyRepo } from '../sql/api-keys.js';
+import { SqlRefusedRepo } from '../sql/refused.js';
+import { SqlSaltRepo } from '../sql/salts.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { connect, PgExecutor } from './connection.js';
 import { SqlMetadataCopy } from '../sql/metadata-copy.js';
@@ -87,6 +89,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
     await lock.unsafe('SELECT pg_advisory_unlock(7202611)').catch(() => undefined);
     lock.release();
   }
+  const refused = new SqlRefusedRepo(db);
   return {
     kind: 'postgres',
     users: new SqlUserRepo(db),
@@ -96,9 +99,12 @@ export async function openPostgresStore(url: string): Promise<Store> {
     segments: new SqlSegmentRepo(db),
     tokens: new SqlTokenRepo(db),
     apiKeys: new SqlApiKeyRepo(db),
+    salts: new SqlSaltRepo(db),
+    refused,
     analytics: new PgAnalytics(db),
     metadataCopy: new SqlMetadataCopy(db, true),
     async close() {
+      await refused.close();
       await sql.end({ timeout: 5 });
     },
   };

@@ -20,9 +20,12 @@ import type {
   UserRole,
   UserWithHash,
   Website,
+  WebsiteChange,
   WebsiteFilter,
+  WebsitePatch,
   WebsiteRepo,
 } from '../types.js';
+import { WebsiteIdTakenError } from '../types.js';
 import { iso, isUuid, type Executor } from './executor.js';
 
 const now = () => new Date().toISOString();
@@ -292,7 +295,7 @@ export class SqlTeamRepo implements TeamRepo {
 }
 
 const WEBSITE_SELECT =
-  'SELECT w.*, s.slug AS share_slug FROM websites w LEFT JOIN shares s ON s.website_id = w.website_id';
+  'SELECT w.*, s.slug AS share_slug, h.patterns AS allowed_hostnames FROM websites w LEFT JOIN shares s ON s.website_id = w.website_id LEFT JOIN website_hostnames h ON h.website_id = w.website_id';
 
 function toWebsite(r: Row): Website {
   return {
@@ -307,24 +310,67 @@ function toWebsite(r: Row): Website {
     createdBy: str(r.created_by),
     createdAt: date(r.created_at)!,
     updatedAt: date(r.updated_at),
+    allowedHostnames: hostnameList(r.allowed_hostnames),
   };
 }
 
+function hostnameList(v: unknown): string[] {
+  const list = parseJson(v);
+  return Array.isArray(list) ? list.filter((h): h is string => typeof h === 'string') : [];
+}
+
+async function setHostnames(tx: Executor, websiteId: string, list: string[]): Promise<void> {
+  if (!list.length) return tx.run('DELETE FROM website_hostnames WHERE website_id = $1', [websiteId]);
+  await tx.run(
+    'INSERT INTO website_hostnames (website_id, patterns) VALUES ($1, $2) ON CONFLICT (website_id) DO UPDATE SET patterns = excluded.patterns',
+    [websiteId, JSON.stringify(list)],
+  );
+}
+
 export class SqlWebsiteRepo implements WebsiteRepo {
+  private readonly listeners = new Set<(change: WebsiteChange) => void | Promise<void>>();
+
   constructor(private readonly db: Executor) {}
 
-  async create(input: { id?: string; name: string; domain: string | null; shareId: string | null; userId: string | null; teamId: string | null; createdBy: string }) {
+  onChange(listener: (change: WebsiteChange) => void | Promise<void>): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async changed(change: WebsiteChange): Promise<void> {
+    await Promise.all([...this.listeners].map((l) => l(change)));
+  }
+
+  async create(input: {
+    id?: string;
+    name: string;
+    domain: string | null;
+    shareId: string | null;
+    userId: string | null;
+    teamId: string | null;
+    createdBy: string;
+    allowedHostnames?: string[];
+  }) {
     const id = input.id ?? randomUUID();
     const at = now();
     await this.db.transaction(async (tx) => {
+      // The primary key of website_ids is what makes an id single-use, across processes too.
+      const claimed = await tx.all('INSERT INTO website_ids (website_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING website_id', [id]);
+      if (!claimed.length) {
+        const [row] = await tx.all('SELECT deleted_at FROM website_ids WHERE website_id = $1', [id]);
+        throw new WebsiteIdTakenError(row?.deleted_at != null);
+      }
       await tx.run(
         `INSERT INTO websites (website_id, name, domain, user_id, team_id, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7::TIMESTAMP)`,
         [id, input.name, input.domain, input.userId, input.teamId, input.createdBy, at],
       );
       if (input.shareId) await this.setShare(tx, id, input.shareId, at);
+      if (input.allowedHostnames?.length) await setHostnames(tx, id, input.allowedHostnames);
     });
-    return (await this.get(id))!;
+    const website = (await this.get(id))!;
+    await this.changed({ kind: 'create', id, legacyId: website.legacyId });
+    return website;
   }
 
   private async setShare(tx: Executor, websiteId: string, slug: string | null, at: string) {
@@ -358,30 +404,49 @@ export class SqlWebsiteRepo implements WebsiteRepo {
     return rows[0] ? toWebsite(rows[0]) : null;
   }
 
-  async update(id: string, patch: { name?: string; domain?: string | null; shareId?: string | null; userId?: string | null; teamId?: string | null; resetAt?: Date }) {
+  async update(id: string, patch: WebsitePatch) {
     if (!isUuid(id)) return null;
     const at = now();
     await this.db.transaction(async (tx) => {
       const params: unknown[] = [];
       const sets = assignments(
-        { name: patch.name, domain: patch.domain, user_id: patch.userId, team_id: patch.teamId, reset_at: patch.resetAt && iso(patch.resetAt), updated_at: at },
+        {
+          name: patch.name,
+          domain: patch.domain,
+          user_id: patch.userId,
+          team_id: patch.teamId,
+          reset_at: patch.resetAt && iso(patch.resetAt),
+          updated_at: at,
+        },
         params,
       );
       params.push(id);
       await tx.run(`UPDATE websites SET ${sets.join(', ')} WHERE website_id = $${params.length}`, params);
       if (patch.shareId !== undefined) await this.setShare(tx, id, patch.shareId, at);
+      if (patch.allowedHostnames !== undefined) await setHostnames(tx, id, patch.allowedHostnames);
     });
-    return this.get(id);
+    const website = await this.get(id);
+    if (website) await this.changed({ kind: 'update', id, legacyId: website.legacyId });
+    return website;
   }
 
   async delete(id: string) {
     if (!isUuid(id)) return;
+    const [row] = await this.db.all('SELECT legacy_id FROM websites WHERE website_id = $1', [id]);
     await this.db.transaction(async (tx) => {
+      await tx.run(
+        `INSERT INTO website_ids (website_id, deleted_at) VALUES ($1, $2::TIMESTAMP)
+         ON CONFLICT (website_id) DO UPDATE SET deleted_at = excluded.deleted_at`,
+        [id, now()],
+      );
       await tx.run('DELETE FROM shares WHERE website_id = $1', [id]);
       await tx.run('DELETE FROM reports WHERE website_id = $1', [id]);
       await tx.run('DELETE FROM segments WHERE website_id = $1', [id]);
+      await tx.run('DELETE FROM refused_hits WHERE website_id = $1', [id]);
+      await tx.run('DELETE FROM website_hostnames WHERE website_id = $1', [id]);
       await tx.run('DELETE FROM websites WHERE website_id = $1', [id]);
     });
+    if (row) await this.changed({ kind: 'delete', id, legacyId: Number(row.legacy_id) });
   }
 
   async list(filter: WebsiteFilter, page: PageRequest): Promise<Page<Website>> {

@@ -187,6 +187,41 @@ export const baseMigrations: Migration[] = [
     statements: ['CREATE TABLE session_epochs (user_id UUID PRIMARY KEY, epoch INTEGER NOT NULL)'],
   },
   {
+    version: 5,
+    name: 'website-lifecycle-and-salts',
+    statements: [
+      // Every website id ever used; deleted_at marks a tombstone, so a deleted id is never reused
+      // (rows other processes were still writing cannot resurface under a new website).
+      `CREATE TABLE website_ids (
+        website_id UUID PRIMARY KEY,
+        deleted_at TIMESTAMP
+      )`,
+      'INSERT INTO website_ids (website_id) SELECT website_id FROM websites',
+      // A website's allowed hostname patterns as a JSON array; no row accepts every hostname.
+      // (A table of its own: DuckDB fails to replay an ALTER TABLE of websites from its WAL
+      // after a crash, as websites has a nextval() default.)
+      `CREATE TABLE website_hostnames (
+        website_id UUID PRIMARY KEY,
+        patterns VARCHAR NOT NULL
+      )`,
+      // The random salt of the current SALT_ROTATION period, one row per rotation: a new period
+      // overwrites the row, so a past period's salt cannot be recovered from the live database.
+      `CREATE TABLE visitor_salts (
+        rotation VARCHAR PRIMARY KEY,
+        period_start TIMESTAMP NOT NULL,
+        salt VARCHAR NOT NULL
+      )`,
+      // Hits refused at ingestion, per website and reason, since first_at.
+      `CREATE TABLE refused_hits (
+        website_id UUID NOT NULL,
+        reason VARCHAR NOT NULL,
+        hits BIGINT NOT NULL,
+        first_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (website_id, reason)
+      )`,
+    ],
+  },
+  {
     version: 6,
     name: 'api-keys',
     // Only the SHA-256 of a key is kept; key_prefix is its first characters, shown in lists.

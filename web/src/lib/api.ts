@@ -21,6 +21,8 @@ export interface Website {
   userId: string | null;
   teamId: string | null;
   createdAt: string;
+  /** Hostnames hits must come from (`*.example.com`: any subdomain); empty accepts all. */
+  allowedHostnames?: string[];
 }
 
 export interface Team {
