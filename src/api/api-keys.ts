@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { REPORTS } from '../reports/index.js';
 import { apiKeyCredential, newApiKey } from '../server/api-keys.js';
 import type { AppContext } from '../server/context.js';
-import { badRequest, forbidden, HttpError, notFound, tooManyRequests, unauthorized } from '../server/errors.js';
+import { badRequest, forbidden, notFound, tooManyRequests, unauthorized } from '../server/errors.js';
 import { serialized } from '../server/lock.js';
 import { canOnWebsite, isAdmin, requireAuth, requireUser } from '../server/permissions.js';
 import { parse, uuid } from '../server/validate.js';
@@ -152,7 +152,7 @@ export function registerApiKeys(app: FastifyInstance, ctx: AppContext): void {
   // The key the request is made with (no secret): lets clients such as `dashi mcp` learn their scope.
   app.get('/api/me/api-keys/current', async (req) => {
     const auth = await requireAuth(req, ctx);
-    if (auth.kind !== 'user' || !auth.apiKey) throw new HttpError(404, 'not-found', 'This request is not authenticated with an API key');
+    if (auth.kind !== 'user' || !auth.apiKey) throw badRequest('This request is not authenticated with an API key');
     const key = (await ctx.store.apiKeys.listByUser(auth.user.id)).find((k) => k.id === auth.apiKey!.id);
     if (!key) throw unauthorized();
     return apiKeyJson(key);

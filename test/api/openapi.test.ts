@@ -30,6 +30,8 @@ import { stopAll } from '../helpers/server.js';
 const NOT_DOCUMENTED = [
   { method: 'GET', url: '/script.js', why: 'the tracker script (also under TRACKER_SCRIPT_NAME)' },
   { method: 'GET', url: '/*', why: 'the dashboard and its static files' },
+  { method: 'GET', url: '/mcp', why: 'answers 405: the MCP endpoint is stateless, POST only' },
+  { method: 'DELETE', url: '/mcp', why: 'answers 405: the MCP endpoint is stateless, POST only' },
 ];
 
 let w: GoldenWorld;
@@ -49,7 +51,14 @@ describe('OpenAPI document', () => {
     assert.equal((await w.d.post(`/api/teams/${team.body[0].id}/users`, { userId: w.stranger.id, role: 'team-member' }, as)).status, 200);
     assert.equal(report.status, 200, JSON.stringify(report.body));
     assert.equal(segment.status, 200, JSON.stringify(segment.body));
+    // A key of the user the `:userId` paths name, so its routes find one.
+    const key = await w.d.post('/api/me/api-keys', { name: 'openapi', scope: 'read' }, { token: w.stranger.token });
+    assert.equal(key.status, 200, JSON.stringify(key.body));
+    const own = await w.d.post('/api/me/api-keys', { name: 'openapi-own', scope: 'read' }, as);
+    assert.equal(own.status, 200, JSON.stringify(own.body));
     Object.assign(ids, {
+      keyId: key.body.id,
+      'me.keyId': own.body.id,
       websiteId: w.ids.w1,
       id: w.ids.w1,
       userId: w.stranger.id,
@@ -129,8 +138,10 @@ describe('OpenAPI document', () => {
   /** The operation's URL with real ids, and its example query with the golden range. */
   function url(op: Operation): string {
     const p = op.path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => {
-      assert.ok(ids[name], `no id for ${name}`);
-      return ids[name];
+      // The caller's own things (/api/me/...) have ids of their own.
+      const key = op.path.startsWith('/api/me/') && ids[`me.${name}`] ? `me.${name}` : name;
+      assert.ok(ids[key], `no id for ${key}`);
+      return ids[key];
     });
     if (!op.example?.query) return p;
     const range = op.path.startsWith('/api/website/') ? { start_at: R.startAt, end_at: R.endAt } : { startAt: R.startAt, endAt: R.endAt };

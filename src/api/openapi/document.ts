@@ -98,7 +98,7 @@ function build(config: Pick<Config, 'basePath'>): Json {
     const item = (paths[openApiPath(op.path)] ??= {});
     const ok =
       'text' in op.response
-        ? { description: op.response.text, content: { 'text/plain': { schema: { type: 'string' } } } }
+        ? { description: op.response.text, content: { [op.response.mediaType ?? 'text/plain']: { schema: op.response.mediaType ? {} : { type: 'string' } } } }
         : { description: 'OK', content: { 'application/json': { schema: schemas.convert(op.response as z.ZodType, 'output') } } };
     const params = parameters(op, schemas);
     item[op.method] = {

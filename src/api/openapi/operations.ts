@@ -4,6 +4,7 @@
 // constants (filter names, metric types). Response shapes are in ./responses.ts.
 
 import { z } from 'zod';
+import { createKeyBody } from '../api-keys.js';
 import { loginBody, passwordBody } from '../auth.js';
 import { pageQuery } from '../paging.js';
 import { queryAnswer, queryBody } from '../query.js';
@@ -34,8 +35,8 @@ export interface Operation {
   /** Takes the analytics filter parameters (path=eq./, country=DE, ...) and segment/cohort/excludeBounce. */
   readonly filters?: boolean;
   readonly body?: z.ZodType;
-  /** JSON by default; `text` for a text/plain answer. */
-  readonly response: z.ZodType | { readonly text: string };
+  /** JSON by default; `text` for an answer described in words (text/plain unless `mediaType`). */
+  readonly response: z.ZodType | { readonly text: string; readonly mediaType?: string };
   readonly description?: string;
   /** A request that answers 200 on the golden world of the tests (there, `:name` values are ids). */
   readonly example?: { readonly query?: Readonly<Record<string, string>>; readonly body?: unknown };
@@ -121,13 +122,24 @@ export const OPERATIONS: readonly Operation[] = [
 
   // Auth and the caller's account.
   { method: 'post', path: '/api/auth/login', summary: 'Log in: a bearer token and the user', tag: 'Auth', access: 'public', body: loginBody, response: r.loginJson, description: 'Also sets the umami.auth cookie (v1 clients).' },
-  { method: 'get', path: '/api/auth/verify', summary: 'The user a token belongs to', tag: 'Auth', access: 'user', response: r.userJson },
-  { method: 'post', path: '/api/auth/verify', summary: 'The user a token belongs to', tag: 'Auth', access: 'user', response: r.userJson },
+  { method: 'get', path: '/api/auth/verify', summary: 'The user a token belongs to', tag: 'Auth', access: 'user', response: r.verifyJson },
+  { method: 'post', path: '/api/auth/verify', summary: 'The user a token belongs to', tag: 'Auth', access: 'user', response: r.verifyJson },
   { method: 'post', path: '/api/auth/logout', summary: 'Revoke the token', tag: 'Auth', access: 'user', response: r.okJson },
   { method: 'get', path: '/api/me', summary: 'The caller and their token', tag: 'Me', access: 'user', response: r.meJson },
   { method: 'post', path: '/api/me/password', summary: 'Change the own password', tag: 'Me', access: 'user', body: passwordBody, response: r.userJson },
   { method: 'get', path: '/api/me/websites', summary: "The caller's websites (and their teams', unless includeTeams=false)", tag: 'Me', access: 'user', query: pageQuery.extend({ includeTeams: z.enum(['true', 'false']).optional() }), response: r.paged(r.websiteJson) },
   { method: 'get', path: '/api/me/teams', summary: "The caller's teams", tag: 'Me', access: 'user', query: pageQuery, response: r.paged(r.teamJson) },
+
+  // API keys (never with an API key itself).
+  { method: 'post', path: '/api/me/api-keys', summary: 'Create an API key: the secret is in this answer only', tag: 'API keys', access: 'user', body: createKeyBody, response: r.newApiKeyJson, example: { body: { name: 'openapi-example', scope: 'read' } } },
+  { method: 'get', path: '/api/me/api-keys', summary: "The caller's API keys (no secrets)", tag: 'API keys', access: 'user', query: pageQuery, response: r.paged(r.apiKeyJson) },
+  { method: 'get', path: '/api/me/api-keys/current', summary: 'The API key this request is made with', tag: 'API keys', access: 'user', response: r.apiKeyJson, description: '400 when the request is not made with an API key.' },
+  { method: 'delete', path: '/api/me/api-keys/:keyId', summary: 'Revoke one of your API keys', tag: 'API keys', access: 'user', params: z.object({ keyId: uuid }), response: r.okJson },
+  { method: 'get', path: '/api/users/:userId/api-keys', summary: "A user's API keys (admin, or yourself)", tag: 'API keys', access: 'user', params: userParams, query: pageQuery, response: r.paged(r.apiKeyJson) },
+  { method: 'delete', path: '/api/users/:userId/api-keys/:keyId', summary: "Revoke a user's API key (admin, or yourself)", tag: 'API keys', access: 'user', params: userParams.extend({ keyId: uuid }), response: r.okJson },
+
+  // MCP.
+  { method: 'post', path: '/mcp', summary: 'Model Context Protocol (Streamable HTTP, stateless): tools for agents', tag: 'MCP', access: 'user', body: z.record(z.string(), z.unknown()).describe('A JSON-RPC 2.0 request'), response: { text: 'A JSON-RPC 2.0 answer (Model Context Protocol, Streamable HTTP, stateless)', mediaType: 'application/json' }, description: 'Authenticate with an API key (read-only tools unless its scope is write) or a login token; see README, Integrations.' },
 
   // Users.
   { method: 'post', path: '/api/users', summary: 'Create a user', tag: 'Users', access: 'admin', body: userCreateBody, response: r.userJson },
@@ -170,6 +182,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/api/websites/:websiteId', summary: 'Update a website (shareId turns sharing on or off)', tag: 'Websites', access: 'user', params: websiteParams, body: websiteUpdateBody, response: r.websiteJson },
   { method: 'delete', path: '/api/websites/:websiteId', summary: 'Delete a website and its data', tag: 'Websites', access: 'user', params: websiteParams, response: r.okJson },
   { method: 'post', path: '/api/websites/:websiteId/reset', summary: "Delete a website's data", tag: 'Websites', access: 'user', params: websiteParams, response: r.okJson },
+  { method: 'get', path: '/api/websites/:websiteId/refused', summary: 'Hits ingestion refused, per reason', tag: 'Websites', access: 'user', params: websiteParams, response: r.refusedJson },
   { method: 'post', path: '/api/websites/:websiteId/transfer', summary: 'Give a website to a user or a team', tag: 'Websites', access: 'user', params: websiteParams, body: transferBody, response: r.websiteJson },
   { method: 'get', path: '/api/share/:shareId', summary: 'A share link: the website and a read-only token', tag: 'Websites', access: 'public', params: shareParams, response: r.shareJson },
   { method: 'post', path: '/api/website', summary: 'Create a website (Umami v1)', tag: 'v1', access: 'user', body: v1CreateBody, response: r.v1WebsiteJson },

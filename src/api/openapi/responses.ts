@@ -32,6 +32,7 @@ export const websiteJson = z
     createdAt: date,
     updatedAt: date.nullable(),
     deletedAt: z.null(),
+    allowedHostnames: z.array(z.string()).describe('Hostnames whose hits are accepted (`*.example.com` for subdomains); empty accepts all'),
   })
   .meta({ id: 'Website' });
 
@@ -67,9 +68,13 @@ export const segmentJson = z
 export const paged = <T extends z.ZodType>(item: T) =>
   z.strictObject({ data: z.array(item), count: int, page: int, pageSize: int, orderBy: z.string().nullable(), search: z.string().nullable() });
 
+const defaultPassword = z.boolean().describe('An admin still using the default password (the dashboard warns until it changes)');
+
+export const verifyJson = userJson.extend({ usesDefaultPassword: defaultPassword });
+
 export const loginJson = z.strictObject({
   token: z.string(),
-  user: userJson.extend({ teams: z.array(z.strictObject({ id: z.guid(), name: z.string(), logoUrl: text })) }),
+  user: userJson.extend({ teams: z.array(z.strictObject({ id: z.guid(), name: z.string(), logoUrl: text })), usesDefaultPassword: defaultPassword }),
 });
 
 export const configJson = z.strictObject({
@@ -242,4 +247,24 @@ export const reportResultJson = z
 export const currenciesJson = z.array(z.strictObject({ currency: z.string() }));
 
 export const shareJson = z.strictObject({ websiteId: z.guid(), token: z.string().describe('Send as x-umami-share-token') });
-export const meJson = z.strictObject({ token: z.string().nullable(), user: userJson });
+export const meJson = z.strictObject({ token: z.null(), authKey: z.null(), shareToken: z.null(), user: userJson, usesDefaultPassword: defaultPassword });
+
+export const refusedJson = z.strictObject({
+  reasons: z.record(z.string(), z.number()).describe('Refused hits per reason: hostname, missingHostname, bot, ignoredIp'),
+  since: date.nullable(),
+});
+
+export const apiKeyJson = z
+  .strictObject({
+    id: z.guid(),
+    name: z.string(),
+    prefix: z.string().describe('The first characters of the key, to recognise it'),
+    scope: z.enum(['read', 'write']),
+    websiteIds: z.array(z.guid()).nullable(),
+    expiresAt: date.nullable(),
+    createdAt: date,
+    lastUsedAt: date.nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+export const newApiKeyJson = apiKeyJson.omit({ lastUsedAt: true }).extend({ key: z.string().describe('The secret, dashi_…: shown only in this answer') });
