@@ -14,7 +14,9 @@ import { Lru } from './lru.js';
 import { collectBody, collectPayload, describe, sendBody, sendPayload, type SendPayload } from './schema.js';
 import { TokenSigner } from './token.js';
 import { pageColumns, referrerColumns, type PageUrl, type Referrer } from './url.js';
+import { storableRows } from './text.js';
 import { QueueFullError, Writer, WriterClosedError, type HitRows } from './writer.js';
+import { RowRejectedError } from '../store/errors.js';
 
 const VISIT_SECONDS = 30 * 60;
 const NO_GEO: Geo = { country: null, region: null, city: null };
@@ -217,7 +219,7 @@ export class Ingestor {
     }
     if (rows.events.length || rows.sessions.length || rows.sessionData.length) {
       try {
-        await this.writer.enqueue(rows);
+        await this.writer.enqueue(storableRows(rows));
       } catch (err) {
         if (newSession) this.seen.delete(sessionId);
         throw writeError(err);
@@ -310,6 +312,8 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, prefix: string): 
 }
 
 function writeError(err: unknown): HttpError {
+  // The hit's own data, which no retry will store: the client's error, not the server's.
+  if (err instanceof RowRejectedError) return bad('payload: the store cannot hold a value of this hit');
   if (err instanceof QueueFullError) return new HttpError(503, 'service-unavailable', err.message, { 'retry-after': '1' });
   if (err instanceof WriterClosedError) return new HttpError(503, 'service-unavailable', err.message, { 'retry-after': '5' });
   return new HttpError(503, 'service-unavailable', 'Could not store the hit, retry later', { 'retry-after': '5' });
