@@ -48,8 +48,10 @@ const ENGINES: Record<string, string> = {
 // as opposed to a server that is failing.
 const REFUSED_CODES = new Set([6, 25, 26, 27, 38, 41, 53, 69, 70, 72, 117, 131, 321, 349, 407, 469]);
 
+/** The server's error code: chdb's clickhouseCode, @clickhouse/client's code, or the message's "Code: N.". */
 function refused(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code ?? /\bCode: (\d+)\./.exec(String((err as Error)?.message ?? ''))?.[1];
+  const e = err as { clickhouseCode?: unknown; code?: unknown; message?: unknown } | null;
+  const code = [e?.clickhouseCode, e?.code, /\bCode: (\d+)\./.exec(String(e?.message ?? ''))?.[1]].find((c) => /^\d+$/.test(String(c)));
   return REFUSED_CODES.has(Number(code));
 }
 
