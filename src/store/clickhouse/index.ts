@@ -93,6 +93,7 @@ export class ClickHouseAnalytics implements AnalyticsStore {
   }
 
   private async writeNow(batch: WriteBatch): Promise<void> {
+    const done: { table: string; rows: object[]; objects: Record<string, unknown>[] }[] = [];
     for (const { table, columns, rows } of tables) {
       const todo = (rows(batch) as object[]).filter((row) => !this.written.has(row));
       if (!todo.length) continue;
@@ -116,9 +117,28 @@ export class ClickHouseAnalytics implements AnalyticsStore {
       try {
         await this.ch.insert(table, objects, token);
       } catch (err) {
+        if (!refused(err)) throw err;
+        // The batch will be split to find the refused hit: take back this call's rows from the
+        // tables before, so the refused hit leaves nothing behind (the others are written again).
+        await this.undo(done).catch(() => undefined);
         classify(err, refused);
       }
       for (const row of todo) this.written.add(row);
+      done.push({ table, rows: todo, objects });
+    }
+  }
+
+  /** Deletes rows this store wrote, by event id (events, event data) or session and time. */
+  private async undo(done: { table: string; rows: object[]; objects: Record<string, unknown>[] }[]): Promise<void> {
+    for (const { table, rows, objects } of done) {
+      const byEvent = 'event_id' in objects[0];
+      const keys = objects.map((o) =>
+        byEvent ? `'${o.event_id}'` : `('${o.session_id}', toDateTime64('${o.created_at}', 3, 'UTC'))`,
+      );
+      // Ids and times are our own (uuids, chTimestamp text): checked, then inlined.
+      if (!objects.every((o) => isUuid(String(byEvent ? o.event_id : o.session_id)) && /^[\d :.-]+$/.test(String(o.created_at)))) return;
+      await this.ch.command(`DELETE FROM ${table} WHERE ${byEvent ? 'event_id' : '(session_id, created_at)'} IN (${keys.join(', ')})`);
+      for (const row of rows) this.written.delete(row);
     }
   }
 
