@@ -14,6 +14,7 @@ import { GeoDb } from '../ingest/geo.js';
 import { Ingestor, WEBSITE_CACHE_MS_SHARED, type HitRequest, type Outcome, type SendResult } from '../ingest/ingest.js';
 import { loadTracker } from '../ingest/tracker-asset.js';
 import { Writer } from '../ingest/writer.js';
+import { requireAdmin } from '../server/permissions.js';
 
 const HIT_BODY_LIMIT = 64 * 1024;
 const BATCH_BODY_LIMIT = 1024 * 1024;
@@ -62,6 +63,20 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
     onError: (err) => log.error({ err }, 'ingest write failed'),
   });
   app.addHook('onClose', () => writer.drain());
+
+  // For operators: the writer's counters and the journal lines the embedded store set aside.
+  app.get('/api/admin/ingest', async (req) => {
+    await requireAdmin(req, ctx);
+    const dead = store.analytics.deadLetters?.() ?? null;
+    return {
+      queued: writer.pending,
+      committed: writer.committed,
+      rejected: writer.rejected,
+      deadLetterLines: dead?.lines ?? 0,
+      deadLetterSegments: dead?.segments ?? 0,
+      deadLetterDir: dead?.dir ?? null,
+    };
+  });
 
   const ingestor = new Ingestor(
     {

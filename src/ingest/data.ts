@@ -9,6 +9,13 @@ export const LIMITS = {
   eventName: 50,
   /** DECIMAL(19,4) holds 15 digits before the point. */
   maxNumber: 1e15,
+  /**
+   * Dates every store holds (ClickHouse's DateTime64 is the narrowest: 1900-2299; PostgreSQL has
+   * no year 0 and cannot read years past 9999 as written). A date-like value outside this range
+   * is kept verbatim as a string value rather than refused or clamped.
+   */
+  minDate: Date.UTC(1900, 0, 1),
+  maxDate: Date.UTC(2300, 0, 1),
 };
 
 export class DataLimitError extends Error {}
@@ -71,7 +78,8 @@ function typed(key: string, value: unknown, field: string): DataValue {
     text = String(value);
     if (DATE.test(text)) {
       const date = new Date(text);
-      if (!Number.isNaN(date.getTime())) {
+      const t = date.getTime();
+      if (t >= LIMITS.minDate && t < LIMITS.maxDate) {
         row.type = DataType.date;
         row.dateValue = date;
       }

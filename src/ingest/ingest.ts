@@ -16,7 +16,9 @@ import { collectBody, collectPayload, describe, sendBody, sendPayload, type Send
 import { TokenSigner } from './token.js';
 import { SaltKeeper } from './salt.js';
 import { pageColumns, parseUrl, referrerColumns, type PageUrl, type Referrer } from './url.js';
+import { storableRows } from './text.js';
 import { QueueFullError, Writer, WriterClosedError, type HitRows } from './writer.js';
+import { RowRejectedError } from '../store/errors.js';
 
 const VISIT_SECONDS = 30 * 60;
 /** How soon a process sees a website change made by another process on a server store. */
@@ -288,7 +290,7 @@ export class Ingestor {
     }
     if (rows.events.length || rows.sessions.length || rows.sessionData.length) {
       if (this.retired.has(site.id)) throw bad('Website not found.');
-      const written = this.writer.enqueue(rows);
+      const written = this.writer.enqueue(storableRows(rows));
       this.inflight.add(written);
       try {
         await written;
@@ -395,6 +397,8 @@ async function saltOrUnavailable(loading: Promise<PeriodSalt>): Promise<PeriodSa
 }
 
 function writeError(err: unknown): HttpError {
+  // The hit's own data, which no retry will store: the client's error, not the server's.
+  if (err instanceof RowRejectedError) return bad('payload: the store cannot hold a value of this hit');
   if (err instanceof QueueFullError) return new HttpError(503, 'service-unavailable', err.message, { 'retry-after': '1' });
   if (err instanceof WriterClosedError) return new HttpError(503, 'service-unavailable', err.message, { 'retry-after': '5' });
   return new HttpError(503, 'service-unavailable', 'Could not store the hit, retry later', { 'retry-after': '5' });

@@ -2,6 +2,7 @@
 // WriteBatch every few milliseconds or every maxBatch hits. A hit's promise settles only after
 // the batch that holds it committed, so a request is acknowledged only once its rows are durable.
 import type { WriteBatch } from '../store/types.js';
+import { RowRejectedError } from '../store/errors.js';
 
 export type HitRows = WriteBatch;
 
@@ -43,6 +44,8 @@ export class Writer {
   private readonly maxQueue: number;
   /** Hits committed since start, for benchmarks and tests. */
   committed = 0;
+  /** Hits the store refused (answered 400) since start. */
+  rejected = 0;
 
   constructor(
     private readonly write: (batch: WriteBatch) => Promise<void>,
@@ -91,21 +94,34 @@ export class Writer {
     });
   }
 
-  /** Writes items as one batch; if that fails, halves it so one bad hit cannot sink the others. */
-  private async writeItems(items: Pending[]): Promise<void> {
+  /**
+   * Writes items as one batch. When the store refuses rows (RowRejectedError), halves the batch so
+   * one bad hit cannot sink the others, and only that hit fails. Any other failure is the store's:
+   * the batch is tried once more, then every hit in it fails (the client answer is a 503), so an
+   * unreachable store costs two attempts per batch, not two per hit. Retrying is safe: each store
+   * writes a batch all-or-nothing, or (ClickHouse) never writes a row it already wrote.
+   */
+  private async writeItems(items: Pending[], retried = false): Promise<void> {
     try {
       await this.write(merge(items));
       this.committed += items.length;
       for (const item of items) item.resolve();
     } catch (err) {
-      if (items.length === 1) {
-        this.options.onError?.(err);
-        items[0].reject(err);
+      if (err instanceof RowRejectedError) {
+        if (items.length === 1) {
+          this.rejected++;
+          this.options.onError?.(err);
+          items[0].reject(err);
+          return;
+        }
+        const half = items.length >> 1;
+        await this.writeItems(items.slice(0, half), retried);
+        await this.writeItems(items.slice(half), retried);
         return;
       }
-      const half = items.length >> 1;
-      await this.writeItems(items.slice(0, half));
-      await this.writeItems(items.slice(half));
+      if (!retried) return this.writeItems(items, true);
+      this.options.onError?.(err);
+      for (const item of items) item.reject(err);
     }
   }
 }

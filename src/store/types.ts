@@ -198,6 +198,8 @@ export interface AnalyticsStore {
   write(batch: WriteBatch): Promise<void>;
   /** Remove a website's analytics rows: all of them (reset, delete), or those created in [from, to). */
   deleteWebsiteData(websiteId: string, range?: { from: Date; to: Date }): Promise<void>;
+  /** Journal lines the embedded store refused and set aside (DATA_DIR/dead-letter); null elsewhere. */
+  deadLetters?(): { lines: number; segments: number; dir: string } | null;
   /** Traffic rollups (tables visit_rollup and session_slot, see src/store/duckdb/rollup.ts), if kept. */
   readonly rollups?: TrafficRollups;
 }

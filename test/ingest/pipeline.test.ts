@@ -13,6 +13,7 @@ import { TokenSigner } from '../../src/ingest/token.js';
 import { pageUrl, referrer } from '../../src/ingest/url.js';
 import { QueueFullError, Writer, WriterClosedError, type HitRows } from '../../src/ingest/writer.js';
 import type { WriteBatch } from '../../src/store/types.js';
+import { RowRejectedError } from '../../src/store/errors.js';
 
 const UA = {
   chromeWin: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
@@ -239,14 +240,28 @@ test('writer: bounded queue rejects when full, drain writes everything then refu
   assert.equal(written, 5);
 });
 
-test('writer: a failing hit does not sink its batch', async () => {
+test('writer: a hit the store refuses does not sink its batch', async () => {
   const writer = new Writer(
     async (b) => {
-      if (b.events.some((e: any) => e.poison)) throw new Error('bad row');
+      if (b.events.some((e: any) => e.poison)) throw new RowRejectedError(new Error('bad row'));
     },
     { flushMs: 5 },
   );
   const ok = (i: number) => ({ ...rows(), events: [{ i } as never] });
   const results = await Promise.allSettled([writer.enqueue(ok(1)), writer.enqueue({ ...rows(), events: [{ poison: true } as never] }), writer.enqueue(ok(2)), writer.enqueue(ok(3))]);
   assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+});
+
+test('writer: a failing store costs a batch two attempts, not two per hit', async () => {
+  let attempts = 0;
+  const writer = new Writer(
+    async () => {
+      attempts++;
+      throw new Error('store unreachable');
+    },
+    { flushMs: 5 },
+  );
+  const results = await Promise.allSettled(Array.from({ length: 8 }, () => writer.enqueue(rows())));
+  assert.deepEqual(results.map((r) => r.status), Array(8).fill('rejected'));
+  assert.equal(attempts, 2);
 });

@@ -42,10 +42,12 @@ export async function clickhouseEmbedded(dir: string): Promise<ChExecutor> {
     async command(sql: string): Promise<void> {
       await session.queryAsync(sql, { format: 'Null' });
     },
-    async insert(table: string, rows: Record<string, unknown>[]): Promise<void> {
+    async insert(table: string, rows: Record<string, unknown>[], token?: string): Promise<void> {
       if (!rows.length) return;
       const body = rows.map((r) => JSON.stringify(r)).join('\n');
-      await session.queryAsync(`INSERT INTO ${table} FORMAT JSONEachRow\n${body}`, { format: 'Null' });
+      // The token is base64url (no quotes to escape).
+      const settings = token ? ` SETTINGS insert_deduplication_token = '${token}'` : '';
+      await session.queryAsync(`INSERT INTO ${table}${settings} FORMAT JSONEachRow\n${body}`, { format: 'Null' });
     },
     async close(): Promise<void> {
       session.cleanup();

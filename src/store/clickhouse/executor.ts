@@ -7,7 +7,8 @@ import type { Row } from '../types.js';
 export interface ChExecutor {
   query(sql: string, params?: Record<string, unknown>): Promise<Row[]>;
   command(sql: string): Promise<void>;
-  insert(table: string, rows: Record<string, unknown>[]): Promise<void>;
+  /** `token`: insert_deduplication_token, so the same block inserted twice is stored once. */
+  insert(table: string, rows: Record<string, unknown>[], token?: string): Promise<void>;
   close(): Promise<void>;
 }
 

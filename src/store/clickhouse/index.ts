@@ -1,7 +1,9 @@
 // ClickHouse for events (CLICKHOUSE_URL), PostgreSQL for metadata (DATABASE_URL), as Umami does.
 // MergeTree tables partitioned by month and ordered for website-and-time scans; one insert per
 // table per batch. Minimum ClickHouse: 23.8 (DateTime64, query parameters, lightweight DELETE).
+import { createHash, randomUUID } from 'node:crypto';
 import type { AnalyticsStore, Row, Store, WriteBatch } from '../types.js';
+import { classify } from '../errors.js';
 import { tables } from '../sql/columns.js';
 import { isUuid } from '../sql/executor.js';
 import { openPostgresStore } from '../postgres/index.js';
@@ -42,6 +44,20 @@ const ENGINES: Record<string, string> = {
   session_data: 'ORDER BY (website_id, session_id, data_key, created_at)',
 };
 
+// ClickHouse error codes for values or rows it refuses (parse errors, types, ranges, constraints),
+// as opposed to a server that is failing.
+const REFUSED_CODES = new Set([6, 25, 26, 27, 38, 41, 53, 69, 70, 72, 117, 131, 321, 349, 407, 469]);
+
+/** The server's error code: chdb's clickhouseCode, @clickhouse/client's code, or the message's "Code: N.". */
+function refused(err: unknown): boolean {
+  const e = err as { clickhouseCode?: unknown; code?: unknown; message?: unknown } | null;
+  const code = [e?.clickhouseCode, e?.code, /\bCode: (\d+)\./.exec(String(e?.message ?? ''))?.[1]].find((c) => /^\d+$/.test(String(c)));
+  return REFUSED_CODES.has(Number(code));
+}
+
+/** Blocks remembered per table for insert_deduplication_token (a retried block is dropped). */
+const DEDUP_WINDOW = 1000;
+
 export function clickhouseDdl(): string[] {
   return tables.map(({ table, columns }) => {
     const cols = columns.map(([name]) => `  ${name} ${TYPES[name] ?? text}`).join(',\n');
@@ -52,6 +68,16 @@ export function clickhouseDdl(): string[] {
 export class ClickHouseAnalytics implements AnalyticsStore {
   readonly dialect = 'clickhouse' as const;
   private writing: Promise<void> = Promise.resolve();
+  /**
+   * Rows already inserted. ClickHouse has no transaction across tables: when event_data fails
+   * after website_event committed, the writer retries the same row objects, and those already in
+   * are skipped, so a retry never duplicates a row.
+   */
+  private readonly written = new WeakSet<object>();
+  /** Row object -> number, for insert_deduplication_token; the nonce keeps tokens to this process. */
+  private readonly rowIds = new WeakMap<object, number>();
+  private nextRowId = 0;
+  private readonly nonce = randomUUID();
 
   constructor(private readonly ch: ChExecutor) {}
 
@@ -67,8 +93,11 @@ export class ClickHouseAnalytics implements AnalyticsStore {
   }
 
   private async writeNow(batch: WriteBatch): Promise<void> {
+    const done: { table: string; rows: object[]; objects: Record<string, unknown>[] }[] = [];
     for (const { table, columns, rows } of tables) {
-      const objects = rows(batch).map((row) => {
+      const todo = (rows(batch) as object[]).filter((row) => !this.written.has(row));
+      if (!todo.length) continue;
+      const objects = todo.map((row) => {
         const o: Record<string, unknown> = {};
         for (const [name, kind, get] of columns) {
           const v = get(row);
@@ -76,7 +105,40 @@ export class ClickHouseAnalytics implements AnalyticsStore {
         }
         return o;
       });
-      await this.ch.insert(table, objects);
+      // The same row objects sent again (a retry after an answer was lost) carry the same token,
+      // and the server drops the repeated block. Rows built anew (an import) are new blocks.
+      const hash = createHash('sha256').update(`${this.nonce}:${table}`);
+      for (const row of todo) {
+        let id = this.rowIds.get(row);
+        if (id === undefined) this.rowIds.set(row, (id = this.nextRowId++));
+        hash.update(`,${id}`);
+      }
+      const token = hash.digest('base64url');
+      try {
+        await this.ch.insert(table, objects, token);
+      } catch (err) {
+        if (!refused(err)) throw err;
+        // The batch will be split to find the refused hit: take back this call's rows from the
+        // tables before, so the refused hit leaves nothing behind (the others are written again).
+        await this.undo(done).catch(() => undefined);
+        classify(err, refused);
+      }
+      for (const row of todo) this.written.add(row);
+      done.push({ table, rows: todo, objects });
+    }
+  }
+
+  /** Deletes rows this store wrote, by event id (events, event data) or session and time. */
+  private async undo(done: { table: string; rows: object[]; objects: Record<string, unknown>[] }[]): Promise<void> {
+    for (const { table, rows, objects } of done) {
+      const byEvent = 'event_id' in objects[0];
+      const keys = objects.map((o) =>
+        byEvent ? `'${o.event_id}'` : `('${o.session_id}', toDateTime64('${o.created_at}', 3, 'UTC'))`,
+      );
+      // Ids and times are our own (uuids, chTimestamp text): checked, then inlined.
+      if (!objects.every((o) => isUuid(String(byEvent ? o.event_id : o.session_id)) && /^[\d :.-]+$/.test(String(o.created_at)))) return;
+      await this.ch.command(`DELETE FROM ${table} WHERE ${byEvent ? 'event_id' : '(session_id, created_at)'} IN (${keys.join(', ')})`);
+      for (const row of rows) this.written.delete(row);
     }
   }
 
@@ -99,6 +161,11 @@ export async function openClickHouseStore(databaseUrl: string, clickhouseUrl: st
   const meta = await openPostgresStore(databaseUrl);
   const ch = await openClickHouseExecutor(clickhouseUrl);
   for (const statement of clickhouseDdl()) await ch.command(statement);
+  // Lets insert_deduplication_token work on plain MergeTree tables. A user without ALTER rights
+  // still starts: retries then rely on the rows-already-written check alone.
+  for (const { table } of tables) {
+    await ch.command(`ALTER TABLE ${table} MODIFY SETTING non_replicated_deduplication_window = ${DEDUP_WINDOW}`).catch(() => undefined);
+  }
   return {
     ...meta,
     kind: 'clickhouse',

@@ -16,8 +16,9 @@ export function clickhouseServer(url: string): ChExecutor {
     async command(sql: string): Promise<void> {
       await client.command({ query: sql });
     },
-    async insert(table: string, rows: Record<string, unknown>[]): Promise<void> {
-      if (rows.length) await client.insert({ table, values: rows, format: 'JSONEachRow' });
+    async insert(table: string, rows: Record<string, unknown>[], token?: string): Promise<void> {
+      if (!rows.length) return;
+      await client.insert({ table, values: rows, format: 'JSONEachRow', clickhouse_settings: token ? { insert_deduplication_token: token } : {} });
     },
     close: () => client.close(),
   };

@@ -3,12 +3,15 @@
 // milliseconds, and before any read or delete, so every query sees every acknowledged hit.
 // DuckDB reads a segment file itself (read_csv of its lines, from_json of each line, on its own
 // threads): the event loop neither keeps the rows nor hands them over again.
+import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AnalyticsStore, RollupMaintenance, Row, TrafficRollups, WriteBatch } from '../types.js';
 import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
+import { DeadLetters, type DeadLetterStats } from './dead-letter.js';
+import { RowRejectedError } from '../errors.js';
 
 // A load's cost per row falls with its size (DuckDB, this machine: ~40 µs per row at 500 rows,
 // ~30 at 2,000, ~21 at 8,000, ~15 from 20,000 on), so loads wait a second for rows to gather;
@@ -111,6 +114,11 @@ function serialize(batch: WriteBatch): { text: string; count: number; tables: nu
   return { text: lines.join('\n'), count: lines.length - 1, tables: present };
 }
 
+type Warn = (details: Record<string, unknown>, message: string) => void;
+
+/** A warning as one JSON log line on stderr, shaped like the server's log lines. */
+const warnLine: Warn = (details, msg) => console.warn(JSON.stringify({ level: 40, time: Date.now(), ...details, msg }));
+
 export class DuckDbAnalytics implements AnalyticsStore {
   readonly dialect = 'duckdb' as const;
   /** Rows in the current journal segment, and which tables they belong to (bit i: tables[i]). */
@@ -133,13 +141,18 @@ export class DuckDbAnalytics implements AnalyticsStore {
     private readonly conn: DuckDBConnection,
     private readonly journal: Journal | null,
     private readonly maintenance: RollupMaintenance,
+    private readonly dead: DeadLetters | null,
+    private readonly warn: Warn,
   ) {
     const { slotMs, attributes, pageColumns, visitAttributes } = maintenance;
     this.rollups = { slotMs, attributes, pageColumns, visitAttributes, refresh: () => this.refreshRollups(), rebuild: () => this.rebuildRollups(null) };
   }
 
-  /** `journalDir` null: an in-memory store, written straight to DuckDB. */
-  static async open(pool: DuckDbPool, journalDir: string | null, maintenance: RollupMaintenance): Promise<DuckDbAnalytics> {
+  /**
+   * `journalDir` null: an in-memory store, written straight to DuckDB. Refused journal lines go
+   * to `dead-letter/` beside the journal directory, with a warning through `warn`.
+   */
+  static async open(pool: DuckDbPool, journalDir: string | null, maintenance: RollupMaintenance, warn: Warn = warnLine): Promise<DuckDbAnalytics> {
     for (const { table, columns } of tables) {
       const rows = await pool.all(`SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [table]);
       const actual = rows.map((r) => r.column_name).join(',');
@@ -151,7 +164,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
     const [{ queued }] = await pool.all('SELECT count(*) AS queued FROM rollup_pending');
     const [{ built }] = await pool.all('SELECT built FROM rollup_state');
     const opened = async (journal: Journal | null) => {
-      const store = new DuckDbAnalytics(pool, conn, journal, maintenance);
+      const dead = journalDir ? new DeadLetters(path.join(path.dirname(journalDir), 'dead-letter')) : null;
+      const store = new DuckDbAnalytics(pool, conn, journal, maintenance, dead, warn);
       store.rollupsStale = Number(queued) > 0;
       // Once, for rows stored before the rollups existed (~10 s per million events).
       if (!built) await store.rebuildRollups(null);
@@ -165,7 +179,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
     const store = await opened(journal);
     for (const n of leftover) {
       // Read here rather than by DuckDB: a torn last line (never acknowledged) is dropped.
-      if (n > Number(last)) await store.load(n, { text: journal.read(n).join('\n'), tables: ALL_TABLES });
+      if (n > Number(last)) await store.loadSegment(n, { text: journal.read(n).join('\n'), tables: ALL_TABLES });
       await journal.remove(n);
     }
     return store;
@@ -180,7 +194,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
     const { text, count, tables: present } = serialize(batch);
     if (count === 0) return this.appends.then(() => undefined);
     if (!this.journal) {
-      const step = this.appends.then(() => this.load(null, { text, tables: present }));
+      const step = this.appends.then(() => this.loadOrRefuse({ text, tables: present }));
       this.appends = step.catch(() => undefined);
       return step;
     }
@@ -223,7 +237,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
       // A segment that failed to load stays first in line (and on disk, for the next start).
       while (this.backlog.length > 0) {
         const { n, tables: present } = this.backlog[0];
-        await this.load(n, { file: journal.file(n), tables: present });
+        await this.loadSegment(n, { file: journal.file(n), tables: present });
         this.backlog.shift();
         await journal.remove(n).catch(() => undefined); // left behind, it is removed at the next start
       }
@@ -282,22 +296,111 @@ export class DuckDbAnalytics implements AnalyticsStore {
 
   /** One transaction: the rows, and (journaled) the segment number they came from. */
   private async load(segment: number | null, source: Source): Promise<void> {
-    const lines = 'file' in source ? fileLines(source.file) : PARAM_LINES;
-    const params = 'file' in source ? [] : [source.text];
+    let events = false;
     await this.inTransaction(async (c) => {
-      for (let t = 0; t < tables.length; t++) {
-        if (!(source.tables & (1 << t))) continue;
-        const { table } = tables[t];
-        await c.run(insertSql(table, lines), params);
-        if (table !== 'website_event') continue;
-        await c.run(`INSERT INTO website_event SELECT * FROM ${STAGED_EVENTS}`);
-        await c.run(this.maintenance.pendingInsert(STAGED_EVENTS));
-        await c.run(`DELETE FROM ${STAGED_EVENTS}`);
-        this.rollupsStale = true;
-      }
+      events = await this.insertRows(c, source);
       if (segment !== null) await c.run('UPDATE journal_state SET last_loaded = $1', [segment]);
     });
-    if (this.rollupsStale) this.scheduleRollups();
+    if (events) {
+      this.rollupsStale = true;
+      this.scheduleRollups();
+    }
+  }
+
+  /** Inserts the source's rows on `c` (inside a transaction); true if it had events. */
+  private async insertRows(c: DuckDBConnection, source: Source): Promise<boolean> {
+    const lines = 'file' in source ? fileLines(source.file) : PARAM_LINES;
+    const params = 'file' in source ? [] : [source.text];
+    let events = false;
+    for (let t = 0; t < tables.length; t++) {
+      if (!(source.tables & (1 << t))) continue;
+      const { table } = tables[t];
+      await c.run(insertSql(table, lines), params);
+      if (table !== 'website_event') continue;
+      await c.run(`INSERT INTO website_event SELECT * FROM ${STAGED_EVENTS}`);
+      await c.run(this.maintenance.pendingInsert(STAGED_EVENTS));
+      await c.run(`DELETE FROM ${STAGED_EVENTS}`);
+      events = true;
+    }
+    return events;
+  }
+
+  /**
+   * Loads a journal segment exactly once. If DuckDB refuses it, finds the lines it refuses (by
+   * halves, each tried in a transaction that is rolled back), keeps them in the dead-letter
+   * directory, and loads every other line with the segment number in one transaction, so a crash
+   * at any point neither loses nor doubles a row. Throws only when the store itself is failing.
+   */
+  private async loadSegment(n: number, source: Source): Promise<void> {
+    try {
+      await this.load(n, source);
+      return;
+    } catch (err) {
+      const lines = 'file' in source ? this.journal!.read(n) : source.text.split('\n').filter(Boolean);
+      // Lines that name no table are no row at all (every insert skips them): set aside too.
+      const rows: string[] = [];
+      const rowless: string[] = [];
+      for (const l of lines) (tables.some(({ table }) => l.includes(`"${table}":[`)) ? rows : rowless).push(l);
+      const { good, bad } = await this.sortLines(rows);
+      bad.push(...rowless);
+      if (bad.length > 0 && this.dead) {
+        const file = await this.dead.keep(n, bad);
+        this.warn({ segment: n, lines: bad.length, file, err: (err as Error).message.split('\n')[0].slice(0, 300) }, 'journal lines refused by DuckDB set aside');
+      }
+      await this.load(n, { text: good.join('\n'), tables: ALL_TABLES });
+    }
+  }
+
+  /** In-memory store: a batch DuckDB refuses is the hit's fault when the store still works. */
+  private async loadOrRefuse(source: Source): Promise<void> {
+    try {
+      await this.load(null, source);
+    } catch (err) {
+      if (await this.works()) throw new RowRejectedError(err);
+      throw err;
+    }
+  }
+
+  /** Splits lines into those DuckDB loads and those it refuses, by halves. */
+  private async sortLines(lines: string[]): Promise<{ good: string[]; bad: string[] }> {
+    if (lines.length === 0 || (await this.tryLines(lines))) return { good: lines, bad: [] };
+    if (lines.length === 1) {
+      if (!(await this.works())) throw new Error('DuckDB takes no writes: the journal segment stays for a later load');
+      return { good: [], bad: lines };
+    }
+    const half = lines.length >> 1;
+    const a = await this.sortLines(lines.slice(0, half));
+    const b = await this.sortLines(lines.slice(half));
+    return { good: [...a.good, ...b.good], bad: [...a.bad, ...b.bad] };
+  }
+
+  /** Whether the lines insert, in a transaction that is always rolled back. */
+  private async tryLines(lines: string[]): Promise<boolean> {
+    return this.rolledBack(async (c) => {
+      await this.insertRows(c, { text: lines.join('\n'), tables: ALL_TABLES });
+    });
+  }
+
+  /** Whether the store takes a write at all (a no-op update, rolled back). */
+  private works(): Promise<boolean> {
+    return this.rolledBack((c) => c.run('UPDATE journal_state SET last_loaded = last_loaded').then(() => undefined));
+  }
+
+  private async rolledBack(body: (c: DuckDBConnection) => Promise<void>): Promise<boolean> {
+    const c = this.conn;
+    await c.run('BEGIN TRANSACTION');
+    let ok = true;
+    try {
+      await body(c);
+    } catch {
+      ok = false;
+    }
+    await c.run('ROLLBACK');
+    return ok;
+  }
+
+  deadLetters(): DeadLetterStats | null {
+    return this.dead?.stats() ?? null;
   }
 
   async deleteWebsiteData(websiteId: string, range?: { from: Date; to: Date }): Promise<void> {

@@ -16,6 +16,8 @@ const name = (n: number) => `${String(n).padStart(12, '0')}.ndjson`;
 
 export class Journal {
   private fd: fs.promises.FileHandle | null = null;
+  /** Bytes in the current segment, all of them whole acknowledged lines. */
+  private size = 0;
   current = 0;
 
   private constructor(readonly dir: string) {}
@@ -44,9 +46,22 @@ export class Journal {
    * as write + fdatasync would, in one trip to the thread pool instead of two.
    */
   async append(lines: string): Promise<void> {
-    this.fd ??= await fs.promises.open(this.file(this.current), APPEND_DSYNC ?? 'a');
-    await this.fd.write(lines);
-    if (APPEND_DSYNC === null) await this.fd.datasync();
+    if (this.fd === null) {
+      this.fd = await fs.promises.open(this.file(this.current), APPEND_DSYNC ?? 'a');
+      this.size = (await this.fd.stat()).size;
+    }
+    const bytes = Buffer.from(lines);
+    try {
+      const { bytesWritten } = await this.fd.write(bytes);
+      if (bytesWritten !== bytes.length) throw new Error(`journal: short write (${bytesWritten} of ${bytes.length} bytes)`);
+      if (APPEND_DSYNC === null) await this.fd.datasync();
+    } catch (err) {
+      // A failed append is not acknowledged and will be retried: cut off whatever part of it
+      // reached the file, or the retry would store those rows twice.
+      await this.fd.truncate(this.size).catch(() => undefined);
+      throw err;
+    }
+    this.size += bytes.length;
   }
 
   /** Closes the current segment and starts the next; returns the closed segment's number. */
@@ -55,6 +70,7 @@ export class Journal {
     this.current++;
     const fd = this.fd;
     this.fd = null;
+    this.size = 0;
     await fd?.close();
     return closed;
   }

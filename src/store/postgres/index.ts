@@ -13,6 +13,10 @@ import { SqlSaltRepo } from '../sql/salts.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { connect, PgExecutor } from './connection.js';
 import { SqlMetadataCopy } from '../sql/metadata-copy.js';
+import { classify } from '../errors.js';
+
+/** SQLSTATE classes 22 (data exception: NUL in text, a date out of range) and 23 (a constraint). */
+const refused = (err: unknown) => /^2[23]/.test(String((err as { code?: unknown })?.code ?? ''));
 
 export const pgMigrations: Migration[] = [
   ...baseMigrations,
@@ -46,7 +50,12 @@ export class PgAnalytics implements AnalyticsStore {
     return this.db.all(sql, params);
   }
 
+  /** One transaction: all of the batch or none of it, so a retry never duplicates a row. */
   async write(batch: WriteBatch): Promise<void> {
+    await this.writeNow(batch).catch((err: unknown) => classify(err, refused));
+  }
+
+  private async writeNow(batch: WriteBatch): Promise<void> {
     await this.db.transaction(async (tx) => {
       for (const { table, columns, rows: pick } of tables) {
         const rows = pick(batch);
