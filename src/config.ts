@@ -58,6 +58,9 @@ const envSchema = z.object({
   GEOLITE_DB_PATH: z.string().trim().optional(),
   SKIP_LOCATION_HEADERS: flag.default(false),
   INGEST_QUEUE_SIZE: z.coerce.number().int().min(1).default(50_000),
+  QUERY_TIMEOUT_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  REPORT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(3),
+  REPORT_QUEUE_SIZE: z.coerce.number().int().min(0).max(100_000).default(32),
 });
 
 export interface Config {
@@ -90,6 +93,12 @@ export interface Config {
   skipLocationHeaders: boolean;
   /** Hits waiting for the ingest writer before /api/send answers 503. */
   ingestQueueSize: number;
+  /** Time budget of one analytics query, in milliseconds; past it the store cancels the query. */
+  queryTimeoutMs: number;
+  /** Report runs and share-link analytics reads running at once in this process. */
+  reportConcurrency: number;
+  /** How many more may wait (up to 10 s) for a place before a 429. */
+  reportQueueSize: number;
 }
 
 export class ConfigError extends Error {}
@@ -129,5 +138,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     geoDbPath: e.GEOLITE_DB_PATH || null,
     skipLocationHeaders: e.SKIP_LOCATION_HEADERS,
     ingestQueueSize: e.INGEST_QUEUE_SIZE,
+    queryTimeoutMs: e.QUERY_TIMEOUT_MS,
+    reportConcurrency: e.REPORT_CONCURRENCY,
+    reportQueueSize: e.REPORT_QUEUE_SIZE,
   };
 }

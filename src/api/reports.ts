@@ -4,6 +4,8 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { depthProblem } from '../lib/json-depth.js';
+import { own } from '../lib/own.js';
 import { QueryEngine } from '../query/engine.js';
 import { QueryError } from '../query/types.js';
 import { REPORTS, SAVED_REPORT_TYPES } from '../reports/index.js';
@@ -15,6 +17,7 @@ import { badRequest, notFound, unauthorized } from '../server/errors.js';
 import { isAdmin, requireUser, requireWebsite } from '../server/permissions.js';
 import { parse } from '../server/validate.js';
 import type { Report, User } from '../store/types.js';
+import { heavyReads } from './heavy.js';
 import { parsePaging, paged } from './paging.js';
 
 const uuid = z.string().uuid('must be a uuid');
@@ -64,7 +67,9 @@ const listQuery = z.object({ websiteId: uuid.optional(), type: z.string().max(50
 
 /** Saved parameters of a known report type must make sense (dates are not required there). */
 function checkParameters(type: string, params: Record<string, unknown>): void {
-  const def = REPORTS[type];
+  const deep = depthProblem(params, 'parameters');
+  if (deep) throw badRequest(deep);
+  const def = own(REPORTS, type);
   if (!def) return;
   const fields = flattenBody({ parameters: params });
   // Only check what was given: a saved report may be a draft without steps yet.
@@ -111,9 +116,12 @@ async function writable(req: FastifyRequest, ctx: AppContext, user: User, id: st
 
 export function registerReports(app: FastifyInstance, ctx: AppContext): void {
   const engine = new QueryEngine(ctx.store.analytics);
+  const heavy = heavyReads(ctx);
 
   for (const [type, def] of Object.entries(REPORTS)) {
     app.post(`/api/reports/${type}`, async (req) => {
+      const deep = depthProblem(req.body, 'body');
+      if (deep) throw badRequest(deep);
       const fields = guardSync2(() => flattenBody(req.body));
       const websiteId = parse(uuid, fields.websiteId, 'websiteId');
       const website = await requireWebsite(req, ctx, websiteId, 'view');
@@ -121,7 +129,7 @@ export function registerReports(app: FastifyInstance, ctx: AppContext): void {
         const segment = await segmentFilter(ctx.store, website.id, segmentIdOf(fields));
         const scope = parseScope({ website, fields, segment, now: new Date() });
         def.validate(fields);
-        return def.run({ engine, scope, fields });
+        return heavy.run(() => def.run({ engine, scope, fields }));
       });
     });
   }
@@ -133,7 +141,7 @@ export function registerReports(app: FastifyInstance, ctx: AppContext): void {
     return guard(async () => {
       const fields = { ...q };
       const scope = parseScope({ website, fields, segment: null, now: new Date() });
-      const list = await currencies({ engine, scope });
+      const list = await heavy.run(() => currencies({ engine, scope }));
       if (typeof q.currency === 'string' && q.currency) {
         const c = parseCurrency(q.currency);
         return list.filter((x) => x.currency === c);

@@ -3,6 +3,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { depthProblem } from '../lib/json-depth.js';
 import { QueryError } from '../query/types.js';
 import { checkSegmentParameters, SEGMENT_TYPES } from '../reports/segments.js';
 import type { AppContext } from '../server/context.js';
@@ -38,6 +39,8 @@ const updateBody = z.object({
 });
 
 function checked(parameters: unknown) {
+  const deep = depthProblem(parameters, 'parameters');
+  if (deep) throw badRequest(deep);
   try {
     return checkSegmentParameters(parameters);
   } catch (err) {

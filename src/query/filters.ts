@@ -3,6 +3,7 @@
 
 import { canonicalDimension, dimension, visitParts } from './dimensions.js';
 import type { Dialect } from './dialects/dialect.js';
+import { own } from '../lib/own.js';
 import { join, raw, sql, type Sql } from './sql.js';
 import { QueryError, type Filter, type FilterOp, type Query } from './types.js';
 
@@ -24,19 +25,29 @@ export function parseFilterValue(param: string, dim: string, text: string): Filt
   const prefix = dot > 0 ? text.slice(0, dot) : '';
   let op: FilterOp = 'eq';
   let value = text;
-  if (prefix in OPS) {
-    op = OPS[prefix];
+  const known = own(OPS, prefix);
+  if (known) {
+    op = known;
     value = text.slice(dot + 1);
   } else if (UNSUPPORTED_OPS.has(prefix)) {
     throw new QueryError(`Invalid ${param}: filter operator '${prefix}' is not supported (use eq, neq, c, dnc, re, nre)`, param);
   }
   if (op === 'regex' || op === 'notRegex') checkRegex(param, value);
   const values = op === 'eq' || op === 'neq' ? value.split(',') : [value];
-  return { kind: 'leaf', dim, op, values };
+  const leaf: Leaf = { kind: 'leaf', dim, op, values };
+  leafParams.set(leaf, param);
+  return leaf;
 }
 
-// RE2 (DuckDB, ClickHouse) has no lookaround or backreferences; reject them here so a bad
-// pattern is a 400 and never a database error.
+type Leaf = Extract<Filter, { kind: 'leaf' }>;
+
+/** The request field each parsed leaf came from (`path`, `filters.0.value`), named in errors. */
+const leafParams = new WeakMap<Leaf, string>();
+const paramOf = (leaf: Leaf) => leafParams.get(leaf) ?? leaf.dim;
+
+// The syntax every store shares: JavaScript's, without lookaround, backreferences or named groups
+// (RE2 has none of them). Each store's own limits are checked when the filter is compiled for its
+// dialect (Dialect.regexProblem), where the store is known.
 function checkRegex(param: string, pattern: string): void {
   let ok = true;
   try {
@@ -44,8 +55,26 @@ function checkRegex(param: string, pattern: string): void {
   } catch {
     ok = false;
   }
-  if (!ok || /\(\?<?[=!]|\\[1-9]/.test(pattern) || pattern.length > 500) {
+  if (!ok || /\(\?<|\(\?[=!]|\\[1-9]/.test(pattern) || pattern.length > 500) {
     throw new QueryError(`Invalid ${param}: not a valid regular expression`, param);
+  }
+}
+
+/** The request parameters of the regular-expression leaves of a tree, for error messages. */
+export function regexParams(filter: Filter | null): string[] {
+  if (!filter) return [];
+  switch (filter.kind) {
+    case 'leaf':
+      return filter.op === 'regex' || filter.op === 'notRegex' ? [paramOf(filter)] : [];
+    case 'not':
+      return regexParams(filter.child);
+    case 'and':
+    case 'or':
+      return [...new Set(filter.children.flatMap(regexParams))];
+    case 'cohort':
+      return regexParams(filter.filter);
+    case 'excludeBounce':
+      return [];
   }
 }
 
@@ -120,7 +149,8 @@ export function excludesBounces(filter: Filter | null): boolean {
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function predicate(e: Sql, op: FilterOp, values: readonly string[], d: Dialect, uuid = false): Sql {
+function predicate(e: Sql, leaf: Leaf, d: Dialect, uuid = false): Sql {
+  const { op, values } = leaf;
   if (uuid && (op === 'eq' || op === 'neq')) {
     // A value that is not a UUID matches no row.
     const ids = values.filter((x) => UUID_RE.test(x)).map((x) => d.uuid(x));
@@ -139,9 +169,15 @@ function predicate(e: Sql, op: FilterOp, values: readonly string[], d: Dialect, 
     case 'notContains':
       return sql`NOT ${d.containsCi(v, values[0])}`;
     case 'regex':
-      return d.regexCi(v, values[0]);
-    case 'notRegex':
-      return sql`NOT ${d.regexCi(v, values[0])}`;
+    case 'notRegex': {
+      const problem = d.regexProblem(values[0]);
+      if (problem) {
+        const param = paramOf(leaf);
+        throw new QueryError(`Invalid ${param}: ${problem}`, param);
+      }
+      const test = d.regexCi(v, values[0]);
+      return op === 'regex' ? test : sql`NOT ${test}`;
+    }
   }
 }
 
@@ -189,12 +225,12 @@ export function compileFilter(filter: Filter | null, q: Pick<Query, 'websiteId' 
       const def = dimension(filter.dim);
       if (def.grain === 'visit') {
         const parts = visitParts(def, d);
-        return visitsWhere(q, d, parts.inputs, (input) => predicate(parts.value(input), filter.op, filter.values, d));
+        return visitsWhere(q, d, parts.inputs, (input) => predicate(parts.value(input), filter, d));
       }
       if (def.rows === 'custom' && q.rows === 'traffic') {
-        return sql`visit_id IN (SELECT visit_id FROM website_event WHERE ${inRange(q, d)} AND ${CUSTOM_TYPES} AND ${predicate(def.expr(d), filter.op, filter.values, d)})`;
+        return sql`visit_id IN (SELECT visit_id FROM website_event WHERE ${inRange(q, d)} AND ${CUSTOM_TYPES} AND ${predicate(def.expr(d), filter, d)})`;
       }
-      return predicate(def.expr(d), filter.op, filter.values, d, def.uuid);
+      return predicate(def.expr(d), filter, d, def.uuid);
     }
   }
 }

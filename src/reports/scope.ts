@@ -5,6 +5,7 @@
 // Both are flattened into one record of fields before a report's own schema reads it.
 
 import { z } from 'zod';
+import { own } from '../lib/own.js';
 import { canonicalDimension } from '../query/dimensions.js';
 import { andFilters, parseFilterParams, parseFilterValue } from '../query/filters.js';
 import { normalizeTimeZone } from '../query/time.js';
@@ -113,7 +114,7 @@ export function parseFilterInput(input: unknown, field = 'filters', match?: unkn
         const dim = canonicalDimension(item.name);
         if (!dim) return fail(`${field}.${i}.name`, `unknown filter field '${item.name}'`);
         const opName = item.operator ?? item.filter ?? 'eq';
-        const op = OPERATORS[opName];
+        const op = own(OPERATORS, opName);
         if (!op) return fail(`${field}.${i}.operator`, `'${opName}' is not one of eq, neq, c, dnc, re, nre`);
         const values = (Array.isArray(item.value) ? item.value : [item.value]).map(String);
         if (values.length === 0) return fail(`${field}.${i}.value`, 'required');

@@ -28,11 +28,15 @@ export class DuckDbPool implements Executor {
   private readonly all_: DuckDBConnection[] = [];
   private closed = false;
 
-  private constructor(readonly instance: DuckDBInstance) {}
+  private constructor(
+    readonly instance: DuckDBInstance,
+    private readonly timeoutMs: number | null,
+  ) {}
 
-  static async open(file: string, size: number): Promise<DuckDbPool> {
+  /** `timeoutMs`: reads (`all`) still running after it are interrupted (QUERY_TIMEOUT_MS). */
+  static async open(file: string, size: number, timeoutMs: number | null = null): Promise<DuckDbPool> {
     const instance = await DuckDBInstance.create(file);
-    const pool = new DuckDbPool(instance);
+    const pool = new DuckDbPool(instance, timeoutMs);
     for (let i = 0; i < size; i++) {
       const conn = await instance.connect();
       pool.all_.push(conn);
@@ -69,7 +73,17 @@ export class DuckDbPool implements Executor {
   }
 
   all(sql: string, params?: unknown[]): Promise<Row[]> {
-    return this.with((c) => new ConnectionExecutor(c).all(sql, params));
+    return this.with(async (c) => {
+      if (this.timeoutMs === null) return new ConnectionExecutor(c).all(sql, params);
+      // The connection is ours until `with` releases it, so the interrupt cannot reach another
+      // caller's statement; an interrupt that arrives after the statement ended does nothing.
+      const timer = setTimeout(() => c.interrupt(), this.timeoutMs);
+      try {
+        return await new ConnectionExecutor(c).all(sql, params);
+      } finally {
+        clearTimeout(timer);
+      }
+    });
   }
 
   run(sql: string, params?: unknown[]): Promise<void> {

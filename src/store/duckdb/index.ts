@@ -14,6 +14,8 @@ export interface DuckDbStoreOptions {
   dataDir: string;
   /** Connections for reads and metadata writes (the event writer has its own). */
   poolSize?: number;
+  /** Reads still running after this many milliseconds are interrupted (QUERY_TIMEOUT_MS). */
+  queryTimeoutMs?: number;
 }
 
 export const DB_FILE = 'dashi.duckdb';
@@ -26,7 +28,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
   }
   let pool: DuckDbPool;
   try {
-    pool = await DuckDbPool.open(file, options.poolSize ?? 4);
+    pool = await DuckDbPool.open(file, options.poolSize ?? 4, options.queryTimeoutMs ?? null);
   } catch (err) {
     const msg = (err as Error).message;
     if (/lock/i.test(msg)) {

@@ -36,14 +36,18 @@ const MAX_PARAMS = 60_000;
 export class PgAnalytics implements AnalyticsStore {
   readonly dialect = 'postgres' as const;
 
-  constructor(private readonly db: Executor) {}
+  /** `reads`: the pool analytics queries run on; `writes`: the ingest writer's (and deletes'). */
+  constructor(
+    private readonly reads: Executor,
+    private readonly writes: Executor,
+  ) {}
 
   query(sql: string, params: unknown[] = []): Promise<Row[]> {
-    return this.db.all(sql, params);
+    return this.reads.all(sql, params);
   }
 
   async write(batch: WriteBatch): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.writes.transaction(async (tx) => {
       for (const { table, columns, rows: pick } of tables) {
         const rows = pick(batch);
         const perStatement = Math.floor(MAX_PARAMS / columns.length);
@@ -67,14 +71,25 @@ export class PgAnalytics implements AnalyticsStore {
   async deleteWebsiteData(websiteId: string, range?: { from: Date; to: Date }): Promise<void> {
     if (!isUuid(websiteId)) return;
     const { where, params } = websiteRows(websiteId, range);
-    await this.db.transaction(async (tx) => {
+    await this.writes.transaction(async (tx) => {
       for (const { table } of tables) await tx.run(`DELETE FROM ${table} WHERE ${where}`, params);
     });
   }
 }
 
-export async function openPostgresStore(url: string): Promise<Store> {
-  const sql = connect(url);
+export interface PgStoreOptions {
+  /** statement_timeout of analytics reads, in milliseconds (QUERY_TIMEOUT_MS). */
+  queryTimeoutMs?: number;
+}
+
+// Three pools, so that no kind of work can take every connection from another: long analytics
+// reads (bounded by statement_timeout) cannot stall the ingest writer or logins.
+const POOL = { metadata: 4, reads: 8, writer: 2 };
+
+export async function openPostgresStore(url: string, options: PgStoreOptions = {}): Promise<Store> {
+  const sql = connect(url, POOL.metadata);
+  const reads = connect(url, POOL.reads, options.queryTimeoutMs ?? null);
+  const writer = connect(url, POOL.writer);
   const db = new PgExecutor(sql);
   // Several Dashi processes may start together: one migrates, the others wait for it.
   const lock = await sql.reserve();
@@ -93,10 +108,10 @@ export async function openPostgresStore(url: string): Promise<Store> {
     reports: new SqlReportRepo(db),
     segments: new SqlSegmentRepo(db),
     tokens: new SqlTokenRepo(db),
-    analytics: new PgAnalytics(db),
+    analytics: new PgAnalytics(new PgExecutor(reads), new PgExecutor(writer)),
     metadataDb: db,
     async close() {
-      await sql.end({ timeout: 5 });
+      await Promise.all([sql.end({ timeout: 5 }), reads.end({ timeout: 5 }), writer.end({ timeout: 5 })]);
     },
   };
 }

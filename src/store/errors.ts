@@ -1,0 +1,32 @@
+// What a store's own error means for the caller. Each store reports a refused regular expression
+// and a cancelled (over-budget) query in its own words; the query engine turns these into a 400
+// and a `query-timeout` answer, and everything else stays a server error.
+
+export type StoreErrorKind = 'invalid-regex' | 'timeout';
+
+// RE2's error texts, as DuckDB passes them on ("Invalid Input Error: invalid escape sequence: \q").
+const RE2_ERRORS = /^Invalid Input Error: (invalid escape sequence|invalid character class|invalid character class range|missing \]|missing \)|unexpected \)|trailing \\|no argument for repetition operator|invalid repetition size|bad repetition operator|invalid perl operator|invalid UTF-8|invalid named capture group|pattern too large)/;
+
+export function classifyStoreError(err: unknown): StoreErrorKind | null {
+  if (!(err instanceof Error)) return null;
+  const code = (err as { code?: unknown }).code;
+  // PostgreSQL SQLSTATEs: invalid_regular_expression, query_canceled (statement_timeout).
+  if (code === '2201B') return 'invalid-regex';
+  if (code === '57014') return 'timeout';
+  const m = err.message;
+  if (RE2_ERRORS.test(m)) return 'invalid-regex';
+  if (/^INTERRUPT Error/.test(m)) return 'timeout';
+  // ClickHouse: CANNOT_COMPILE_REGEXP (427), TIMEOUT_EXCEEDED (159).
+  if (/Code: 427\b|CANNOT_COMPILE_REGEXP/.test(m)) return 'invalid-regex';
+  if (/Code: 159\b|TIMEOUT_EXCEEDED/.test(m)) return 'timeout';
+  return null;
+}
+
+/** The store's own words for a refused pattern, without the error-class prefix. */
+export function storeReason(err: Error): string {
+  return err.message
+    .replace(/^Invalid Input Error: /, '')
+    .replace(/^invalid regular expression: /, '')
+    .split('\n')[0]
+    .slice(0, 200);
+}
