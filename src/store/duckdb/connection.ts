@@ -33,7 +33,7 @@ export class DuckDbPool implements Executor {
     private readonly timeoutMs: number | null,
   ) {}
 
-  /** `timeoutMs`: reads (`all`) still running after it are interrupted (QUERY_TIMEOUT_MS). */
+  /** `timeoutMs`: analytics reads (`read`) still running after it are interrupted (QUERY_TIMEOUT_MS). */
   static async open(file: string, size: number, timeoutMs: number | null = null): Promise<DuckDbPool> {
     const instance = await DuckDBInstance.create(file);
     const pool = new DuckDbPool(instance, timeoutMs);
@@ -73,6 +73,11 @@ export class DuckDbPool implements Executor {
   }
 
   all(sql: string, params?: unknown[]): Promise<Row[]> {
+    return this.with((c) => new ConnectionExecutor(c).all(sql, params));
+  }
+
+  /** `all` within the pool's time budget: DuckDB interrupts the statement when it runs out. */
+  read(sql: string, params?: unknown[]): Promise<Row[]> {
     return this.with(async (c) => {
       if (this.timeoutMs === null) return new ConnectionExecutor(c).all(sql, params);
       // The connection is ours until `with` releases it, so the interrupt cannot reach another
