@@ -3,6 +3,7 @@
 
 import { canonicalDimension, dimension, visitParts } from './dimensions.js';
 import type { Dialect } from './dialects/dialect.js';
+import { DIALECTS } from './dialects/index.js';
 import { own } from '../lib/own.js';
 import { join, raw, sql, type Sql } from './sql.js';
 import { QueryError, type Filter, type FilterOp, type Query } from './types.js';
@@ -45,9 +46,9 @@ type Leaf = Extract<Filter, { kind: 'leaf' }>;
 const leafParams = new WeakMap<Leaf, string>();
 const paramOf = (leaf: Leaf) => leafParams.get(leaf) ?? leaf.dim;
 
-// The syntax every store shares: JavaScript's, without lookaround, backreferences or named groups
-// (RE2 has none of them). Each store's own limits are checked when the filter is compiled for its
-// dialect (Dialect.regexProblem), where the store is known.
+// A pattern must be valid JavaScript and usable by every store's engine, so that a saved segment
+// or report means the same on each store (and survives `dashi migrate-store`). The compiler checks
+// again for its own dialect (Dialect.regexProblem) for trees not built here.
 function checkRegex(param: string, pattern: string): void {
   let ok = true;
   try {
@@ -55,8 +56,10 @@ function checkRegex(param: string, pattern: string): void {
   } catch {
     ok = false;
   }
-  if (!ok || /\(\?<|\(\?[=!]|\\[1-9]/.test(pattern) || pattern.length > 500) {
-    throw new QueryError(`Invalid ${param}: not a valid regular expression`, param);
+  if (!ok || pattern.length > 500) throw new QueryError(`Invalid ${param}: not a valid regular expression`, param);
+  for (const d of DIALECTS) {
+    const problem = d.regexProblem(pattern);
+    if (problem) throw new QueryError(`Invalid ${param}: ${problem}`, param);
   }
 }
 
