@@ -18,7 +18,13 @@ export async function clickhouseEmbedded(dir: string): Promise<ChExecutor> {
       const more = Object.entries(extra).map(([k, v]) => `, ${k} = ${Number(v)}`).join('');
       const result = await session.queryBindAsync(`${sql}\n${settings}${more}`, params, { format: 'JSON' });
       // Statements without a result set (INSERT … SELECT) answer nothing.
-      return result.bytes().length ? rowsFromJson(result.json<JsonResult>()) : [];
+      if (!result.bytes().length) return [];
+      // After a query that failed once its output had begun (a timeout), chdb hands that partial
+      // output back in front of the next result. Strings in the JSON format never hold a raw
+      // newline, so `}\n{` only ever separates two documents: the last one is this query's.
+      const text = Buffer.from(result.bytes()).toString('utf8');
+      const last = text.lastIndexOf('}\n{');
+      return rowsFromJson(JSON.parse(last < 0 ? text : text.slice(last + 2)) as JsonResult);
     },
     async command(sql: string): Promise<void> {
       await session.queryAsync(sql, { format: 'Null' });
