@@ -154,7 +154,10 @@ class Parser {
     if (c >= '1' && c <= '9') this.fail('backreferences are not supported');
     if (c === '0') {
       let n = 0;
-      while (n < 2 && /[0-7]/.test(s[this.i] ?? '')) (this.i++, n++);
+      while (n < 2 && /[0-7]/.test(s[this.i] ?? '')) {
+        this.i++;
+        n++;
+      }
       return leaf(2, true);
     }
     if (!/[A-Za-z]/.test(c)) return leaf(2, true); // an escaped punctuation character
@@ -168,7 +171,10 @@ class Parser {
           return leaf(2, true);
         }
         let n = 0;
-        while (HEX.test(s[this.i] ?? '') && (this.r.hexBraces ? n < 2 : n < 8)) (this.i++, n++);
+        while (HEX.test(s[this.i] ?? '') && (this.r.hexBraces ? n < 2 : n < 8)) {
+          this.i++;
+          n++;
+        }
         if (this.r.hexBraces ? n !== 2 : n === 0) this.fail('invalid escape \\x (needs hexadecimal digits)');
         return leaf(2, true);
       }

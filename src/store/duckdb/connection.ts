@@ -80,13 +80,19 @@ export class DuckDbPool implements Executor {
   read(sql: string, params?: unknown[]): Promise<Row[]> {
     return this.with(async (c) => {
       if (this.timeoutMs === null) return new ConnectionExecutor(c).all(sql, params);
-      // The connection is ours until `with` releases it, so the interrupt cannot reach another
-      // caller's statement; an interrupt that arrives after the statement ended does nothing.
-      const timer = setTimeout(() => c.interrupt(), this.timeoutMs);
+      // The connection is ours until `with` releases it, so an interrupt cannot reach another
+      // caller's statement. DuckDB forgets an interrupt that comes before the statement starts
+      // executing, so once the budget is spent, interrupt again until the statement has ended.
+      let again: NodeJS.Timeout | undefined;
+      const timer = setTimeout(() => {
+        c.interrupt();
+        again = setInterval(() => c.interrupt(), 5);
+      }, this.timeoutMs);
       try {
         return await new ConnectionExecutor(c).all(sql, params);
       } finally {
         clearTimeout(timer);
+        clearInterval(again);
       }
     });
   }

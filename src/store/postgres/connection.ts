@@ -8,23 +8,15 @@ type Sql = postgres.Sql<Record<string, never>>;
 
 const OID = { int8: 20, numeric: 1700, timestamp: 1114 };
 
-/**
- * A pool of at most `max` connections (postgres.js opens them on demand). `statementTimeoutMs`
- * sets PostgreSQL's statement_timeout on each of them: the server cancels a statement running
- * longer (SQLSTATE 57014).
- */
-export function connect(url: string, max = 10, statementTimeoutMs: number | null = null): Sql {
+/** A pool of at most `max` connections (postgres.js opens them on demand). */
+export function connect(url: string, max = 10): Sql {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
   return postgres(parsed.toString(), {
     max,
     onnotice: () => undefined,
-    connection: {
-      TimeZone: 'UTC',
-      ...(schema ? { search_path: schema } : {}),
-      ...(statementTimeoutMs !== null ? { statement_timeout: statementTimeoutMs } : {}),
-    },
+    connection: { TimeZone: 'UTC', ...(schema ? { search_path: schema } : {}) },
     types: {
       bigint: { to: OID.int8, from: [OID.int8], serialize: (v: unknown) => String(v), parse: (v: string) => Number(v) },
       numeric: { to: OID.numeric, from: [OID.numeric], serialize: (v: unknown) => String(v), parse: (v: string) => Number(v) },

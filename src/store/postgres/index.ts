@@ -36,14 +36,25 @@ const MAX_PARAMS = 60_000;
 export class PgAnalytics implements AnalyticsStore {
   readonly dialect = 'postgres' as const;
 
-  /** `reads`: the pool analytics queries run on; `writes`: the ingest writer's (and deletes'). */
+  /**
+   * `reads`: the pool analytics queries run on; `writes`: the ingest writer's (and deletes').
+   * `timeoutMs`: statement_timeout of each read (the server cancels it past that, SQLSTATE 57014).
+   */
   constructor(
     private readonly reads: Executor,
     private readonly writes: Executor,
+    private readonly timeoutMs: number | null = null,
   ) {}
 
   query(sql: string, params: unknown[] = []): Promise<Row[]> {
-    return this.reads.all(sql, params);
+    const ms = this.timeoutMs;
+    if (ms === null) return this.reads.all(sql, params);
+    // SET LOCAL, inside the read's own transaction: the budget applies to this statement only,
+    // and not to postgres.js's own queries when it opens a connection.
+    return this.reads.transaction(async (tx) => {
+      await tx.run(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(ms))}`);
+      return tx.all(sql, params);
+    });
   }
 
   async write(batch: WriteBatch): Promise<void> {
@@ -88,7 +99,7 @@ const POOL = { metadata: 4, reads: 8, writer: 2 };
 
 export async function openPostgresStore(url: string, options: PgStoreOptions = {}): Promise<Store> {
   const sql = connect(url, POOL.metadata);
-  const reads = connect(url, POOL.reads, options.queryTimeoutMs ?? null);
+  const reads = connect(url, POOL.reads);
   const writer = connect(url, POOL.writer);
   const db = new PgExecutor(sql);
   // Several Dashi processes may start together: one migrates, the others wait for it.
@@ -108,7 +119,7 @@ export async function openPostgresStore(url: string, options: PgStoreOptions = {
     reports: new SqlReportRepo(db),
     segments: new SqlSegmentRepo(db),
     tokens: new SqlTokenRepo(db),
-    analytics: new PgAnalytics(new PgExecutor(reads), new PgExecutor(writer)),
+    analytics: new PgAnalytics(new PgExecutor(reads), new PgExecutor(writer), options.queryTimeoutMs ?? null),
     metadataDb: db,
     async close() {
       await Promise.all([sql.end({ timeout: 5 }), reads.end({ timeout: 5 }), writer.end({ timeout: 5 })]);
