@@ -107,6 +107,9 @@ const envSchema = z.object({
     .transform((v) => v.split(/[\s,]+/).filter(Boolean))
     .refine((v) => v.every((s) => /^(https?:\/\/)?[A-Za-z0-9*.-]+(:\d+|:\*)?$/.test(s) || s === "'self'"), "must be origins such as https://example.com or 'self', separated by spaces")
     .default([]),
+  QUERY_TIMEOUT_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  REPORT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(3),
+  REPORT_QUEUE_SIZE: z.coerce.number().int().min(0).max(100_000).default(32),
 });
 
 export interface Config {
@@ -148,6 +151,12 @@ export interface Config {
   apiKeyRateLimit: number;
   /** CSP frame-ancestors sources allowed to embed the dashboard (none by default). */
   allowedFrameUrls: string[];
+  /** Time budget of one analytics query, in milliseconds; past it the store cancels the query. */
+  queryTimeoutMs: number;
+  /** Report runs and share-link analytics reads running at once in this process. */
+  reportConcurrency: number;
+  /** How many more may wait (up to 10 s) for a place before a 429. */
+  reportQueueSize: number;
 }
 
 export class ConfigError extends Error {}
@@ -195,5 +204,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestQueueSize: e.INGEST_QUEUE_SIZE,
     apiKeyRateLimit: e.API_KEY_RATE_LIMIT,
     allowedFrameUrls: e.ALLOWED_FRAME_URLS,
+    queryTimeoutMs: e.QUERY_TIMEOUT_MS,
+    reportConcurrency: e.REPORT_CONCURRENCY,
+    reportQueueSize: e.REPORT_QUEUE_SIZE,
   };
 }

@@ -23,7 +23,7 @@ export async function registerApi(app: FastifyInstance, ctx: AppContext): Promis
   registerWebsites(app, ctx);
   registerV1(app, ctx);
   await registerIngest(app, ctx);
-  registerAnalytics(app, ctx);
+  await registerAnalytics(app, ctx);
   registerReports(app, ctx);
   registerSegments(app, ctx);
   registerOpenApi(app, ctx);

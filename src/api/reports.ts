@@ -4,6 +4,8 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { depthProblem } from '../lib/json-depth.js';
+import { own } from '../lib/own.js';
 import { QueryError } from '../query/types.js';
 import { REPORTS, SAVED_REPORT_TYPES } from '../reports/index.js';
 import { currencies, parseCurrency } from '../reports/revenue.js';
@@ -14,6 +16,7 @@ import { isAdmin, keyAllowsWebsite, keyWebsiteIds, requireAuth, requireUser, req
 import { parse, uuid } from '../server/validate.js';
 import type { Report, User } from '../store/types.js';
 import { analytics } from './analytics/params.js';
+import { heavyReads } from './heavy.js';
 import { parsePaging, paged } from './paging.js';
 import { bodyScopeOf, resolveScope } from './scope.js';
 
@@ -52,7 +55,9 @@ export const listQuery = z.object({ websiteId: uuid.optional(), type: z.string()
 
 /** Saved parameters of a known report type must make sense (dates are not required there). */
 function checkParameters(type: string, params: Record<string, unknown>): void {
-  const def = REPORTS[type];
+  const deep = depthProblem(params, 'parameters');
+  if (deep) throw badRequest(deep);
+  const def = own(REPORTS, type);
   if (!def) return;
   const fields = flattenBody({ parameters: params });
   // Only check what was given: a saved report may be a draft without steps yet.
@@ -99,13 +104,16 @@ async function writable(req: FastifyRequest, ctx: AppContext, user: User, id: st
 export function registerReports(app: FastifyInstance, ctx: AppContext): void {
   const a = analytics(ctx);
   const { engine } = a;
+  const heavy = heavyReads(ctx);
 
   for (const [type, def] of Object.entries(REPORTS)) {
     app.post(`/api/reports/${type}`, async (req) => {
+      const deep = depthProblem(req.body, 'body');
+      if (deep) throw badRequest(deep);
       const s = await bodyScopeOf(req, a);
       const scope = s.report();
       def.validate(s.values);
-      return def.run({ engine, scope, fields: s.values });
+      return heavy.run(() => def.run({ engine, scope, fields: s.values }));
     });
   }
 
@@ -115,7 +123,7 @@ export function registerReports(app: FastifyInstance, ctx: AppContext): void {
     const website = await requireWebsite(req, ctx, websiteId, 'view');
     // Read as a report body: `startDate`/`endDate` (ISO or ms) or `startAt`/`endAt`.
     const scope = (await resolveScope(a, website, { kind: 'body', values: q })).report();
-    const list = await currencies({ engine, scope });
+    const list = await heavy.run(() => currencies({ engine, scope }));
     if (typeof q.currency === 'string' && q.currency) {
       const c = parseCurrency(q.currency);
       return list.filter((x) => x.currency === c);

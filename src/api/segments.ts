@@ -3,6 +3,8 @@
 
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { depthProblem } from '../lib/json-depth.js';
+import { dialectFor, type Dialect } from '../query/dialects/index.js';
 import { QueryError } from '../query/types.js';
 import { checkSegmentParameters, SEGMENT_TYPES } from '../reports/segments.js';
 import type { AppContext } from '../server/context.js';
@@ -38,9 +40,11 @@ export const updateBody = z.object({
   parameters: z.unknown().optional(),
 });
 
-function checked(parameters: unknown) {
+function checked(parameters: unknown, dialect: Dialect) {
+  const deep = depthProblem(parameters, 'parameters');
+  if (deep) throw badRequest(deep);
   try {
-    return checkSegmentParameters(parameters);
+    return checkSegmentParameters(parameters, dialect);
   } catch (err) {
     if (err instanceof QueryError) throw badRequest(err.message.replace(/^Invalid /, 'Invalid parameters.'));
     throw err;
@@ -49,6 +53,7 @@ function checked(parameters: unknown) {
 
 export function registerSegments(app: FastifyInstance, ctx: AppContext): void {
   const base = '/api/websites/:websiteId/segments';
+  const dialect = dialectFor(ctx.store.analytics.dialect);
 
   /** The segment, if it belongs to the website (checked after the website permission). */
   async function segmentOf(websiteId: string, segmentId: string): Promise<Segment> {
@@ -69,7 +74,7 @@ export function registerSegments(app: FastifyInstance, ctx: AppContext): void {
     const p = parse(params, req.params, 'path');
     await requireWebsite(req, ctx, p.websiteId, 'update');
     const body = parse(createBody, req.body);
-    const parameters = checked(body.parameters);
+    const parameters = checked(body.parameters, dialect);
     return segmentJson(await ctx.store.segments.create({ websiteId: p.websiteId, type: body.type, name: body.name, parameters }));
   });
 
@@ -84,7 +89,7 @@ export function registerSegments(app: FastifyInstance, ctx: AppContext): void {
     await requireWebsite(req, ctx, p.websiteId, 'update');
     const segment = await segmentOf(p.websiteId, p.segmentId);
     const body = parse(updateBody, req.body);
-    const parameters = body.parameters === undefined ? undefined : checked(body.parameters);
+    const parameters = body.parameters === undefined ? undefined : checked(body.parameters, dialect);
     const updated = await ctx.store.segments.update(segment.id, { type: body.type, name: body.name, parameters });
     if (!updated) throw notFound('Segment not found');
     return segmentJson(updated);

@@ -1,5 +1,6 @@
 // Event and session data: nested objects flattened to dot keys, typed as Umami types them,
 // with limits that answer 400 instead of failing the write.
+import { MAX_JSON_DEPTH, tooDeep } from '../lib/json-depth.js';
 import { DataType } from '../store/types.js';
 
 export const LIMITS = {
@@ -36,10 +37,17 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 export function flattenData(data: Record<string, unknown>, field = 'data'): DataValue[] {
   const out: DataValue[] = [];
+  const deep = tooDeep(data);
+  if (deep !== null) throw new DataLimitError(`${field}: nested more than ${MAX_JSON_DEPTH} levels deep (at ${field}.${deep})`);
+  // Flattened keys must name one value each: `{"a": {"": 1}}` and `{"a.": 1}` would both be `a.`.
+  const seen = new Set<string>();
   const walk = (obj: Record<string, unknown>, prefix: string) => {
     for (const [k, value] of Object.entries(obj)) {
       const key = prefix ? `${prefix}.${k}` : k;
       if (key.length > LIMITS.keyLength) throw new DataLimitError(`${field}: property name longer than ${LIMITS.keyLength} characters`);
+      if (k === '') throw new DataLimitError(`${field}: empty property name${prefix ? ` inside ${field}.${prefix}` : ''}`);
+      if (seen.has(key)) throw new DataLimitError(`${field}: property '${key}' is given twice once nested names are joined with dots`);
+      seen.add(key);
       if (value === null || value === undefined) continue;
       if (isPlainObject(value)) {
         walk(value, key);

@@ -2,6 +2,7 @@
 // (path, browser, ...) or a value of each visit (entry page, exit page, channel), which the
 // compiler computes while grouping rows into visits.
 
+import { own } from '../lib/own.js';
 import { CLICK_ID_FLAG } from '../store/sql/columns.js';
 import type { Dialect } from './dialects/dialect.js';
 import { raw, sql, type Sql } from './sql.js';
@@ -188,12 +189,12 @@ export function dimensionNames(): string[] {
 }
 
 export function canonicalDimension(name: string): string | undefined {
-  const canonical = ALIASES[name] ?? name;
+  const canonical = own(ALIASES, name) ?? name;
   return registry.has(canonical) ? canonical : undefined;
 }
 
 export function dimension(name: string): DimensionDef {
-  const def = registry.get(ALIASES[name] ?? name);
+  const def = registry.get(own(ALIASES, name) ?? name);
   if (!def) throw new Error(`unknown dimension ${name}`);
   return def;
 }

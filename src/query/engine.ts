@@ -1,6 +1,8 @@
 // Runs Queries against a store: compile, render for the store's dialect, execute, and turn rows
 // into the neutral result. The only place that hands SQL text to the store.
 
+import { HttpError } from '../lib/http-error.js';
+import { classifyStoreError, storeReason } from '../store/errors.js';
 import type { AnalyticsStore, Row } from '../store/types.js';
 import { compileAggregate, metricAlias } from './compile.js';
 import { metric } from './metrics.js';
@@ -8,7 +10,17 @@ import { dialectFor, type Dialect } from './dialects/index.js';
 import type { Sql } from './sql.js';
 import { rollupRows, usesRollups } from './rollups/traffic.js';
 import { compareRange, timeLabel } from './time.js';
-import type { Query, QueryResult, ResultRow } from './types.js';
+import { regexParams } from './filters.js';
+import { QueryError, type Query, type QueryResult, type ResultRow } from './types.js';
+
+/** A regular expression the store itself refused (one Dialect.regexProblem did not foresee). */
+export class RegexRefusedError extends QueryError {}
+
+/** The answer to a query cut off by its time budget (QUERY_TIMEOUT_MS): not the caller's input error. */
+export const queryTimeout = () =>
+  new HttpError(503, 'query-timeout', 'The query took too long and was cancelled (QUERY_TIMEOUT_MS); try a shorter date range or fewer filters', {
+    'retry-after': '5',
+  });
 
 export class QueryEngine {
   readonly dialect: Dialect;
@@ -24,18 +36,36 @@ export class QueryEngine {
   /** Execute one statement built by the compiler. */
   async rows(stmt: Sql): Promise<Row[]> {
     const { text, params } = this.dialect.render(stmt);
-    return this.store.query(text, params);
+    try {
+      return await this.store.query(text, params);
+    } catch (err) {
+      const kind = classifyStoreError(err);
+      if (kind === 'timeout') throw queryTimeout();
+      if (kind === 'invalid-regex') {
+        throw new RegexRefusedError(`Invalid regular expression filter (re. or nre.): the ${this.dialect.name} store refused it: ${storeReason(err as Error)}`, 'filter');
+      }
+      throw err;
+    }
   }
 
   async run(q: Query): Promise<QueryResult> {
-    const main = this.runRatios(q);
-    if (!q.compare) {
-      const one = await main;
-      return { rows: one.rows, sources: [one.source] };
+    try {
+      const main = this.runRatios(q);
+      if (!q.compare) {
+        const one = await main;
+        return { rows: one.rows, sources: [one.source] };
+      }
+      const prev = this.runRatios({ ...q, range: compareRange(q.range, q.compare), compare: null });
+      const [cur, old] = await Promise.all([main, prev]);
+      return { rows: cur.rows, prev: old.rows, sources: [cur.source, old.source] };
+    } catch (err) {
+      // Here the filters are known: name the parameters that carried a regular expression.
+      const names = regexParams(q.filter);
+      if (err instanceof RegexRefusedError && names.length) {
+        throw new QueryError(err.message.replace(/^Invalid regular expression filter \(re\. or nre\.\)/, `Invalid ${names.join(', ')}`), names[0]);
+      }
+      throw err;
     }
-    const prev = this.runRatios({ ...q, range: compareRange(q.range, q.compare), compare: null });
-    const [cur, old] = await Promise.all([main, prev]);
-    return { rows: cur.rows, prev: old.rows, sources: [cur.source, old.source] };
   }
 
   /**

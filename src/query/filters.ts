@@ -3,6 +3,7 @@
 
 import { canonicalDimension, dimension, visitParts } from './dimensions.js';
 import type { Dialect } from './dialects/dialect.js';
+import { DIALECTS } from './dialects/index.js';
 import { join, raw, sql, type Sql } from './sql.js';
 import { QueryError, type Filter, type FilterOp, type Query } from './types.js';
 
@@ -44,11 +45,20 @@ export function parseFilterValue(param: string, dim: string, text: string): Filt
   }
   if (op === 'regex' || op === 'notRegex') checkRegex(param, value);
   const values = op === 'eq' || op === 'neq' ? value.split(',') : [value];
-  return { kind: 'leaf', dim, op, values };
+  const leaf: Leaf = { kind: 'leaf', dim, op, values };
+  leafParams.set(leaf, param);
+  return leaf;
 }
 
-// RE2 (DuckDB, ClickHouse) has no lookaround or backreferences; reject them here so a bad
-// pattern is a 400 and never a database error.
+type Leaf = Extract<Filter, { kind: 'leaf' }>;
+
+/** The request field each parsed leaf came from (`path`, `filters.0.value`), named in errors. */
+const leafParams = new WeakMap<Leaf, string>();
+const paramOf = (leaf: Leaf) => leafParams.get(leaf) ?? leaf.dim;
+
+// A pattern must be valid JavaScript and usable by every store's engine, so that a saved segment
+// or report means the same on each store (and survives `dashi migrate-store`). The compiler checks
+// again for its own dialect (Dialect.regexProblem) for trees not built here.
 function checkRegex(param: string, pattern: string): void {
   let ok = true;
   try {
@@ -56,8 +66,28 @@ function checkRegex(param: string, pattern: string): void {
   } catch {
     ok = false;
   }
-  if (!ok || /\(\?<?[=!]|\\[1-9]/.test(pattern) || pattern.length > 500) {
-    throw new QueryError(`Invalid ${param}: not a valid regular expression`, param);
+  if (!ok || pattern.length > 500) throw new QueryError(`Invalid ${param}: not a valid regular expression`, param);
+  for (const d of DIALECTS) {
+    const problem = d.regexProblem(pattern);
+    if (problem) throw new QueryError(`Invalid ${param}: ${problem}`, param);
+  }
+}
+
+/** The request parameters of the regular-expression leaves of a tree, for error messages. */
+export function regexParams(filter: Filter | null): string[] {
+  if (!filter) return [];
+  switch (filter.kind) {
+    case 'leaf':
+      return filter.op === 'regex' || filter.op === 'notRegex' ? [paramOf(filter)] : [];
+    case 'not':
+      return regexParams(filter.child);
+    case 'and':
+    case 'or':
+      return [...new Set(filter.children.flatMap(regexParams))];
+    case 'cohort':
+      return regexParams(filter.filter);
+    case 'excludeBounce':
+      return [];
   }
 }
 
@@ -132,7 +162,8 @@ export function excludesBounces(filter: Filter | null): boolean {
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function predicate(e: Sql, op: FilterOp, values: readonly string[], d: Dialect, uuid = false): Sql {
+function predicate(e: Sql, leaf: Leaf, d: Dialect, uuid = false): Sql {
+  const { op, values } = leaf;
   if (uuid && (op === 'eq' || op === 'neq')) {
     // A value that is not a UUID matches no row.
     const ids = values.filter((x) => UUID_RE.test(x)).map((x) => d.uuid(x));
@@ -151,9 +182,15 @@ function predicate(e: Sql, op: FilterOp, values: readonly string[], d: Dialect, 
     case 'notContains':
       return sql`NOT ${d.containsCi(v, values[0])}`;
     case 'regex':
-      return d.regexCi(v, values[0]);
-    case 'notRegex':
-      return sql`NOT ${d.regexCi(v, values[0])}`;
+    case 'notRegex': {
+      const problem = d.regexProblem(values[0]);
+      if (problem) {
+        const param = paramOf(leaf);
+        throw new QueryError(`Invalid ${param}: ${problem}`, param);
+      }
+      const test = d.regexCi(v, values[0]);
+      return op === 'regex' ? test : sql`NOT ${test}`;
+    }
   }
 }
 
@@ -201,12 +238,12 @@ export function compileFilter(filter: Filter | null, q: Pick<Query, 'websiteId' 
       const def = dimension(filter.dim);
       if (def.grain === 'visit') {
         const parts = visitParts(def, d);
-        return visitsWhere(q, d, parts.inputs, (input) => predicate(parts.value(input), filter.op, filter.values, d));
+        return visitsWhere(q, d, parts.inputs, (input) => predicate(parts.value(input), filter, d));
       }
       if (def.rows === 'custom' && q.rows === 'traffic') {
-        return sql`visit_id IN (SELECT visit_id FROM website_event WHERE ${inRange(q, d)} AND ${CUSTOM_TYPES} AND ${predicate(def.expr(d), filter.op, filter.values, d)})`;
+        return sql`visit_id IN (SELECT visit_id FROM website_event WHERE ${inRange(q, d)} AND ${CUSTOM_TYPES} AND ${predicate(def.expr(d), filter, d)})`;
       }
-      return predicate(def.expr(d), filter.op, filter.values, d, def.uuid);
+      return predicate(def.expr(d), filter, d, def.uuid);
     }
   }
 }

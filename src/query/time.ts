@@ -2,6 +2,7 @@
 // here (from the runtime's IANA data via Intl) and handed to the dialect as a short list of
 // segments, so the database only adds a constant per segment to each timestamp.
 
+import { own } from '../lib/own.js';
 import { QueryError, type TimeRange, type Unit } from './types.js';
 
 const ALIASES: Record<string, string> = { 'Asia/Calcutta': 'Asia/Kolkata', UTC: 'UTC', utc: 'UTC', 'Etc/UTC': 'UTC' };
@@ -29,7 +30,7 @@ function formatter(zone: string): Intl.DateTimeFormat {
 /** Canonical IANA name, or a QueryError naming `param`. */
 export function normalizeTimeZone(zone: string | undefined, param = 'timezone'): string {
   if (zone === undefined || zone === '') return 'UTC';
-  const name = ALIASES[zone] ?? zone;
+  const name = own(ALIASES, zone) ?? zone;
   try {
     formatter(name);
     return name;

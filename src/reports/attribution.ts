@@ -28,7 +28,7 @@ const CLICK_IDS: readonly [string, string][] = [
 export function parseAttribution(fields: Record<string, unknown>): { model: 'first' | 'last'; step: Step } {
   const model = fields.model;
   if (model === undefined || model === null || model === '') fail('model', 'required: firstClick or lastClick');
-  if (typeof model !== 'string' || !(model in MODELS)) fail('model', `unknown attribution model '${String(model)}' (use firstClick or lastClick)`);
+  if (typeof model !== 'string' || !Object.hasOwn(MODELS, model)) fail('model', `unknown attribution model '${String(model)}' (use firstClick or lastClick)`);
   let raw: unknown;
   let field = 'steps.0';
   if (fields.steps !== undefined) {

@@ -3,6 +3,8 @@
 
 import { z } from 'zod';
 import type { Store } from '../store/types.js';
+import type { Dialect } from '../query/dialects/dialect.js';
+import { compileFilter } from '../query/filters.js';
 import type { Filter } from '../query/types.js';
 import { fail, parseFields, parseFilterInput, ReportInputError } from './scope.js';
 
@@ -17,10 +19,14 @@ export const segmentParameters = z
   })
   .passthrough();
 
-/** Validate a segment's parameters (its filters must compile); returns them as stored. */
-export function checkSegmentParameters(parameters: unknown): z.output<typeof segmentParameters> {
+/**
+ * Validate a segment's parameters (its filters must compile, for `dialect` when given: a regular
+ * expression the store cannot use is refused when saved); returns them as stored.
+ */
+export function checkSegmentParameters(parameters: unknown, dialect?: Dialect): z.output<typeof segmentParameters> {
   const p = parseFields(segmentParameters, parameters ?? {});
-  parseFilterInput(p.filters, 'parameters.filters', p.match);
+  const filter = parseFilterInput(p.filters, 'parameters.filters', p.match);
+  if (dialect) compileFilter(filter, { websiteId: '00000000-0000-4000-8000-000000000000', range: { start: new Date(0), end: new Date(0) }, rows: 'all' }, dialect);
   return p;
 }
 

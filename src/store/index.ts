@@ -11,8 +11,8 @@ import type { RollupMaintenance, Store } from './types.js';
 export async function openStore(config: Config, rollups: RollupMaintenance): Promise<Store> {
   if (config.clickhouseUrl) {
     if (!config.databaseUrl) throw new Error('CLICKHOUSE_URL needs DATABASE_URL too: users, teams and websites live in PostgreSQL');
-    return openClickHouseStore(config.databaseUrl, config.clickhouseUrl);
+    return openClickHouseStore(config.databaseUrl, config.clickhouseUrl, { queryTimeoutMs: config.queryTimeoutMs });
   }
-  if (config.databaseUrl) return openPostgresStore(config.databaseUrl);
-  return openDuckDbStore({ dataDir: config.dataDir, rollups });
+  if (config.databaseUrl) return openPostgresStore(config.databaseUrl, { queryTimeoutMs: config.queryTimeoutMs });
+  return openDuckDbStore({ dataDir: config.dataDir, rollups, queryTimeoutMs: config.queryTimeoutMs });
 }

@@ -167,10 +167,10 @@ test('data: limits raise errors that name the limit', () => {
   assert.throws(() => flattenData({ ['k'.repeat(501)]: 1 }), /property name longer than 500/);
   assert.throws(() => flattenData({ big: 1e16 }), /number out of range/);
   assert.throws(() => flattenData({ a: Array(200).fill('xyz') }), /longer than 500/);
-  // deep nesting ends at the key length limit, not the stack
+  // deep nesting ends at the nesting limit (MAX_JSON_DEPTH), not the stack
   let deep: Record<string, unknown> = { leaf: 1 };
   for (let i = 0; i < 1000; i++) deep = { a: deep };
-  assert.throws(() => flattenData(deep), /property name longer than/);
+  assert.throws(() => flattenData(deep), /data: nested more than 16 levels deep/);
 });
 
 test('geo: bundled DB-IP database, CDN headers, private addresses', async () => {

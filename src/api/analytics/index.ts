@@ -3,6 +3,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../server/context.js';
+import { limitShareReads } from '../heavy.js';
 import { registerEvents } from './events.js';
 import { registerExport } from './export.js';
 import { registerLive } from './live.js';
@@ -12,13 +13,17 @@ import { registerSessions } from './sessions.js';
 import { registerStats } from './stats.js';
 import { registerAnalyticsV1 } from './v1.js';
 
-export function registerAnalytics(app: FastifyInstance, ctx: AppContext): void {
+export async function registerAnalytics(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const a = analytics(ctx);
-  registerStats(app, a);
-  registerEvents(app, a);
-  registerSessions(app, a);
-  registerLive(app, a);
-  registerExport(app, a);
-  registerAnalyticsV1(app, a);
-  registerQuery(app, a);
+  // A scope of their own, so the share-link limit applies to these routes only.
+  await app.register(async (scope) => {
+    limitShareReads(scope, ctx);
+    registerStats(scope, a);
+    registerEvents(scope, a);
+    registerSessions(scope, a);
+    registerLive(scope, a);
+    registerExport(scope, a);
+    registerAnalyticsV1(scope, a);
+    registerQuery(scope, a);
+  });
 }

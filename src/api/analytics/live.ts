@@ -12,7 +12,8 @@ import { query, str, type Analytics } from './params.js';
 const MINUTE = 60_000;
 
 function asMap(rows: { dims: readonly (string | number | null)[]; values: Record<string, number> }[], metric: string) {
-  const out: Record<string, number> = {};
+  // Keys are stored values (a path may be `__proto__`): an object without a prototype keeps them all.
+  const out: Record<string, number> = Object.create(null);
   for (const r of rows) out[String(r.dims[0] ?? '')] = r.values[metric] ?? 0;
   return out;
 }

@@ -5,6 +5,7 @@
 import { int, raw, renderWith, sql, type Sql, type SqlValue } from '../sql.js';
 import type { Unit } from '../types.js';
 import type { Dialect } from './dialect.js';
+import { regexProblem, RE2_RULES } from '../regex.js';
 import { localTimeCase } from './offsets.js';
 
 function isoUtc(d: Date): string {
@@ -54,6 +55,7 @@ export const clickhouse: Dialect = {
   containsCi: (expr, needle) => sql`(positionCaseInsensitiveUTF8(${expr}, ${needle}) > 0)`,
   stripWww: (expr) => sql`replaceRegexpOne(${expr}, '^www\\.', '')`,
   regexCi: (expr, pattern) => sql`match(${expr}, concat('(?i)', ${pattern}))`,
+  regexProblem: (pattern) => regexProblem(pattern, RE2_RULES),
 
   localTime: (ts, segments) => localTimeCase(ts, segments, plusMinutes, (d) => clickhouse.timestamp(d)),
 

@@ -32,6 +32,8 @@ export interface Dialect {
   stripWww(expr: Sql): Sql;
   /** Case-insensitive regular expression test; `pattern` is bound. */
   regexCi(expr: Sql, pattern: string): Sql;
+  /** Why the store's regex engine would refuse `pattern` (see src/query/regex.ts), or null. */
+  regexProblem(pattern: string): string | null;
 
   /** Wall-clock time in the zone whose offsets over the range are `segments`. */
   localTime(ts: Sql, segments: readonly OffsetSegment[]): Sql;

@@ -3,6 +3,7 @@
 import { int, raw, renderNumbered, sql, type Sql } from '../sql.js';
 import type { Unit } from '../types.js';
 import type { Dialect } from './dialect.js';
+import { regexProblem, RE2_RULES } from '../regex.js';
 import { localTimeCase } from './offsets.js';
 
 function isoUtc(d: Date): string {
@@ -34,6 +35,7 @@ export const duckdb: Dialect = {
   // A prefix test and substring, not a regex: this runs on every row of referrer breakdowns.
   stripWww: (expr) => sql`(CASE WHEN starts_with(${expr}, 'www.') THEN substr(${expr}, 5) ELSE ${expr} END)`,
   regexCi: (expr, pattern) => sql`regexp_matches(${expr}, ${pattern}, 'i')`,
+  regexProblem: (pattern) => regexProblem(pattern, RE2_RULES),
 
   localTime: (ts, segments) => localTimeCase(ts, segments, plusMinutes, (d) => duckdb.timestamp(d)),
 

@@ -4,6 +4,7 @@
 import { int, raw, renderNumbered, sql, type Sql } from '../sql.js';
 import type { Unit } from '../types.js';
 import type { Dialect } from './dialect.js';
+import { regexProblem, POSTGRES_RULES } from '../regex.js';
 import { localTimeCase } from './offsets.js';
 
 function isoUtc(d: Date): string {
@@ -34,6 +35,7 @@ export const postgres: Dialect = {
   containsCi: (expr, needle) => sql`(strpos(lower(${expr}), CAST(${needle.toLowerCase()} AS TEXT)) > 0)`,
   stripWww: (expr) => sql`regexp_replace(${expr}, '^www\\.', '')`,
   regexCi: (expr, pattern) => sql`(${expr} ~* CAST(${pattern} AS TEXT))`,
+  regexProblem: (pattern) => regexProblem(pattern, POSTGRES_RULES),
 
   localTime: (ts, segments) => localTimeCase(ts, segments, plusMinutes, (d) => postgres.timestamp(d)),
 

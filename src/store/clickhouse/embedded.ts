@@ -34,10 +34,18 @@ export async function clickhouseEmbedded(dir: string): Promise<ChExecutor> {
   const session = new chdb.Session(dir);
   const settings = 'SETTINGS output_format_json_quote_64bit_integers = 0';
   return {
-    async query(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
-      const result = await session.queryBindAsync(`${sql}\n${settings}`, params, { format: 'JSON' });
+    async query(sql: string, params: Record<string, unknown> = {}, extra: Record<string, number> = {}): Promise<Row[]> {
+      // Our own setting names and numbers only, so they can be written into the text.
+      const more = Object.entries(extra).map(([k, v]) => `, ${k} = ${Number(v)}`).join('');
+      const result = await session.queryBindAsync(`${sql}\n${settings}${more}`, params, { format: 'JSON' });
       // Statements without a result set (INSERT … SELECT) answer nothing.
-      return result.bytes().length ? rowsFromJson(result.json<JsonResult>()) : [];
+      if (!result.bytes().length) return [];
+      // After a query that failed once its output had begun (a timeout), chdb hands that partial
+      // output back in front of the next result. Strings in the JSON format never hold a raw
+      // newline, so `}\n{` only ever separates two documents: the last one is this query's.
+      const text = Buffer.from(result.bytes()).toString('utf8');
+      const last = text.lastIndexOf('}\n{');
+      return rowsFromJson(JSON.parse(last < 0 ? text : text.slice(last + 2)) as JsonResult);
     },
     async command(sql: string): Promise<void> {
       await session.queryAsync(sql, { format: 'Null' });

@@ -79,11 +79,16 @@ export class ClickHouseAnalytics implements AnalyticsStore {
   private nextRowId = 0;
   private readonly nonce = randomUUID();
 
-  constructor(private readonly ch: ChExecutor) {}
+  /** `timeoutMs`: ClickHouse's max_execution_time for every read (QUERY_TIMEOUT_MS). */
+  constructor(
+    private readonly ch: ChExecutor,
+    private readonly timeoutMs: number | null = null,
+  ) {}
 
   /** Compiled SQL names its parameters p1, p2, … in order. */
   query(sql: string, params: unknown[] = []): Promise<Row[]> {
-    return this.ch.query(sql, Object.fromEntries(params.map((v, i) => [`p${i + 1}`, v])));
+    const settings: Record<string, number> = this.timeoutMs === null ? {} : { max_execution_time: this.timeoutMs / 1000 };
+    return this.ch.query(sql, Object.fromEntries(params.map((v, i) => [`p${i + 1}`, v])), settings);
   }
 
   write(batch: WriteBatch): Promise<void> {
@@ -157,7 +162,7 @@ export async function openClickHouseExecutor(url: string): Promise<ChExecutor> {
   return url.startsWith('chdb:') ? clickhouseEmbedded(url.slice('chdb:'.length)) : clickhouseServer(url);
 }
 
-export async function openClickHouseStore(databaseUrl: string, clickhouseUrl: string): Promise<Store> {
+export async function openClickHouseStore(databaseUrl: string, clickhouseUrl: string, options: { queryTimeoutMs?: number } = {}): Promise<Store> {
   const meta = await openPostgresStore(databaseUrl);
   const ch = await openClickHouseExecutor(clickhouseUrl);
   for (const statement of clickhouseDdl()) await ch.command(statement);
@@ -169,7 +174,7 @@ export async function openClickHouseStore(databaseUrl: string, clickhouseUrl: st
   return {
     ...meta,
     kind: 'clickhouse',
-    analytics: new ClickHouseAnalytics(ch),
+    analytics: new ClickHouseAnalytics(ch, options.queryTimeoutMs ?? null),
     async close() {
       await ch.close();
       await meta.close();

@@ -9,8 +9,8 @@ export function clickhouseServer(url: string): ChExecutor {
     clickhouse_settings: { output_format_json_quote_64bit_integers: 0, date_time_input_format: 'best_effort' },
   });
   return {
-    async query(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
-      const rs = await client.query({ query: sql, query_params: params, format: 'JSON' });
+    async query(sql: string, params: Record<string, unknown> = {}, settings: Record<string, number> = {}): Promise<Row[]> {
+      const rs = await client.query({ query: sql, query_params: params, format: 'JSON', clickhouse_settings: settings });
       return rowsFromJson((await rs.json()) as unknown as JsonResult);
     },
     async command(sql: string): Promise<void> {

@@ -187,7 +187,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
 
   async query(sql: string, params: unknown[] = []): Promise<Row[]> {
     await this.flush();
-    return this.pool.all(sql, params);
+    return this.pool.read(sql, params);
   }
 
   write(batch: WriteBatch): Promise<void> {

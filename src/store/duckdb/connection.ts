@@ -28,11 +28,15 @@ export class DuckDbPool implements Executor {
   private readonly all_: DuckDBConnection[] = [];
   private closed = false;
 
-  private constructor(readonly instance: DuckDBInstance) {}
+  private constructor(
+    readonly instance: DuckDBInstance,
+    private readonly timeoutMs: number | null,
+  ) {}
 
-  static async open(file: string, size: number): Promise<DuckDbPool> {
+  /** `timeoutMs`: analytics reads (`read`) still running after it are interrupted (QUERY_TIMEOUT_MS). */
+  static async open(file: string, size: number, timeoutMs: number | null = null): Promise<DuckDbPool> {
     const instance = await DuckDBInstance.create(file);
-    const pool = new DuckDbPool(instance);
+    const pool = new DuckDbPool(instance, timeoutMs);
     for (let i = 0; i < size; i++) {
       const conn = await instance.connect();
       pool.all_.push(conn);
@@ -70,6 +74,27 @@ export class DuckDbPool implements Executor {
 
   all(sql: string, params?: unknown[]): Promise<Row[]> {
     return this.with((c) => new ConnectionExecutor(c).all(sql, params));
+  }
+
+  /** `all` within the pool's time budget: DuckDB interrupts the statement when it runs out. */
+  read(sql: string, params?: unknown[]): Promise<Row[]> {
+    return this.with(async (c) => {
+      if (this.timeoutMs === null) return new ConnectionExecutor(c).all(sql, params);
+      // The connection is ours until `with` releases it, so an interrupt cannot reach another
+      // caller's statement. DuckDB forgets an interrupt that comes before the statement starts
+      // executing, so once the budget is spent, interrupt again until the statement has ended.
+      let again: NodeJS.Timeout | undefined;
+      const timer = setTimeout(() => {
+        c.interrupt();
+        again = setInterval(() => c.interrupt(), 5);
+      }, this.timeoutMs);
+      try {
+        return await new ConnectionExecutor(c).all(sql, params);
+      } finally {
+        clearTimeout(timer);
+        clearInterval(again);
+      }
+    });
   }
 
   run(sql: string, params?: unknown[]): Promise<void> {

@@ -20,6 +20,8 @@ export interface DuckDbStoreOptions {
   poolSize?: number;
   /** The traffic rollups to keep (the query layer's, src/query/rollups/). */
   rollups: RollupMaintenance;
+  /** Reads still running after this many milliseconds are interrupted (QUERY_TIMEOUT_MS). */
+  queryTimeoutMs?: number;
 }
 
 export const DB_FILE = 'dashi.duckdb';
@@ -32,7 +34,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
   }
   let pool: DuckDbPool;
   try {
-    pool = await DuckDbPool.open(file, options.poolSize ?? 4);
+    pool = await DuckDbPool.open(file, options.poolSize ?? 4, options.queryTimeoutMs ?? null);
   } catch (err) {
     const msg = (err as Error).message;
     if (/lock/i.test(msg)) {

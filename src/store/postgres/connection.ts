@@ -8,6 +8,7 @@ type Sql = postgres.Sql<Record<string, never>>;
 
 const OID = { int8: 20, numeric: 1700, timestamp: 1114 };
 
+/** A pool of at most `max` connections (postgres.js opens them on demand). */
 export function connect(url: string, max = 10): Sql {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');

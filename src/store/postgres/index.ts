@@ -44,10 +44,25 @@ const MAX_PARAMS = 60_000;
 export class PgAnalytics implements AnalyticsStore {
   readonly dialect = 'postgres' as const;
 
-  constructor(private readonly db: Executor) {}
+  /**
+   * `reads`: the pool analytics queries run on; `writes`: the ingest writer's (and deletes').
+   * `timeoutMs`: statement_timeout of each read (the server cancels it past that, SQLSTATE 57014).
+   */
+  constructor(
+    private readonly reads: Executor,
+    private readonly writes: Executor,
+    private readonly timeoutMs: number | null = null,
+  ) {}
 
   query(sql: string, params: unknown[] = []): Promise<Row[]> {
-    return this.db.all(sql, params);
+    const ms = this.timeoutMs;
+    if (ms === null) return this.reads.all(sql, params);
+    // SET LOCAL, inside the read's own transaction: the budget applies to this statement only,
+    // and not to postgres.js's own queries when it opens a connection.
+    return this.reads.transaction(async (tx) => {
+      await tx.run(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(ms))}`);
+      return tx.all(sql, params);
+    });
   }
 
   /** One transaction: all of the batch or none of it, so a retry never duplicates a row. */
@@ -56,7 +71,7 @@ export class PgAnalytics implements AnalyticsStore {
   }
 
   private async writeNow(batch: WriteBatch): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.writes.transaction(async (tx) => {
       for (const { table, columns, rows: pick } of tables) {
         const rows = pick(batch);
         const perStatement = Math.floor(MAX_PARAMS / columns.length);
@@ -80,14 +95,25 @@ export class PgAnalytics implements AnalyticsStore {
   async deleteWebsiteData(websiteId: string, range?: { from: Date; to: Date }): Promise<void> {
     if (!isUuid(websiteId)) return;
     const { where, params } = websiteRows(websiteId, range);
-    await this.db.transaction(async (tx) => {
+    await this.writes.transaction(async (tx) => {
       for (const { table } of tables) await tx.run(`DELETE FROM ${table} WHERE ${where}`, params);
     });
   }
 }
 
-export async function openPostgresStore(url: string): Promise<Store> {
-  const sql = connect(url);
+export interface PgStoreOptions {
+  /** statement_timeout of analytics reads, in milliseconds (QUERY_TIMEOUT_MS). */
+  queryTimeoutMs?: number;
+}
+
+// Three pools, so that no kind of work can take every connection from another: long analytics
+// reads (bounded by statement_timeout) cannot stall the ingest writer or logins.
+const POOL = { metadata: 4, reads: 8, writer: 2 };
+
+export async function openPostgresStore(url: string, options: PgStoreOptions = {}): Promise<Store> {
+  const sql = connect(url, POOL.metadata);
+  const reads = connect(url, POOL.reads);
+  const writer = connect(url, POOL.writer);
   const db = new PgExecutor(sql);
   // Several Dashi processes may start together: one migrates, the others wait for it.
   const lock = await sql.reserve();
@@ -110,11 +136,11 @@ export async function openPostgresStore(url: string): Promise<Store> {
     apiKeys: new SqlApiKeyRepo(db),
     salts: new SqlSaltRepo(db),
     refused,
-    analytics: new PgAnalytics(db),
+    analytics: new PgAnalytics(new PgExecutor(reads), new PgExecutor(writer), options.queryTimeoutMs ?? null),
     metadataCopy: new SqlMetadataCopy(db, true),
     async close() {
       await refused.close();
-      await sql.end({ timeout: 5 });
+      await Promise.all([sql.end({ timeout: 5 }), reads.end({ timeout: 5 }), writer.end({ timeout: 5 })]);
     },
   };
 }

@@ -26,6 +26,8 @@ import type {
   WebsiteRepo,
 } from '../types.js';
 import { WebsiteIdTakenError } from '../types.js';
+import { HttpError } from '../../lib/http-error.js';
+import { own } from '../../lib/own.js';
 import { iso, isUuid, type Executor } from './executor.js';
 
 const now = () => new Date().toISOString();
@@ -44,7 +46,11 @@ function assignments(patch: Record<string, unknown>, params: unknown[]): string[
 }
 
 function paging(page: PageRequest, orderColumns: Record<string, string>, fallback: string): string {
-  const column = (page.orderBy && orderColumns[page.orderBy]) || orderColumns[fallback];
+  const chosen = page.orderBy ? own(orderColumns, page.orderBy) : orderColumns[fallback];
+  if (chosen === undefined) {
+    throw new HttpError(400, 'bad-request', `Invalid orderBy: '${page.orderBy}' is not one of ${Object.keys(orderColumns).join(', ')}`);
+  }
+  const column = chosen;
   const dir = page.sortDescending ? 'DESC' : 'ASC';
   const size = Math.max(1, Math.min(1000, Math.floor(page.pageSize)));
   const offset = Math.max(0, (Math.floor(page.page) - 1) * size);
