@@ -5,7 +5,7 @@
 // the server restarts cleanly on the same data and answers again.
 //
 // The routes come from the app itself (built in-process); a route without a generator fails.
-// FUZZ_RUNS (requests per route, default 12), FUZZ_SEED (a number, or `random`; default fixed) and
+// FUZZ_RUNS (requests per route, default 12; ingestion and report routes get a few times more), FUZZ_SEED (a number, or `random`; default fixed) and
 // FUZZ_ROUTE (only routes whose key contains it), FUZZ_SKIP (not those) and FUZZ_STORE (duckdb,
 // postgres or clickhouse) make longer or replayed runs; FUZZ_VERBOSE=1 prints each route's time.
 import assert from 'node:assert/strict';
@@ -305,7 +305,7 @@ for (const store of (await testStores()).filter((s) => !STORE || s.name === STOR
         const t0 = Date.now();
         const details = await fc.check(
           fc.asyncProperty(requests(key, specs[key]), (r) => judge(d, r, tokens)),
-          { numRuns: RUNS, seed: routeSeed(key), endOnFailure: false, maxSkipsPerRun: 0, interruptAfterTimeLimit: 120_000 },
+          { numRuns: Math.ceil(RUNS * (specs[key].runs ?? 1)), seed: routeSeed(key), endOnFailure: false, maxSkipsPerRun: 0, interruptAfterTimeLimit: 120_000 },
         );
         verbose(`${store.name} ${key}: ${Date.now() - t0} ms${details.failed ? ' FAILED' : ''}`);
         if (!details.failed) return;

@@ -5,7 +5,7 @@
 // Routes that change or delete things act on victims made for the purpose, so the fixture world
 // stays usable for the checks that follow the fuzzing.
 import fc from 'fast-check';
-import { advJson, advNumber, advString, CONTENT_TYPES, hugeString, PROTO_NAMES, RAW_BODIES, RAW_QUERY, type QueryParts, type QueryValue } from './values.js';
+import { advJson, advNumber, advString, BAD_REGEXES, CONTENT_TYPES, deep, hugeString, PROTO_NAMES, RAW_BODIES, RAW_QUERY, TRICKY, type QueryParts, type QueryValue } from './values.js';
 
 export type AuthKind = 'admin' | 'viewer' | 'share' | 'none' | 'garbage' | 'cookie' | 'spare';
 
@@ -64,6 +64,8 @@ export interface Spec {
   body?: Record<string, fc.Arbitrary<unknown>> | fc.Arbitrary<unknown>;
   auth?: fc.Arbitrary<AuthKind>;
   headers?: fc.Arbitrary<Record<string, string>>;
+  /** Requests per run, as a multiple of FUZZ_RUNS (cheap routes with much input get more). */
+  runs?: number;
 }
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
@@ -99,6 +101,7 @@ const METRIC_TYPES = ['path', 'url', 'entry', 'exit', 'referrer', 'domain', 'tit
 const OPS = ['eq', 'neq', 'c', 'dnc', 're', 'nre'];
 
 const filterText = fc.oneof(
+  { weight: 2, arbitrary: fc.tuple(pick('re', 'nre'), pick(...BAD_REGEXES)).map(([op, r]) => `${op}.${r}`) },
   { weight: 3, arbitrary: fc.tuple(pick(...OPS), pick('/', '/a', 'x', 'Chrome', 'US', 'a,b', '.*', '^/p')).map(([op, v]) => `${op}.${v}`) },
   { weight: 2, arbitrary: fc.tuple(pick(...OPS, ...PROTO_NAMES, 'gt', 's', ''), advString).map(([op, v]) => `${op}.${v}`) },
   { weight: 1, arbitrary: advString },
@@ -218,8 +221,12 @@ function savedReportParameters(w: World): fc.Arbitrary<unknown> {
 
 // ---- ingestion ---------------------------------------------------------------------------------
 
+const dataValue = fc.oneof(
+  { weight: 3, arbitrary: advJson },
+  { weight: 2, arbitrary: pick<unknown>(...TRICKY, deep(10_000), deep(30_000, 'array'), 1e15, -999999999999999.9, 123.456789) },
+);
 const dataObject = fc.oneof(
-  { weight: 4, arbitrary: fc.dictionary(fc.oneof(advString, pick('plan', 'revenue', 'currency', 'a.b')), advJson, { maxKeys: 5 }) },
+  { weight: 4, arbitrary: fc.dictionary(fc.oneof(advString, pick('plan', 'revenue', 'currency', 'a.b')), dataValue, { maxKeys: 5 }) },
   { weight: 1, arbitrary: advJson },
 );
 
@@ -281,11 +288,12 @@ export function catalogue(w: World): Record<string, Spec> {
     'GET /*': { params: { '*': fc.oneof(pick('', 'websites/x', 'share/abc', 'assets/none.js', 'api', 'favicon.ico', '..%2F..%2Fetc%2Fpasswd'), advString) } },
 
     // ingestion
-    'POST /api/send': { body: sendBody(w), auth: pick<AuthKind>('none', 'admin'), headers: ingestHeaders },
+    'POST /api/send': { body: sendBody(w), auth: pick<AuthKind>('none', 'admin'), headers: ingestHeaders, runs: 8 },
     'POST /api/batch': {
       body: fc.oneof({ weight: 6, arbitrary: fc.array(fc.oneof({ weight: 5, arbitrary: sendBody(w) }, { weight: 1, arbitrary: advJson }), { minLength: 1, maxLength: 6 }) }, { weight: 1, arbitrary: fc.constant(Array.from({ length: 501 }, () => ({}))) }),
       auth: pick<AuthKind>('none', 'admin'),
       headers: ingestHeaders,
+      runs: 4,
     },
     'POST /api/collect': {
       body: fc.record({
@@ -304,6 +312,7 @@ export function catalogue(w: World): Record<string, Spec> {
       }),
       auth: pick<AuthKind>('none'),
       headers: ingestHeaders,
+      runs: 4,
     },
 
     // auth and the caller's account
@@ -379,7 +388,8 @@ export function catalogue(w: World): Record<string, Spec> {
   for (const path of ['stats', 'pageviews', 'events', 'metrics']) {
     out[`GET /api/website/:id/${path}`] = { params: { id: fc.oneof({ weight: 3, arbitrary: pick(String(w.legacySite), w.site) }, { weight: 1, arbitrary: advString }) }, query: analyticsQuery(w, ['start_at', 'end_at'], 'tz') };
   }
-  for (const type of REPORT_TYPES) out[`POST /api/reports/${type}`] = { body: reportBody(w, type) };
+  for (const type of REPORT_TYPES) out[`POST /api/reports/${type}`] = { body: reportBody(w, type), runs: 2 };
+  for (const key of ['POST /api/websites/:websiteId/segments', 'POST /api/websites/:websiteId/segments/:segmentId', 'POST /api/reports', 'POST /api/reports/:reportId']) out[key].runs = 3;
   return out;
 }
 
