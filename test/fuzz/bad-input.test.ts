@@ -7,7 +7,8 @@
 // The routes come from the app itself (built in-process); a route without a generator fails.
 // FUZZ_RUNS (requests per route, default 12; ingestion and report routes get a few times more), FUZZ_SEED (a number, or `random`; default fixed) and
 // FUZZ_ROUTE (only routes whose key contains it), FUZZ_SKIP (not those) and FUZZ_STORE (duckdb,
-// postgres or clickhouse) make longer or replayed runs; FUZZ_VERBOSE=1 prints each route's time.
+// postgres or clickhouse) make longer or replayed runs; FUZZ_VERBOSE=1 prints each route's time and
+// failures unabridged.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -189,7 +190,7 @@ async function send(d: Dashi, r: FuzzRequest, tokens: Tokens): Promise<Answer> {
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
-const clip = (s: string, n = 600) => (s.length > n ? `${s.slice(0, n)}… (${s.length} chars)` : s);
+const clip = (s: string, n = 600) => (s.length > n && !process.env.FUZZ_VERBOSE ? `${s.slice(0, n)}… (${s.length} chars)` : s);
 
 /** The request as a reader wants it: method, route, URL, auth, body. */
 export function describeRequest(r: FuzzRequest): string {
