@@ -113,7 +113,7 @@ export const advJson: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) =>
     { weight: 1, arbitrary: fc.array(tie('v'), { maxLength: 4 }) },
     { weight: 1, arbitrary: fc.dictionary(advString, tie('v'), { maxKeys: 3 }) },
     { weight: 1, arbitrary: tie('v').map(protoObject) },
-    { weight: 1, arbitrary: fc.tuple(depth, fc.constantFrom('object' as const, 'array' as const)).map(([n, k]) => deep(k === 'array' ? n * 3 : n, k)) },
+    { weight: 2, arbitrary: fc.tuple(depth, fc.constantFrom('object' as const, 'array' as const)).map(([n, k]) => deep(k === 'array' ? n * 3 : n, k)) },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
   ),
 })).v;
