@@ -399,7 +399,7 @@ export function catalogue(w: World): Record<string, Spec> {
 /** A record of plausible fields where any one may be hostile, missing, or joined by a hostile key. */
 export function fields(plausible: Record<string, fc.Arbitrary<unknown>>, hostile: fc.Arbitrary<unknown> = advJson): fc.Arbitrary<Record<string, unknown>> {
   const each = Object.fromEntries(
-    Object.entries(plausible).map(([k, a]) => [k, fc.oneof({ weight: 12, arbitrary: a }, { weight: 1, arbitrary: hostile }, { weight: 1, arbitrary: hugeString }, { weight: 1, arbitrary: c(undefined) })]),
+    Object.entries(plausible).map(([k, a]) => [k, fc.oneof({ weight: 30, arbitrary: a }, { weight: 3, arbitrary: hostile }, { weight: 1, arbitrary: hugeString }, { weight: 3, arbitrary: c(undefined) })]),
   );
   const extra = fc.array(fc.tuple(fc.oneof(pick(...PROTO_NAMES), advString), hostile), { maxLength: 2 });
   return fc.tuple(fc.record(each), fc.oneof({ weight: 3, arbitrary: c([] as [string, unknown][]) }, { weight: 1, arbitrary: extra })).map(([rec, more]) => {

@@ -83,7 +83,7 @@ export const advString: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** A string field with its limit well past the size a server should take. */
-export const hugeString = fc.constantFrom(100_000, 300_000).map((n) => 'x'.repeat(n));
+export const hugeString = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(501, 1_001, 5_000) }, { weight: 1, arbitrary: fc.constantFrom(70_000, 300_000) }).map((n) => 'x'.repeat(n));
 
 const RAW_NUMBERS = ['1e400', '-1e400', '1e-400', '123456789012345678901234567890', '-0', '0.0000000000000000000000001', '1E+308', '4.9e-324'];
 
