@@ -5,15 +5,10 @@
 // unit for one). Applied once, to the rows a hit produces, so fields, event and session data keys
 // and values, decoded titles and URL parameters (%00 decodes to NUL), batch items and v1 collect
 // fields all pass through it.
+import { storableText, UNSTORABLE, UNSTORABLE_ALL } from '../lib/text.js';
 import type { HitRows } from './writer.js';
 
-// With the u flag a surrogate range matches only surrogates that are not half of a pair.
-const UNSTORABLE = /[\0\ud800-\udfff]/u;
-const UNSTORABLE_ALL = /[\0\ud800-\udfff]/gu;
-
-export function storableText(s: string): string {
-  return UNSTORABLE.test(s) ? s.replace(UNSTORABLE_ALL, '\ufffd') : s;
-}
+export { storableText };
 
 function fixRow(row: Record<string, unknown>): void {
   for (const key in row) {

@@ -6,6 +6,7 @@ import type { Dialect } from './dialects/dialect.js';
 import { DIALECTS } from './dialects/index.js';
 import { join, raw, sql, type Sql } from './sql.js';
 import { QueryError, type Filter, type FilterOp, type Query } from './types.js';
+import { storableText } from '../lib/text.js';
 
 /** Query parameters that filter, as Umami names them (a few spelled two ways). */
 export const FILTER_PARAMS: readonly string[] = [
@@ -163,7 +164,9 @@ export function excludesBounces(filter: Filter | null): boolean {
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function predicate(e: Sql, leaf: Leaf, d: Dialect, uuid = false): Sql {
-  const { op, values } = leaf;
+  const { op } = leaf;
+  // Stored text holds no NUL or lone surrogate (src/lib/text.ts): compare with what is stored.
+  const values = leaf.values.map(storableText);
   if (uuid && (op === 'eq' || op === 'neq')) {
     // A value that is not a UUID matches no row.
     const ids = values.filter((x) => UUID_RE.test(x)).map((x) => d.uuid(x));

@@ -75,3 +75,9 @@ test('a filter on a visit value (entry page) or on custom-event rows becomes a s
   const event = d.render(compileFilter(leaf('event', 'eq', ['signup']) as Filter, scope, d)).text;
   assert.match(event, /^visit_id IN \(SELECT visit_id FROM website_event WHERE .* AND event_type = 2 AND /);
 });
+
+test('filter values are bound as stored text: NUL and lone surrogates become U+FFFD', () => {
+  const d = dialectFor('postgres');
+  const { params } = d.render(compileFilter(leaf('path', 'eq', ['/a\0b', '/\ud800']) as Filter, scope, d));
+  assert.deepEqual(params, ['/a\ufffdb', '/\ufffd']);
+});
