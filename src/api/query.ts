@@ -10,7 +10,7 @@ import { validate } from '../query/compile.js';
 import { canonicalDimension, dimension, METRIC_TYPES } from '../query/dimensions.js';
 import { andFilters, parseFilterValue } from '../query/filters.js';
 import { metric, METRIC_NAMES } from '../query/metrics.js';
-import { compareRange, normalizeTimeZone, relativeRange } from '../query/time.js';
+import { compareRange, normalizeTimeZone, parseInstant, relativeRange } from '../query/time.js';
 import { QueryError, type DimensionRef, type Filter, type FilterOp, type MetricName, type OrderBy, type Query, type ResultRow, type RowKind, type TimeRange, type Unit } from '../query/types.js';
 import type { Website } from '../store/types.js';
 import type { Analytics } from './analytics/params.js';
@@ -191,12 +191,6 @@ function toFilter(input: FilterInput, field: string, depth = 1): Filter {
     if (err instanceof QueryError) throw badRequest(err.message);
     throw err;
   }
-}
-
-function parseInstant(v: string | number, field: string): number {
-  const n = typeof v === 'number' ? v : /^-?\d{1,16}$/.test(v.trim()) ? Number(v) : /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : NaN;
-  if (!Number.isFinite(n) || Math.abs(n) > 8.64e15) return fail(field, 'must be epoch milliseconds or an ISO 8601 date');
-  return n;
 }
 
 const RELATIVE: Record<string, string> = { today: '0day', thisHour: '0hour', thisDay: '0day', thisWeek: '0week', thisMonth: '0month', thisYear: '0year' };

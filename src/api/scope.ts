@@ -10,7 +10,7 @@ import { parse, uuid } from '../server/validate.js';
 import type { Website } from '../store/types.js';
 import { canonicalDimension } from '../query/dimensions.js';
 import { andFilters, parseFilterParams, parseFilterValue } from '../query/filters.js';
-import { normalizeTimeZone, relativeRange } from '../query/time.js';
+import { normalizeTimeZone, parseInstant, relativeRange } from '../query/time.js';
 import { QueryError, type Filter, type MetricName, type Query, type TimeRange, type Unit } from '../query/types.js';
 import { flattenBody, parseFilterInput, scopeQuery, type ReportScope } from '../reports/scope.js';
 import { segmentFilter, segmentParameters } from '../reports/segments.js';
@@ -20,7 +20,6 @@ import { str, type Analytics, type Params } from './analytics/params.js';
 export type ScopeSource = { kind: 'params'; values: Params } | { kind: 'body'; values: Params };
 
 const SERIES_UNITS: readonly Unit[] = ['minute', 'hour', 'day', 'month', 'year'];
-const MAX_MS = 8.64e15;
 const EPOCH_2000 = Date.UTC(2000, 0, 1);
 
 /** Website data starts at its last reset (and never before 2000). */
@@ -31,20 +30,6 @@ export function dataStart(website: Website): Date {
 const invalid = (field: string, message: string): never => {
   throw new QueryError(`Invalid ${field}: ${message}`, field);
 };
-
-/** Epoch milliseconds (a number or its digits); in bodies also an ISO date. */
-function instant(value: unknown, field: string, iso: boolean): number {
-  if (typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_MS) return value;
-  if (typeof value === 'string' && /^-?\d{1,16}$/.test(value.trim())) {
-    const n = Number(value);
-    return Math.abs(n) > MAX_MS ? invalid(field, 'out of range') : n;
-  }
-  if (iso && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) {
-    const n = Date.parse(value);
-    if (Number.isFinite(n)) return n;
-  }
-  return invalid(field, iso ? 'must be an ISO date or epoch milliseconds' : 'must be a number (epoch milliseconds)');
-}
 
 export class RequestScope {
   private filterCache = new Map<string, Filter | null>();
@@ -79,8 +64,8 @@ export class RequestScope {
     const [eName, eRaw] = pick(names ? [names[1]] : body ? ['endDate', 'endAt'] : ['endAt']);
     if (sRaw === undefined) invalid(label(sName), body ? 'required' : 'required (epoch milliseconds)');
     if (eRaw === undefined) invalid(label(eName), body ? 'required' : 'required (epoch milliseconds)');
-    const start = instant(sRaw, label(sName), body);
-    const end = instant(eRaw, label(eName), body);
+    const start = parseInstant(sRaw, label(sName), body);
+    const end = parseInstant(eRaw, label(eName), body);
     if (start > end) invalid(label(sName), `${sName} is after ${eName}`);
     return { start: new Date(Math.max(start, dataStart(this.website).getTime())), end: new Date(end) };
   }

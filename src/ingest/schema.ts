@@ -59,7 +59,6 @@ export const collectBody = z.object({
   payload: z.object({}, 'must be an object').passthrough(),
 });
 
-export type CollectPayload = z.output<typeof collectPayload>;
 
 /** Zod issues as one message that names the fields, e.g. `payload.name: must be at most 50 characters`. */
 export function describe(error: z.ZodError, prefix: string): string {

@@ -1,7 +1,7 @@
 // Date ranges as agents write them: milliseconds, ISO strings, or Umami's relative forms (`24hour`,
 // `7day`, `30day`, `0month`, ...) and a few names (`today`, `thisMonth`, `lastMonth`, ...), resolved
 // in a time zone with the same calendar rules as cohort date ranges (src/api/analytics/params.ts).
-import { normalizeTimeZone, relativeRange } from '../query/time.js';
+import { normalizeTimeZone, parseInstant, relativeRange } from '../query/time.js';
 import { QueryError } from '../query/types.js';
 
 export const RANGE_NAMES = ['today', 'yesterday', 'thisWeek', 'lastWeek', 'thisMonth', 'lastMonth', 'thisYear', 'lastYear'] as const;
@@ -12,9 +12,12 @@ const NO_FLOOR = new Date(0);
 
 /** One instant: milliseconds (number or digits) or an ISO 8601 string. */
 export function toMillis(value: number | string, name: string): number {
-  const n = typeof value === 'number' ? value : /^-?\d{1,16}$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(n) || Math.abs(n) > 8.64e15) throw new DateInputError(`${name}: ${JSON.stringify(value)} is not a date (milliseconds or ISO 8601)`);
-  return n;
+  try {
+    return parseInstant(value, name);
+  } catch (err) {
+    if (err instanceof QueryError) throw new DateInputError(`${name}: ${JSON.stringify(value)} is not a date (milliseconds or ISO 8601)`);
+    throw err;
+  }
 }
 
 function relative(value: string, now: Date, timezone: string): { startAt: number; endAt: number } {

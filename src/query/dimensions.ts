@@ -184,10 +184,6 @@ const ALIASES: Record<string, string> = {
   distinct_id: 'distinctId',
 };
 
-export function dimensionNames(): string[] {
-  return defs.map((d) => d.name);
-}
-
 export function canonicalDimension(name: string): string | undefined {
   const canonical = own(ALIASES, name) ?? name;
   return registry.has(canonical) ? canonical : undefined;

@@ -48,7 +48,6 @@ export function join(items: readonly Sql[], separator = ', '): Sql {
   return items.slice(1).reduce((acc, item) => sql`${acc}${raw(separator)}${item}`, items[0]);
 }
 
-export const empty = raw('');
 
 /**
  * Render a statement with one placeholder per distinct value; `placeholder` writes the n-th

@@ -117,8 +117,6 @@ export function compareRange(range: TimeRange, mode: 'prev' | 'yoy' = 'prev'): T
   return { start: new Date(range.start.getTime() - length), end: new Date(range.start.getTime() - 1) };
 }
 
-export const UNITS: readonly Unit[] = ['minute', 'hour', 'day', 'week', 'month', 'year'];
-
 /** Format a wall-clock Date (UTC fields hold local time) as Umami's `YYYY-MM-DD HH:MM:SS`. */
 export function wallClockLabel(d: Date): string {
   return d.toISOString().slice(0, 19).replace('T', ' ');
@@ -178,11 +176,7 @@ export function relativeRange(value: unknown, now: Date, zone: string, floor: Da
     throw new QueryError(`Invalid ${field}: ${message}`, field);
   };
   const clamp = (start: number, end: number): TimeRange => ({ start: new Date(Math.max(start, floor.getTime())), end: new Date(end) });
-  const at = (v: unknown): number => {
-    const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d{1,16}$/.test(v) ? Number(v) : typeof v === 'string' ? Date.parse(v) : NaN;
-    if (!Number.isFinite(n) || Math.abs(n) > 8.64e15) return bad(`${JSON.stringify(v)} is not a date`);
-    return n;
-  };
+  const at = (v: unknown): number => parseInstant(v, field);
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const o = value as Record<string, unknown>;
     return clamp(at(o.startDate), at(o.endDate));
@@ -199,4 +193,21 @@ export function relativeRange(value: unknown, now: Date, zone: string, floor: Da
   const start = wallToUtc(wallStart(wallNow, unit, Math.max(n - 1, 0)), zone);
   const end = wallToUtc(wallStart(wallNow, unit, -1), zone) - 1;
   return clamp(start, end);
+}
+
+const MAX_MS = 8.64e15;
+
+/**
+ * An instant from a client: epoch milliseconds (a number or its digits) or, with `iso`, an ISO
+ * 8601 date. Anything else is a QueryError naming `field`.
+ */
+export function parseInstant(value: unknown, field: string, iso = true): number {
+  let n = NaN;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string' && /^-?\d{1,16}$/.test(value.trim())) n = Number(value);
+  else if (iso && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) n = Date.parse(value);
+  if (!Number.isFinite(n) || Math.abs(n) > MAX_MS) {
+    throw new QueryError(`Invalid ${field}: ${iso ? 'must be epoch milliseconds or an ISO 8601 date' : 'must be a number (epoch milliseconds)'}`, field);
+  }
+  return n;
 }

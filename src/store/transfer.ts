@@ -4,6 +4,7 @@
 // run resumes where it stopped. At the end every table's counts are compared.
 import type { Store, WriteBatch } from './types.js';
 import { tables } from './sql/columns.js';
+import { sqlTimestamp } from '../lib/timestamp.js';
 
 const METADATA_TABLES: [table: string, key: string][] = [
   ['users', 'user_id'],
@@ -50,7 +51,7 @@ function rangeWhere(store: Store): string {
   return `website_id = ${p.uuid(1)} AND created_at >= ${p.ts(2)} AND created_at < ${p.ts(3)}`;
 }
 
-const isoParam = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+const isoParam = sqlTimestamp;
 
 async function count(store: Store, table: string, websiteId: string, from: Date, to: Date): Promise<number> {
   const rows = await store.analytics.query(`SELECT count(*) AS n FROM ${table} WHERE ${rangeWhere(store)}`, [websiteId, isoParam(from), isoParam(to)]);

@@ -7,10 +7,7 @@ import type { Unit } from '../types.js';
 import type { Dialect } from './dialect.js';
 import { regexProblem, RE2_RULES } from '../regex.js';
 import { localTimeCase } from './offsets.js';
-
-function isoUtc(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '');
-}
+import { sqlTimestamp } from '../../lib/timestamp.js';
 
 function typeOf(value: SqlValue): string {
   if (value === null) return 'Nullable(String)';
@@ -41,7 +38,7 @@ export const clickhouse: Dialect = {
   render,
 
   uuid: (value) => sql`toUUID(${value})`,
-  timestamp: (value) => sql`toDateTime64(${isoUtc(value)}, 3, 'UTC')`,
+  timestamp: (value) => sql`toDateTime64(${sqlTimestamp(value)}, 3, 'UTC')`,
   text: (value) => sql`${value}`,
 
   uuidText: (expr) => sql`toString(${expr})`,
@@ -63,8 +60,6 @@ export const clickhouse: Dialect = {
     const [before, after] = TRUNC[unit].split('%');
     return sql`formatDateTime(${raw(before)}${local}${raw(after)}, '%Y-%m-%d %H:%i:%S', 'UTC')`;
   },
-  weekday: (local) => sql`(toDayOfWeek(${local}) % 7)`,
-  hourOfDay: (local) => sql`toHour(${local})`,
 
   epochMs: (ts) => sql`toUnixTimestamp64Milli(${ts})`,
   intDiv: (a, n) => sql`intDiv(${a}, ${int(n)})`,

@@ -39,9 +39,6 @@ export interface Dialect {
   localTime(ts: Sql, segments: readonly OffsetSegment[]): Sql;
   /** Start of the unit containing a wall-clock timestamp, as `YYYY-MM-DD HH:MM:SS` text. */
   bucketLabel(local: Sql, unit: Unit): Sql;
-  /** 0 = Sunday ... 6 = Saturday. */
-  weekday(local: Sql): Sql;
-  hourOfDay(local: Sql): Sql;
 
   /** Milliseconds since 1970 of a timestamp, as a 64-bit integer. */
   epochMs(ts: Sql): Sql;

@@ -5,10 +5,7 @@ import type { Unit } from '../types.js';
 import type { Dialect } from './dialect.js';
 import { regexProblem, RE2_RULES } from '../regex.js';
 import { localTimeCase } from './offsets.js';
-
-function isoUtc(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '');
-}
+import { sqlTimestamp } from '../../lib/timestamp.js';
 
 function plusMinutes(ts: Sql, minutes: number): Sql {
   if (minutes === 0) return ts;
@@ -20,7 +17,7 @@ export const duckdb: Dialect = {
   render: renderNumbered,
 
   uuid: (value) => sql`CAST(${value} AS UUID)`,
-  timestamp: (value) => sql`CAST(${isoUtc(value)} AS TIMESTAMP)`,
+  timestamp: (value) => sql`CAST(${sqlTimestamp(value)} AS TIMESTAMP)`,
   text: (value) => sql`${value}`,
 
   uuidText: (expr) => sql`CAST(${expr} AS VARCHAR)`,
@@ -40,8 +37,6 @@ export const duckdb: Dialect = {
   localTime: (ts, segments) => localTimeCase(ts, segments, plusMinutes, (d) => duckdb.timestamp(d)),
 
   bucketLabel: (local, unit: Unit) => sql`strftime(date_trunc(${raw(`'${unit}'`)}, ${local}), '%Y-%m-%d %H:%M:%S')`,
-  weekday: (local) => sql`dayofweek(${local})`,
-  hourOfDay: (local) => sql`hour(${local})`,
 
   epochMs: (ts) => sql`epoch_ms(${ts})`,
   intDiv: (a, n) => sql`(${a} // ${int(n)})`,

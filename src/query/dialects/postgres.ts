@@ -6,10 +6,7 @@ import type { Unit } from '../types.js';
 import type { Dialect } from './dialect.js';
 import { regexProblem, POSTGRES_RULES } from '../regex.js';
 import { localTimeCase } from './offsets.js';
-
-function isoUtc(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '');
-}
+import { sqlTimestamp } from '../../lib/timestamp.js';
 
 function plusMinutes(ts: Sql, minutes: number): Sql {
   if (minutes === 0) return ts;
@@ -21,7 +18,7 @@ export const postgres: Dialect = {
   render: renderNumbered,
 
   uuid: (value) => sql`CAST(${value} AS UUID)`,
-  timestamp: (value) => sql`CAST(${isoUtc(value)} AS TIMESTAMP)`,
+  timestamp: (value) => sql`CAST(${sqlTimestamp(value)} AS TIMESTAMP)`,
   text: (value) => sql`CAST(${value} AS TEXT)`,
 
   uuidText: (expr) => sql`CAST(${expr} AS TEXT)`,
@@ -40,8 +37,6 @@ export const postgres: Dialect = {
   localTime: (ts, segments) => localTimeCase(ts, segments, plusMinutes, (d) => postgres.timestamp(d)),
 
   bucketLabel: (local, unit: Unit) => sql`to_char(date_trunc(${raw(`'${unit}'`)}, ${local}), 'YYYY-MM-DD HH24:MI:SS')`,
-  weekday: (local) => sql`CAST(extract(dow FROM ${local}) AS INTEGER)`,
-  hourOfDay: (local) => sql`CAST(extract(hour FROM ${local}) AS INTEGER)`,
 
   epochMs: (ts) => sql`CAST(floor(extract(epoch FROM ${ts}) * 1000) AS BIGINT)`,
   intDiv: (a, n) => sql`div(${a}, ${int(n)})`,

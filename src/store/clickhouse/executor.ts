@@ -39,4 +39,4 @@ export function rowsFromJson(result: JsonResult): Row[] {
 }
 
 /** `2024-01-02 03:04:05.678`: the text form DateTime64(3, 'UTC') columns accept on insert. */
-export const chTimestamp = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+export { sqlTimestamp as chTimestamp } from '../../lib/timestamp.js';

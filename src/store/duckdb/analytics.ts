@@ -12,6 +12,7 @@ import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
 import { DeadLetters, type DeadLetterStats } from './dead-letter.js';
 import { RowRejectedError } from '../errors.js';
+import { sqlTimestamp } from '../../lib/timestamp.js';
 
 // A load's cost per row falls with its size (DuckDB, this machine: ~40 µs per row at 500 rows,
 // ~30 at 2,000, ~21 at 8,000, ~15 from 20,000 on), so loads wait a second for rows to gather;
@@ -53,7 +54,7 @@ const PARAM_LINES = '(SELECT unnest(string_split($1, chr(10))) AS l)';
 type Source = { file: string; tables: number } | { text: string; tables: number };
 const ALL_TABLES = (1 << tables.length) - 1;
 
-const tsText = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+const tsText = sqlTimestamp;
 
 // The rows of one hit share one Date: remember the last one formatted.
 let lastTs = NaN;

@@ -115,7 +115,6 @@ export const getToken = () => creds.token;
 export const setShareToken = (token: string | null) => {
   creds.shareToken = token;
 };
-export const isShareMode = () => creds.shareToken !== null;
 
 let onUnauthorized: (() => void) | null = null;
 export const setUnauthorizedHandler = (fn: (() => void) | null) => {

@@ -240,13 +240,6 @@ export function fill(series: { x: string; y: number }[] | undefined, labels: str
   return labels.map((l) => byLabel.get(l) ?? 0);
 }
 
-/** A label's instant as seconds (for the chart's x axis), in tz. */
-export function labelToSeconds(l: string, tz: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})/.exec(l);
-  if (!m) return 0;
-  return fromWall(+m[1], +m[2], +m[3], +m[4], +m[5], tz) / 1000;
-}
-
 export function formatBucket(l: string, unit: Unit): string {
   const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})/.exec(l);
   if (!m) return l;
