@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { REPORTS } from '../reports/index.js';
-import { apiKeyCredential, newApiKey } from '../server/api-keys.js';
+import { apiKeyCredential, newApiKey } from '../server/key-auth.js';
 import type { AppContext } from '../server/context.js';
 import { badRequest, forbidden, notFound, tooManyRequests, unauthorized } from '../server/errors.js';
 import { serialized } from '../server/lock.js';

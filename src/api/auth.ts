@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../server/context.js';
 import type { User } from '../store/types.js';
-import { AUTH_COOKIE, hashPassword, checkPassword } from '../server/auth.js';
+import { AUTH_COOKIE, hashPassword, checkPassword } from '../server/auth-service.js';
 import { addressKey, loginAddress, LoginThrottle, proxyMatcher } from '../server/login-throttle.js';
 import { fromBrowser, overHttps } from '../server/csrf.js';
 import { usesDefaultPassword } from '../server/default-admin.js';
@@ -122,7 +122,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
 }
 
 /**
- * A password change ended every session of the user (src/server/auth.ts); the session that made
+ * A password change ended every session of the user (src/server/auth-service.ts); the session that made
  * the change goes on with a fresh token, returned in the body and, when it came as the cookie,
  * as the cookie.
  */

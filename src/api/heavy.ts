@@ -3,7 +3,7 @@
 // them). Excess requests wait briefly in a bounded queue (REPORT_QUEUE_SIZE), then get a 429.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../server/context.js';
-import { SHARE_TOKEN_HEADER } from '../server/auth.js';
+import { SHARE_TOKEN_HEADER } from '../server/auth-service.js';
 import { Gate } from '../server/gate.js';
 
 const QUEUE_WAIT_MS = 10_000;

@@ -15,7 +15,7 @@ import { QueryError, type DimensionRef, type Filter, type FilterOp, type MetricN
 import type { Website } from '../store/types.js';
 import type { Analytics } from './analytics/params.js';
 import { dataStart, scopeOf } from './scope.js';
-import { scopeQuery } from '../reports/scope.js';
+import { scopeQuery } from '../reports/report-input.js';
 
 export const QUERY_LIMIT = { default: 100, max: 10_000 } as const;
 export const MAX_DIMENSIONS = 3;

@@ -9,7 +9,7 @@ import { own } from '../lib/own.js';
 import { QueryError } from '../query/types.js';
 import { REPORTS, SAVED_REPORT_TYPES } from '../reports/index.js';
 import { currencies, parseCurrency } from '../reports/revenue.js';
-import { flattenBody } from '../reports/scope.js';
+import { flattenBody } from '../reports/report-input.js';
 import type { AppContext } from '../server/context.js';
 import { badRequest, notFound, unauthorized } from '../server/errors.js';
 import { isAdmin, keyAllowsWebsite, keyWebsiteIds, requireAuth, requireUser, requireWebsite } from '../server/permissions.js';

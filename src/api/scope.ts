@@ -12,8 +12,8 @@ import { canonicalDimension } from '../query/dimensions.js';
 import { andFilters, parseFilterParams, parseFilterValue } from '../query/filters.js';
 import { normalizeTimeZone, parseInstant, relativeRange } from '../query/time.js';
 import { QueryError, type Filter, type MetricName, type Query, type TimeRange, type Unit } from '../query/types.js';
-import { flattenBody, parseFilterInput, scopeQuery, type ReportScope } from '../reports/scope.js';
-import { segmentFilter, segmentParameters } from '../reports/segments.js';
+import { flattenBody, parseFilterInput, scopeQuery, type ReportScope } from '../reports/report-input.js';
+import { segmentFilter, segmentParameters } from '../reports/segment-filters.js';
 import { str, type Analytics, type Params } from './analytics/params.js';
 
 /** Where a scope's parts are read from: a GET's query string, or a report body's flattened fields. */

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { depthProblem } from '../lib/json-depth.js';
 import { dialectFor, type Dialect } from '../query/dialects/index.js';
 import { QueryError } from '../query/types.js';
-import { checkSegmentParameters, SEGMENT_TYPES } from '../reports/segments.js';
+import { checkSegmentParameters, SEGMENT_TYPES } from '../reports/segment-filters.js';
 import type { AppContext } from '../server/context.js';
 import { badRequest, notFound } from '../server/errors.js';
 import { requireWebsite } from '../server/permissions.js';

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../server/context.js';
-import { hashPassword } from '../server/auth.js';
+import { hashPassword } from '../server/auth-service.js';
 import { badRequest, notFound, unauthorized } from '../server/errors.js';
 import { isAdmin, keyWebsiteIds, requireAdmin, requireUser, USER_ROLES } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';

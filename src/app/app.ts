@@ -27,7 +27,7 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>): Promise<{ app: Fas
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    // Lets the ingestion routes answer their common requests without Fastify (src/api/send.ts).
+    // Lets the ingestion routes answer their common requests without Fastify (src/api/ingest-routes.ts).
     serverFactory: fastPathServerFactory(),
   });
   const full: AppContext = { ...ctx, log: app.log };
@@ -44,7 +44,7 @@ export async function buildApp(ctx: Omit<AppContext, 'log'>): Promise<{ app: Fas
   });
 
   // Only the ingestion routes read other content types (text/plain from sendBeacon, ...) as JSON,
-  // in their own scope (src/api/send.ts): elsewhere an HTML form on any page could post JSON so.
+  // in their own scope (src/api/ingest-routes.ts): elsewhere an HTML form on any page could post JSON so.
   app.removeContentTypeParser('text/plain');
 
   const api = `${ctx.config.basePath}/api/`;

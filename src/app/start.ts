@@ -10,7 +10,7 @@ import { openStore } from '../store/index.js';
 import { DB_FILE } from '../store/duckdb/index.js';
 import type { Store } from '../store/types.js';
 import { buildApp } from './app.js';
-import { AuthService, checkPassword, hashPassword } from '../server/auth.js';
+import { AuthService, checkPassword, hashPassword } from '../server/auth-service.js';
 import { DEFAULT_ADMIN } from '../server/default-admin.js';
 import { trafficRollups } from '../query/rollups/traffic-maintenance.js';
 

@@ -12,13 +12,13 @@ import { hostnameMatcher, type HostnameCheck } from './hostnames.js';
 import { Ids, type PeriodSalt, type SaltRotation } from './ids.js';
 import { clientIp, ipMatcher, isPublicIp, normalizeIp } from './ip.js';
 import { Lru } from './lru.js';
-import { collectBody, collectPayload, describe, sendBody, sendPayload, type SendPayload } from './schema.js';
+import { collectBody, collectPayload, describe, sendBody, sendPayload, type SendPayload } from './payload.js';
 import { TokenSigner } from './token.js';
 import { SaltKeeper } from './salt.js';
 import { pageColumns, parseUrl, referrerColumns, type PageUrl, type Referrer } from './url.js';
-import { storableRows } from './text.js';
+import { storableRows } from './storable-rows.js';
 import { QueueFullError, Writer, WriterClosedError, type HitRows } from './writer.js';
-import { RowRejectedError } from '../store/errors.js';
+import { RowRejectedError } from '../store/store-errors.js';
 
 const VISIT_SECONDS = 30 * 60;
 /** How soon a process sees a website change made by another process on a server store. */

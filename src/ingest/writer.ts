@@ -2,7 +2,7 @@
 // WriteBatch every few milliseconds or every maxBatch hits. A hit's promise settles only after
 // the batch that holds it committed, so a request is acknowledged only once its rows are durable.
 import type { WriteBatch } from '../store/types.js';
-import { RowRejectedError } from '../store/errors.js';
+import { RowRejectedError } from '../store/store-errors.js';
 
 export type HitRows = WriteBatch;
 

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { AppContext } from '../server/context.js';
 import { errorBody } from '../server/errors.js';
-import { API_KEY_HEADER } from '../server/api-keys.js';
+import { API_KEY_HEADER } from '../server/key-auth.js';
 import { packageVersion, readmeApiSection } from './reference.js';
 import { createMcpServer, type Rest } from './tools.js';
 

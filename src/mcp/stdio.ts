@@ -1,7 +1,7 @@
 // `dashi mcp --url … --api-key …`: an MCP server on stdin/stdout for desktop agents, whose tools
 // call the REST API of the given Dashi server with the key. stdout carries the protocol only.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { API_KEY_HEADER } from '../server/api-keys.js';
+import { API_KEY_HEADER } from '../server/key-auth.js';
 import { packageVersion, readmeApiSection } from './reference.js';
 import { createMcpServer, type Rest } from './tools.js';
 

@@ -2,7 +2,7 @@
 // into the neutral result. The only place that hands SQL text to the store.
 
 import { HttpError } from '../lib/http-error.js';
-import { classifyStoreError, storeReason } from '../store/errors.js';
+import { classifyStoreError, storeReason } from '../store/store-errors.js';
 import type { AnalyticsStore, Row } from '../store/types.js';
 import { compileAggregate, metricAlias } from './compile.js';
 import { metric } from './metrics.js';

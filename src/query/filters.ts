@@ -6,7 +6,7 @@ import type { Dialect } from './dialects/dialect.js';
 import { DIALECTS } from './dialects/index.js';
 import { join, raw, sql, type Sql } from './sql.js';
 import { QueryError, type Filter, type FilterOp, type Query } from './types.js';
-import { storableText } from '../lib/text.js';
+import { storableText } from '../lib/storable-text.js';
 
 /** Query parameters that filter, as Umami names them (a few spelled two ways). */
 export const FILTER_PARAMS: readonly string[] = [

@@ -10,7 +10,7 @@ import type { Dialect } from '../query/dialects/dialect.js';
 import { andFilters, compileFilter, TRAFFIC_TYPES } from '../query/filters.js';
 import { int, join, raw, sql, type Sql } from '../query/sql.js';
 import { and, num, scopeRange, type ReportDef, type ReportEnv } from './report.js';
-import { fail, scopeQuery } from './scope.js';
+import { fail, scopeQuery } from './report-input.js';
 import { stepCondition, stepFilter, stepSchema, toStep, type Step } from './steps.js';
 
 const MODELS: Record<string, 'first' | 'last'> = { firstClick: 'first', 'first-click': 'first', lastClick: 'last', 'last-click': 'last' };

@@ -11,7 +11,7 @@ import { compileFilter, inRange } from '../query/filters.js';
 import { valueText } from '../query/properties.js';
 import { int, join, raw, sql, type Sql } from '../query/sql.js';
 import { and, num, scopeRange, type ReportDef, type ReportEnv } from './report.js';
-import { fail, parseFields } from './scope.js';
+import { fail, parseFields } from './report-input.js';
 import { stepCondition, stepSchema, toStep, type Step } from './steps.js';
 
 const MAX_STEPS = 8;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { andFilters } from '../query/filters.js';
 import type { ReportDef, ReportEnv } from './report.js';
-import { fail, parseFields, scopeQuery } from './scope.js';
+import { fail, parseFields, scopeQuery } from './report-input.js';
 import { stepFilter, STEP_TYPES, toStep, type Step } from './steps.js';
 
 const goalSchema = z.object({

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { canonicalDimension, METRIC_TYPES } from '../query/dimensions.js';
 import type { MetricName } from '../query/types.js';
 import type { ReportDef, ReportEnv } from './report.js';
-import { fail, parseFields, scopeQuery } from './scope.js';
+import { fail, parseFields, scopeQuery } from './report-input.js';
 
 const fieldSchema = z.union([z.string().min(1).max(50), z.object({ name: z.string().min(1).max(50), type: z.string().optional(), label: z.string().optional() })]);
 

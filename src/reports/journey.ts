@@ -7,10 +7,10 @@
 
 import { z } from 'zod';
 import { compileFilter } from '../query/filters.js';
-import { sequenceSql } from '../query/dialects/lists.js';
+import { sequenceSql } from '../query/dialects/sequences.js';
 import { raw, sql } from '../query/sql.js';
 import { and, num, scopeRange, type ReportDef, type ReportEnv } from './report.js';
-import { fail, parseFields } from './scope.js';
+import { fail, parseFields } from './report-input.js';
 
 const optionalStep = z.string().trim().max(500).nullish().transform((v) => (v ? v : undefined));
 

@@ -4,7 +4,7 @@
 import type { QueryEngine } from '../query/engine.js';
 import { inRange } from '../query/filters.js';
 import { raw, sql, type Sql } from '../query/sql.js';
-import type { ReportScope } from './scope.js';
+import type { ReportScope } from './report-input.js';
 
 export interface ReportEnv {
   readonly engine: QueryEngine;

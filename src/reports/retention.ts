@@ -8,7 +8,7 @@ import { localCreatedAt } from '../query/compile.js';
 import { int, sql } from '../query/sql.js';
 import { offsetMinutes } from '../query/time.js';
 import { and, num, scopeRange, type ReportDef, type ReportEnv } from './report.js';
-import { wallClockToInstant } from './time.js';
+import { wallClockToInstant } from './local-time.js';
 
 const MAX_DAY = 31;
 

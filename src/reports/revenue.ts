@@ -16,8 +16,8 @@ import { join, raw, sql, type Sql } from '../query/sql.js';
 import { compareRange } from '../query/time.js';
 import type { TimeRange } from '../query/types.js';
 import { and, num, scopeRange, type ReportDef, type ReportEnv } from './report.js';
-import { fail, scopeQuery, type ReportScope } from './scope.js';
-import { localBucket } from './time.js';
+import { fail, scopeQuery, type ReportScope } from './report-input.js';
+import { localBucket } from './local-time.js';
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 

@@ -2,7 +2,7 @@
 // Each field is one breakdown Query through the shared engine.
 
 import type { ReportDef, ReportEnv } from './report.js';
-import { scopeQuery } from './scope.js';
+import { scopeQuery } from './report-input.js';
 
 const FIELDS: readonly [string, string][] = [
   ['utm_source', 'utmSource'],

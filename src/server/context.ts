@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { Store } from '../store/types.js';
-import type { AuthService } from './auth.js';
+import type { AuthService } from './auth-service.js';
 
 /** What every route module receives: configuration, the store, the logger and auth. */
 export interface AppContext {

@@ -1,7 +1,7 @@
 // The first admin account (admin / umami, as Umami) and whether an admin still uses that password:
 // the dashboard warns admins until it is changed.
 import type { Store, User } from '../store/types.js';
-import { checkPassword } from './auth.js';
+import { checkPassword } from './auth-service.js';
 
 export const DEFAULT_ADMIN = { username: 'admin', password: 'umami' } as const;
 

@@ -4,7 +4,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { TeamRole, User, UserRole, Website } from '../store/types.js';
 import type { AppContext } from './context.js';
-import type { Auth } from './auth.js';
+import type { Auth } from './auth-service.js';
 import { notFound, unauthorized } from './errors.js';
 import { checkCookieWrite } from './csrf.js';
 

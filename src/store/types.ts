@@ -200,7 +200,7 @@ export interface AnalyticsStore {
   deleteWebsiteData(websiteId: string, range?: { from: Date; to: Date }): Promise<void>;
   /** Journal lines the embedded store refused and set aside (DATA_DIR/dead-letter); null elsewhere. */
   deadLetters?(): { lines: number; segments: number; dir: string } | null;
-  /** Traffic rollups (tables visit_rollup and session_slot, see src/store/duckdb/rollup.ts), if kept. */
+  /** Traffic rollups (tables visit_rollup and session_slot, see src/query/rollups/traffic-maintenance.ts), if kept. */
   readonly rollups?: TrafficRollups;
 }
 

@@ -15,7 +15,7 @@ import { openApiPath } from '../../src/api/openapi/document.js';
 import { OPERATIONS, type Operation } from '../../src/api/openapi/operations.js';
 import { errorJson } from '../../src/api/openapi/responses.js';
 import { loadConfig } from '../../src/config.js';
-import { AuthService } from '../../src/server/auth.js';
+import { AuthService } from '../../src/server/auth-service.js';
 import { registerUi } from '../../src/server/ui.js';
 import { openStore } from '../../src/store/index.js';
 import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';

@@ -17,7 +17,7 @@ import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/app/app.js';
-import { AuthService } from '../../src/server/auth.js';
+import { AuthService } from '../../src/server/auth-service.js';
 import { openStore } from '../../src/store/index.js';
 import { createUser } from '../helpers/api.js';
 import { startDashi, stopAll, type Dashi } from '../helpers/server.js';

@@ -13,7 +13,7 @@ import { TokenSigner } from '../../src/ingest/token.js';
 import { pageUrl, referrer } from '../../src/ingest/url.js';
 import { QueueFullError, Writer, WriterClosedError, type HitRows } from '../../src/ingest/writer.js';
 import type { WriteBatch } from '../../src/store/types.js';
-import { RowRejectedError } from '../../src/store/errors.js';
+import { RowRejectedError } from '../../src/store/store-errors.js';
 
 const UA = {
   chromeWin: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',

@@ -1,7 +1,7 @@
-// The well-formedness rule (src/ingest/text.ts) and the event-data date range (src/ingest/data.ts).
+// The well-formedness rule (src/ingest/storable-rows.ts) and the event-data date range (src/ingest/data.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { storableRows, storableText } from '../../src/ingest/text.js';
+import { storableRows, storableText } from '../../src/ingest/storable-rows.js';
 import { flattenData } from '../../src/ingest/data.js';
 import type { HitRows } from '../../src/ingest/writer.js';
 

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import postgres from 'postgres';
 import { POSTGRES_RULES, RE2_RULES, regexProblem } from '../../src/query/regex.js';
-import { classifyStoreError } from '../../src/store/errors.js';
+import { classifyStoreError } from '../../src/store/store-errors.js';
 
 /** The four reproduced crafted patterns: JavaScript accepts them, the stores do not. */
 const CRAFTED = ['a{1001}', '\\q', '(?<n>a)', '(a{100}){100}'];

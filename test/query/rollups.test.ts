@@ -1,4 +1,4 @@
-// The traffic rollups (src/store/duckdb/rollup.ts, src/query/rollup.ts) must give exactly the raw
+// The traffic rollups (src/query/rollups/traffic-maintenance.ts, src/query/rollups/traffic.ts) must give exactly the raw
 // path's numbers. Random traffic over a DST change arrives in batches, partly late (back-filled
 // into old visits and slots), with overlapping visits, custom events, visits cut by range ends and
 // sessions whose attributes change; after each batch every total, series and breakdown the

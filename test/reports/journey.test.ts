@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { DuckDBInstance, DuckDBTimestampValue, type DuckDBConnection } from '@duckdb/node-api';
 import { dateRange, ReportFixture, visitor, STORES, stopAllStores } from '../helpers/reports-fixtures.js';
 import { dialectFor } from '../../src/query/dialects/index.js';
-import { duckdbSequences, maxCodeBase } from '../../src/query/dialects/lists.js';
+import { duckdbSequences, maxCodeBase } from '../../src/query/dialects/sequences.js';
 import { sql } from '../../src/query/sql.js';
 
 after(stopAllStores);

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config.js';
 import { openStore } from '../../src/store/index.js';
 import { openDuckDbStore } from '../../src/store/duckdb/index.js';
-import { RowRejectedError } from '../../src/store/errors.js';
+import { RowRejectedError } from '../../src/store/store-errors.js';
 import type { EventDataRow, EventRow, Store, WriteBatch } from '../../src/store/types.js';
 import { Writer } from '../../src/ingest/writer.js';
 import { startDashi, stopAll } from '../helpers/server.js';

@@ -11,7 +11,7 @@ import { analytics } from './params.js';
 import { registerQuery } from '../query.js';
 import { registerSessions } from './sessions.js';
 import { registerStats } from './stats.js';
-import { registerAnalyticsV1 } from './v1.js';
+import { registerAnalyticsV1 } from './v1-reads.js';
 
 export async function registerAnalytics(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const a = analytics(ctx);

@@ -12,9 +12,9 @@ import { createBody as reportCreateBody, listQuery as reportListQuery, updateBod
 import { createBody as segmentCreateBody, listQuery as segmentListQuery, params as segmentParams, updateBody as segmentUpdateBody } from '../segments.js';
 import { addMemberBody, createBody as teamCreateBody, joinBody, memberBody, memberParams, teamParams, updateBody as teamUpdateBody } from '../teams.js';
 import { createBody as userCreateBody, updateBody as userUpdateBody, userParams } from '../users.js';
-import { createBody as v1CreateBody } from '../v1.js';
+import { createBody as v1CreateBody } from '../v1-websites.js';
 import { createBody as websiteCreateBody, shareParams, transferBody, updateBody as websiteUpdateBody, websiteParams } from '../websites.js';
-import { collectBody, collectPayload, sendBody, sendPayload } from '../../ingest/schema.js';
+import { collectBody, collectPayload, sendBody, sendPayload } from '../../ingest/payload.js';
 import { METRIC_TYPES } from '../../query/dimensions.js';
 import { REPORTS } from '../../reports/index.js';
 import { uuid } from '../../server/validate.js';

@@ -3,7 +3,7 @@
 // (path, visit) groups the query compiler builds for per-path visit metrics. prev_t0 points to
 // t0 of the session's previous row with the same path (ordered by t0, then visit): over a range,
 // a session counts once per path by its first row there, the one whose pointer is before the range.
-// src/query/page-rollup.ts reads it; rollup.ts runs these statements with the other rollups'.
+// src/query/rollups/page-visit.ts reads it; traffic-maintenance.ts runs these statements with the other rollups'.
 
 import { raw, renderNumbered, sql, type Sql } from '../sql.js';
 

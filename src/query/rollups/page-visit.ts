@@ -1,5 +1,5 @@
 // Per-path visit metrics (/metrics/expanded?type=path, insights by path) from page_visit
-// (src/store/duckdb/page-rollup.ts): one row per path and visit, i.e. the (path, visit) groups the
+// (src/query/rollups/page-visit-maintenance.ts): one row per path and visit, i.e. the (path, visit) groups the
 // compiler builds from raw rows, with their session, first and last row and row count.
 //
 // - Rows wholly inside the range are those groups as they are: pageviews, visits, bounces and

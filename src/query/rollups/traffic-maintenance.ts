@@ -1,5 +1,5 @@
 // Rollups of page traffic (event types 1, 3, 4) that let the query engine answer totals and
-// time series with sums instead of distinct counts over raw rows (src/query/rollup.ts reads them):
+// time series with sums instead of distinct counts over raw rows (src/query/rollups/traffic.ts reads them):
 //
 // - visit_rollup: one row per visit: its session, first and last traffic row and their paths
 //   (entry and exit), row count, and its channel (classified from its first row by the query
@@ -15,7 +15,7 @@
 // - visit_span: visit_rollup summed per website and pair of first and last slot: visits, bounces
 //   and time of the visits inside a range of whole slots without reading each visit, and how many
 //   of them have varying attributes.
-// - page_visit: one row per visit and path, with a pointer per session and path (page-rollup.ts).
+// - page_visit: one row per visit and path, with a pointer per session and path (page-visit-maintenance.ts).
 //
 // Loads append the traffic rows' keys to rollup_pending in the same transaction as the rows
 // (exactly once, like the rows themselves), and refreshStatements merge them in. Deletes rebuild

@@ -1,4 +1,4 @@
-// Page-traffic totals and time series from the store's rollups (src/store/duckdb/rollup.ts), for
+// Page-traffic totals and time series from the store's rollups (src/query/rollups/traffic-maintenance.ts), for
 // queries without filters whose range and buckets are whole slots. The raw path counts distinct
 // sessions over every row; here visitors are a sum: a session-slot row counts when the session's
 // previous slot lies outside the window (or bucket). Visits, bounces and time are sums per pair of

@@ -3,7 +3,7 @@
 // table per batch. Minimum ClickHouse: 23.8 (DateTime64, query parameters, lightweight DELETE).
 import { createHash, randomUUID } from 'node:crypto';
 import type { AnalyticsStore, Row, Store, WriteBatch } from '../types.js';
-import { classify } from '../errors.js';
+import { classify } from '../store-errors.js';
 import { tables } from '../sql/columns.js';
 import { isUuid } from '../sql/executor.js';
 import { openPostgresStore } from '../postgres/index.js';

@@ -11,7 +11,7 @@ import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
 import { DeadLetters, type DeadLetterStats } from './dead-letter.js';
-import { RowRejectedError } from '../errors.js';
+import { RowRejectedError } from '../store-errors.js';
 import { sqlTimestamp } from '../../lib/timestamp.js';
 
 // A load's cost per row falls with its size (DuckDB, this machine: ~40 µs per row at 500 rows,

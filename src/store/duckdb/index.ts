@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { RollupMaintenance, Store } from '../types.js';
 import { migrate } from '../sql/migrate.js';
 import { SqlMetadataCopy } from '../sql/metadata-copy.js';
-import { SqlApiKeyRepo } from '../sql/api-keys.js';
+import { SqlApiKeyRepo } from '../sql/api-key-repo.js';
 import { SqlRefusedRepo } from '../sql/refused.js';
 import { SqlSaltRepo } from '../sql/salts.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';

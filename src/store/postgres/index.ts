@@ -7,13 +7,13 @@ import { migrate } from '../sql/migrate.js';
 import { baseMigrations } from '../sql/schema.js';
 import { tables } from '../sql/columns.js';
 import { isUuid, websiteRows, type Executor } from '../sql/executor.js';
-import { SqlApiKeyRepo } from '../sql/api-keys.js';
+import { SqlApiKeyRepo } from '../sql/api-key-repo.js';
 import { SqlRefusedRepo } from '../sql/refused.js';
 import { SqlSaltRepo } from '../sql/salts.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { connect, PgExecutor } from './connection.js';
 import { SqlMetadataCopy } from '../sql/metadata-copy.js';
-import { classify } from '../errors.js';
+import { classify } from '../store-errors.js';
 
 /** SQLSTATE classes 22 (data exception: NUL in text, a date out of range) and 23 (a constraint). */
 const refused = (err: unknown) => /^2[23]/.test(String((err as { code?: unknown })?.code ?? ''));

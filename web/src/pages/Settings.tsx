@@ -7,7 +7,7 @@ import Profile from './settings/Profile';
 import TeamDetail from './settings/TeamDetail';
 import Teams from './settings/Teams';
 import Users from './settings/Users';
-import WebsitesSettings from './settings/Websites';
+import WebsitesSettings from './settings/WebsitesSettings';
 
 export default function Settings({ section, id }: { section: string; id?: string }) {
   const { user } = useAuth();

@@ -5,7 +5,7 @@
 // unit for one). Applied once, to the rows a hit produces, so fields, event and session data keys
 // and values, decoded titles and URL parameters (%00 decodes to NUL), batch items and v1 collect
 // fields all pass through it.
-import { storableText, UNSTORABLE, UNSTORABLE_ALL } from '../lib/text.js';
+import { storableText, UNSTORABLE, UNSTORABLE_ALL } from '../lib/storable-text.js';
 import type { HitRows } from './writer.js';
 
 export { storableText };

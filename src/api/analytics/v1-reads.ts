@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireWebsiteView } from '../../server/permissions.js';
 import type { Website } from '../../store/types.js';
-import { resolveV1WebsiteId } from '../v1.js';
+import { resolveV1WebsiteId } from '../v1-websites.js';
 import { eventSeries } from './events.js';
 import { scopeFor } from '../scope.js';
 import { query, type Analytics } from './params.js';

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { ApiKey, ApiKeyScope, Store, User } from '../store/types.js';
-import type { Auth } from './auth.js';
+import type { Auth } from './auth-service.js';
 import { metadataWrites } from './lock.js';
 
 export const API_KEY_PREFIX = 'dashi_';

@@ -6,7 +6,7 @@ import type { Store } from '../store/types.js';
 import type { Dialect } from '../query/dialects/dialect.js';
 import { compileFilter } from '../query/filters.js';
 import type { Filter } from '../query/types.js';
-import { fail, parseFields, parseFilterInput, ReportInputError } from './scope.js';
+import { fail, parseFields, parseFilterInput, ReportInputError } from './report-input.js';
 
 export const SEGMENT_TYPES = ['segment', 'cohort'] as const;
 

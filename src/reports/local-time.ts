@@ -6,7 +6,7 @@ import type { Dialect } from '../query/dialects/dialect.js';
 import type { Sql } from '../query/sql.js';
 import { offsetMinutes } from '../query/time.js';
 import type { Unit } from '../query/types.js';
-import type { ReportScope } from './scope.js';
+import type { ReportScope } from './report-input.js';
 
 /** `YYYY-MM-DD HH:MM:SS` label of the unit containing each row's `created_at`, in the scope's zone. */
 export function localBucket(s: ReportScope, d: Dialect, unit: Unit): Sql {

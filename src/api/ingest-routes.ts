@@ -160,7 +160,7 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
     return value;
   };
   const parsers: Record<string, (text: string) => unknown> = {
-    // as the application/json parser of src/server/app.ts: blank is no body, then secure-json-parse
+    // as the application/json parser of src/app/app.ts: blank is no body, then secure-json-parse
     json: (text) => (text.trim() === '' ? undefined : parseJson(text)),
     text: parseJsonText,
   };

@@ -11,7 +11,7 @@ import bcrypt from 'bcryptjs';
 import { jwtVerify, SignJWT } from 'jose';
 import type { FastifyRequest } from 'fastify';
 import type { Store, User } from '../store/types.js';
-import { ApiKeyAuth, apiKeyCredential, type ApiKeyGrant } from './api-keys.js';
+import { ApiKeyAuth, apiKeyCredential, type ApiKeyGrant } from './key-auth.js';
 
 export const AUTH_COOKIE = 'umami.auth';
 export const SHARE_TOKEN_HEADER = 'x-umami-share-token';

@@ -1,4 +1,4 @@
-// The one rule for text that reaches a store (src/ingest/text.ts applies it to hits, the filter
+// The one rule for text that reaches a store (src/ingest/storable-rows.ts applies it to hits, the filter
 // parser to filter values): a lone UTF-16 surrogate or a NUL becomes U+FFFD, one unit for one.
 
 // With the u flag a surrogate range matches only surrogates that are not half of a pair.
