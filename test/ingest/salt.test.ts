@@ -19,7 +19,7 @@ import { withMetadata } from '../helpers/store-access.js';
 import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
-const SECRET = 'salt-test-secret';
+const SECRET = 'salt-test-secret-of-at-least-32-bytes';
 const stores = await testStores();
 const dirs: string[] = [];
 
