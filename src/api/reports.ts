@@ -61,15 +61,7 @@ function checkParameters(type: string, params: Record<string, unknown>): void {
   if (!def) return;
   const fields = flattenBody({ parameters: params });
   // Only check what was given: a saved report may be a draft without steps yet.
-  const has = (k: string) => fields[k] !== undefined;
-  const relevant =
-    (type === 'funnel' && (has('steps') || has('window'))) ||
-    (type === 'journey' && has('steps')) ||
-    (type === 'goals' && has('goals')) ||
-    (type === 'revenue' && has('currency')) ||
-    (type === 'attribution' && (has('model') || has('steps'))) ||
-    ((type === 'insights' || type === 'breakdown') && has('fields'));
-  if (!relevant) return;
+  if (!def.savedFields?.some((k) => fields[k] !== undefined)) return;
   try {
     def.validate(fields);
   } catch (err) {

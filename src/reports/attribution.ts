@@ -129,4 +129,4 @@ async function run(env: ReportEnv) {
   return out;
 }
 
-export const attribution: ReportDef = { validate: parseAttribution, run };
+export const attribution: ReportDef = { validate: parseAttribution, savedFields: ['model', 'steps'], run };

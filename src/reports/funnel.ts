@@ -136,4 +136,4 @@ function dataCondition(env: ReportEnv, f: DataFilter): Sql {
     WHERE ${inRange({ websiteId: s.website.id, range: s.range }, d)} AND data_key = ${d.text(f.property)} AND ${test[f.operator]})`;
 }
 
-export const funnel: ReportDef = { validate: parseFunnel, run };
+export const funnel: ReportDef = { validate: parseFunnel, savedFields: ['steps', 'window'], run };

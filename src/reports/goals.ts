@@ -47,7 +47,7 @@ async function run(env: ReportEnv) {
   return out;
 }
 
-export const goals: ReportDef = { validate: parseGoals, run };
+export const goals: ReportDef = { validate: parseGoals, savedFields: ['goals'], run };
 
 // --- newer Umami's single `goal` report: {num, total} in distinct sessions ---
 

@@ -49,4 +49,4 @@ async function run(env: ReportEnv) {
   });
 }
 
-export const insights: ReportDef = { validate: parseInsights, run };
+export const insights: ReportDef = { validate: parseInsights, savedFields: ['fields'], run };

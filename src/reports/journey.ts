@@ -55,4 +55,4 @@ async function run(env: ReportEnv) {
   throw new Error('journey: no statement fits');
 }
 
-export const journey: ReportDef = { validate: parseJourney, run };
+export const journey: ReportDef = { validate: parseJourney, savedFields: ['steps'], run };

@@ -15,6 +15,11 @@ export interface ReportEnv {
 export interface ReportDef {
   /** Check the report's own fields without touching the data (saved reports are checked too). */
   validate(fields: Record<string, unknown>): unknown;
+  /**
+   * The fields whose presence in a saved report's parameters makes it checked with `validate`
+   * (a saved report may be a draft without them yet); none: saved parameters are not checked.
+   */
+  readonly savedFields?: readonly string[];
   run(env: ReportEnv): Promise<unknown>;
 }
 

@@ -195,4 +195,4 @@ export async function currencies(env: Omit<ReportEnv, 'fields'>) {
   return rows.map((r) => ({ currency: String(r.currency) }));
 }
 
-export const revenue: ReportDef = { validate: parseRevenue, run };
+export const revenue: ReportDef = { validate: parseRevenue, savedFields: ['currency'], run };
