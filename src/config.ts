@@ -101,6 +101,8 @@ const envSchema = z.object({
   GEOLITE_DB_PATH: z.string().trim().optional(),
   SKIP_LOCATION_HEADERS: flag.default(false),
   INGEST_QUEUE_SIZE: z.coerce.number().int().min(1).default(50_000),
+  DATA_RETENTION_DAYS: z.coerce.number().int('must be whole days').min(1).max(36500).optional(),
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(100).max(7 * 86_400_000).default(3_600_000),
 });
 
 export interface Config {
@@ -138,6 +140,10 @@ export interface Config {
   skipLocationHeaders: boolean;
   /** Hits waiting for the ingest writer before /api/send answers 503. */
   ingestQueueSize: number;
+  /** Days raw analytics rows are kept for websites without their own setting; null: forever. */
+  dataRetentionDays: number | null;
+  /** How often the retention scheduler runs (the first run comes sooner, at most a minute after start). */
+  retentionIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -183,5 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     geoDbPath: e.GEOLITE_DB_PATH || null,
     skipLocationHeaders: e.SKIP_LOCATION_HEADERS,
     ingestQueueSize: e.INGEST_QUEUE_SIZE,
+    dataRetentionDays: e.DATA_RETENTION_DAYS ?? null,
+    retentionIntervalMs: e.RETENTION_INTERVAL_MS,
   };
 }

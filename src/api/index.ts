@@ -10,6 +10,7 @@ import { registerIngest } from './send.js';
 import { registerAnalytics } from './analytics/index.js';
 import { registerReports } from './reports.js';
 import { registerSegments } from './segments.js';
+import { registerPurge } from './purge.js';
 
 export async function registerApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/api/heartbeat', async () => ({ ok: true }));
@@ -22,4 +23,5 @@ export async function registerApi(app: FastifyInstance, ctx: AppContext): Promis
   registerAnalytics(app, ctx);
   registerReports(app, ctx);
   registerSegments(app, ctx);
+  registerPurge(app, ctx);
 }

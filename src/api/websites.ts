@@ -7,6 +7,7 @@ import type { AppContext } from '../server/context.js';
 import { badRequest, notFound, unauthorized } from '../server/errors.js';
 import { isAdmin, requireAuth, requireUser, requireWebsite, teamRole, teamRoleCan, userCan } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';
+import { retentionDays } from '../server/retention.js';
 import { parse, uuid } from '../server/validate.js';
 import { includeTeams } from './auth.js';
 import { parsePaging, paged } from './paging.js';
@@ -29,12 +30,18 @@ const updateBody = z.object({
   name: name.optional(),
   domain: domain.optional(),
   shareId: shareSlug.nullable().optional(),
+  retentionDays: z.number('must be a whole number of days or null').int('must be a whole number of days').min(1).max(36500).nullable().optional(),
 });
 
 const transferBody = z
   .object({ userId: uuid.optional(), teamId: uuid.optional() })
   .refine((b) => (b.userId === undefined) !== (b.teamId === undefined), 'give exactly one of userId or teamId');
 export const websiteParams = z.object({ websiteId: uuid });
+
+/** The website JSON with the retention limit that applies to it (days, or null: kept forever). */
+async function withRetention(ctx: AppContext, w: Website) {
+  return { ...websiteJson(w), retentionDays: retentionDays(await ctx.store.websiteSettings.get(w.id), ctx.config.dataRetentionDays) };
+}
 
 /** A random share slug, as Umami's share links use. */
 export const newShareSlug = () => randomBytes(12).toString('base64url').slice(0, 16);
@@ -97,15 +104,16 @@ export function registerWebsites(app: FastifyInstance, ctx: AppContext): void {
 
   app.get('/api/websites/:websiteId', async (req) => {
     const { websiteId } = parse(websiteParams, req.params, 'path');
-    return websiteJson(await requireWebsite(req, ctx, websiteId, 'view'));
+    return withRetention(ctx, await requireWebsite(req, ctx, websiteId, 'view'));
   });
 
   app.post('/api/websites/:websiteId', serialized(async (req) => {
     const { websiteId } = parse(websiteParams, req.params, 'path');
     await requireWebsite(req, ctx, websiteId, 'update');
-    const body = parse(updateBody, req.body);
+    const { retentionDays, ...body } = parse(updateBody, req.body);
     await assertShareFree(ctx, body.shareId, websiteId);
-    return websiteJson((await ctx.store.websites.update(websiteId, body))!);
+    if (retentionDays !== undefined) await ctx.store.websiteSettings.set(websiteId, { retentionDays });
+    return withRetention(ctx, (await ctx.store.websites.update(websiteId, body))!);
   }));
 
   app.delete('/api/websites/:websiteId', serialized(async (req) => {

@@ -11,6 +11,7 @@ import { DB_FILE } from '../store/duckdb/index.js';
 import type { Store } from '../store/types.js';
 import { buildApp } from './app.js';
 import { AuthService, checkPassword, hashPassword } from './auth.js';
+import { RetentionScheduler } from './retention.js';
 
 const SECRET_FILE = 'secret';
 const DEFAULT_ADMIN = { username: 'admin', password: 'umami' };
@@ -120,10 +121,13 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   }
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info({ store: store.kind, dataDir: store.kind === 'duckdb' ? config.dataDir : undefined }, `Dashi listening on ${address}`);
+  const retention = new RetentionScheduler(store, { defaultDays: config.dataRetentionDays, intervalMs: config.retentionIntervalMs }, app.log);
+  retention.start();
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
+      await retention.stop();
       await app.close(); // onClose hooks drain the ingest queue
       await store.close();
     })());

@@ -15,6 +15,8 @@ const METADATA_TABLES: [table: string, key: string][] = [
   ['segments', 'segment_id'],
   ['revoked_tokens', 'token_id'],
   ['session_epochs', 'user_id'],
+  ['website_settings', 'website_id'],
+  ['purge_log', 'purge_id'],
 ];
 
 const DAY = 86_400_000;

@@ -197,8 +197,25 @@ export interface AnalyticsStore {
   write(batch: WriteBatch): Promise<void>;
   /** Remove a website's analytics rows: all of them (reset, delete), or those created in [from, to). */
   deleteWebsiteData(websiteId: string, range?: { from: Date; to: Date }): Promise<void>;
+  /**
+   * Run deletes of one website's rows (SQL from src/query/purge.ts, rendered for this dialect) as
+   * one unit, then bring the website's rollups in line with its remaining rows.
+   */
+  deleteRows(websiteId: string, statements: readonly RenderedSql[]): Promise<void>;
+  /**
+   * Retention: remove the website's rows created before `before` (events, event data, session
+   * data, and sessions left without events), oldest first in small batches. Answers the events
+   * and sessions removed.
+   */
+  deleteOlderThan(websiteId: string, before: Date): Promise<{ events: number; sessions: number }>;
   /** Traffic rollups (tables visit_rollup and session_slot, see src/store/duckdb/rollup.ts), if kept. */
   readonly rollups?: TrafficRollups;
+}
+
+/** A statement rendered for one dialect. */
+export interface RenderedSql {
+  readonly text: string;
+  readonly params: readonly unknown[];
 }
 
 export interface TrafficRollups {
@@ -288,6 +305,43 @@ export interface TokenRepo {
   isRevoked(tokenId: string): Promise<boolean>;
 }
 
+/** A website's own data settings; null when it has none (defaults apply). */
+export interface WebsiteSettings {
+  websiteId: string;
+  /** Days raw analytics rows are kept; null: forever. */
+  retentionDays: number | null;
+}
+
+export interface WebsiteSettingsRepo {
+  get(websiteId: string): Promise<WebsiteSettings | null>;
+  set(websiteId: string, settings: { retentionDays: number | null }): Promise<void>;
+  delete(websiteId: string): Promise<void>;
+  list(): Promise<WebsiteSettings[]>;
+}
+
+export type PurgeKind = 'purge' | 'forget' | 'retention';
+
+/** One deletion of analytics rows, as recorded in purge_log. */
+export interface PurgeRecord {
+  id: string;
+  websiteId: string;
+  /** Who asked; null for the retention scheduler. */
+  userId: string | null;
+  kind: PurgeKind;
+  /** The filter parameters (purge), {sessionId} (forget) or {before} (retention). */
+  filters: Record<string, unknown>;
+  startAt: Date | null;
+  endAt: Date | null;
+  events: number;
+  sessions: number;
+  createdAt: Date;
+}
+
+export interface PurgeLogRepo {
+  add(entry: Omit<PurgeRecord, 'id' | 'createdAt'>): Promise<PurgeRecord>;
+  list(websiteId: string, page: PageRequest): Promise<Page<PurgeRecord>>;
+}
+
 export interface Store {
   readonly kind: StoreKind;
   readonly users: UserRepo;
@@ -296,6 +350,8 @@ export interface Store {
   readonly reports: ReportRepo;
   readonly segments: SegmentRepo;
   readonly tokens: TokenRepo;
+  readonly websiteSettings: WebsiteSettingsRepo;
+  readonly purgeLog: PurgeLogRepo;
   readonly analytics: AnalyticsStore;
   /** The metadata tables' SQL executor (DuckDB or PostgreSQL), for copying between stores. */
   readonly metadataDb: Executor;

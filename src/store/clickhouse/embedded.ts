@@ -18,8 +18,9 @@ export async function clickhouseEmbedded(dir: string): Promise<ChExecutor> {
       // Statements without a result set (INSERT … SELECT) answer nothing.
       return result.bytes().length ? rowsFromJson(result.json<JsonResult>()) : [];
     },
-    async command(sql: string): Promise<void> {
-      await session.queryAsync(sql, { format: 'Null' });
+    async command(sql: string, params?: Record<string, unknown>): Promise<void> {
+      if (params) await session.queryBindAsync(sql, params, { format: 'Null' });
+      else await session.queryAsync(sql, { format: 'Null' });
     },
     async insert(table: string, rows: Record<string, unknown>[]): Promise<void> {
       if (!rows.length) return;

@@ -6,7 +6,8 @@ import type { Row } from '../types.js';
 
 export interface ChExecutor {
   query(sql: string, params?: Record<string, unknown>): Promise<Row[]>;
-  command(sql: string): Promise<void>;
+  /** A statement without a result; `params` fill its `{name:Type}` placeholders. */
+  command(sql: string, params?: Record<string, unknown>): Promise<void>;
   insert(table: string, rows: Record<string, unknown>[]): Promise<void>;
   close(): Promise<void>;
 }

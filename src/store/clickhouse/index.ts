@@ -1,7 +1,7 @@
 // ClickHouse for events (CLICKHOUSE_URL), PostgreSQL for metadata (DATABASE_URL), as Umami does.
 // MergeTree tables partitioned by month and ordered for website-and-time scans; one insert per
 // table per batch. Minimum ClickHouse: 23.8 (DateTime64, query parameters, lightweight DELETE).
-import type { AnalyticsStore, Row, Store, WriteBatch } from '../types.js';
+import type { AnalyticsStore, RenderedSql, Row, Store, WriteBatch } from '../types.js';
 import { tables } from '../sql/columns.js';
 import { isUuid } from '../sql/executor.js';
 import { openPostgresStore } from '../postgres/index.js';
@@ -87,6 +87,29 @@ export class ClickHouseAnalytics implements AnalyticsStore {
     let where = `website_id = '${websiteId}'`;
     if (range) where += ` AND created_at >= toDateTime64('${chTimestamp(range.from)}', 3, 'UTC') AND created_at < toDateTime64('${chTimestamp(range.to)}', 3, 'UTC')`;
     for (const { table } of tables) await this.ch.command(`DELETE FROM ${table} WHERE ${where}`);
+  }
+
+  /** Lightweight DELETEs, one per statement, in order (ClickHouse has no multi-statement transactions). */
+  async deleteRows(websiteId: string, statements: readonly RenderedSql[]): Promise<void> {
+    if (!isUuid(websiteId)) return;
+    await this.writing;
+    for (const { text, params } of statements) await this.ch.command(text, Object.fromEntries(params.map((v, i) => [`p${i + 1}`, v])));
+  }
+
+  /** One lightweight DELETE per table: ClickHouse marks rows deleted without blocking reads or inserts. */
+  async deleteOlderThan(websiteId: string, before: Date): Promise<{ events: number; sessions: number }> {
+    if (!isUuid(websiteId)) return { events: 0, sessions: 0 };
+    await this.writing;
+    const params = { w: websiteId, t: chTimestamp(before) };
+    const site = 'website_id = {w:UUID}';
+    const old = `${site} AND created_at < toDateTime64({t:String}, 3, 'UTC')`;
+    const orphan = `${old} AND session_id NOT IN (SELECT session_id FROM website_event WHERE ${site} AND created_at >= toDateTime64({t:String}, 3, 'UTC'))`;
+    const [{ n: events }] = await this.ch.query(`SELECT count() AS n FROM website_event WHERE ${old}`, params);
+    const [{ n: sessions }] = await this.ch.query(`SELECT uniqExact(session_id) AS n FROM session WHERE ${orphan}`, params);
+    // Sessions first: which of them keep events is read from website_event before it changes.
+    await this.ch.command(`DELETE FROM session WHERE ${orphan}`, params);
+    for (const table of ['session_data', 'event_data', 'website_event']) await this.ch.command(`DELETE FROM ${table} WHERE ${old}`, params);
+    return { events: Number(events), sessions: Number(sessions) };
   }
 }
 

@@ -4,7 +4,8 @@
 // DuckDB reads a segment file itself (read_csv of its lines, from_json of each line, on its own
 // threads): the event loop neither keeps the rows nor hands them over again.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { AnalyticsStore, Row, TrafficRollups, WriteBatch } from '../types.js';
+import type { AnalyticsStore, RenderedSql, Row, TrafficRollups, WriteBatch } from '../types.js';
+import { orphanSessions, retentionStep } from '../sql/retention.js';
 import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
@@ -312,6 +313,49 @@ export class DuckDbAnalytics implements AnalyticsStore {
       for (const { table } of tables) await tx.run(`DELETE FROM ${table} WHERE ${where}`, params);
     });
     await this.rebuildRollups(websiteId);
+  }
+
+  async deleteRows(websiteId: string, statements: readonly RenderedSql[]): Promise<void> {
+    if (!isUuid(websiteId)) return;
+    await this.flush();
+    // The deletes and the website's rollup rebuild in one transaction: no read sees one without the other.
+    await this.serial(() =>
+      this.inTransaction(async (c) => {
+        for (const { text, params } of statements) await c.run(text, params as never);
+        for (const { text, params } of buildStatements(websiteId)) await c.run(text, params as never);
+      }),
+    );
+  }
+
+  /**
+   * One transaction per UTC day of rows, oldest first, each between loads (ingestion is
+   * acknowledged from the journal meanwhile); the website's rollups are rebuilt once at the end.
+   */
+  async deleteOlderThan(websiteId: string, before: Date): Promise<{ events: number; sessions: number }> {
+    const done = { events: 0, sessions: 0 };
+    if (!isUuid(websiteId)) return done;
+    await this.flush();
+    for (;;) {
+      const step = await retentionStep(websiteId, before, (text, params) => this.pool.all(text, params), 'epoch_ms(min(created_at))');
+      if (!step) break;
+      await this.serial(() =>
+        this.inTransaction(async (c) => {
+          const [{ n }] = (await c.runAndReadAll(step.count.text, step.count.params as never)).getRowObjectsJS() as { n: unknown }[];
+          done.events += Number(n);
+          for (const { text, params } of step.deletes) await c.run(text, params as never);
+        }),
+      );
+    }
+    const orphans = orphanSessions(websiteId, before);
+    await this.serial(() =>
+      this.inTransaction(async (c) => {
+        const [{ n }] = (await c.runAndReadAll(orphans.count.text, orphans.count.params as never)).getRowObjectsJS() as { n: unknown }[];
+        done.sessions = Number(n);
+        await c.run(orphans.delete.text, orphans.delete.params as never);
+      }),
+    );
+    if (done.events > 0 || done.sessions > 0) await this.rebuildRollups(websiteId);
+    return done;
   }
 
   /** Roll up a website's stored rows (null: all) from scratch: after deletes, or bulk loads in SQL. */

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../types.js';
 import { migrate } from '../sql/migrate.js';
+import { SqlPurgeLogRepo, SqlWebsiteSettingsRepo } from '../sql/data-control.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { DuckDbPool } from './connection.js';
 import { DuckDbAnalytics } from './analytics.js';
@@ -44,6 +45,8 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     reports: new SqlReportRepo(pool),
     segments: new SqlSegmentRepo(pool),
     tokens: new SqlTokenRepo(pool),
+    websiteSettings: new SqlWebsiteSettingsRepo(pool),
+    purgeLog: new SqlPurgeLogRepo(pool),
     analytics,
     metadataDb: pool,
     async close() {

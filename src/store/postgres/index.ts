@@ -1,12 +1,14 @@
 // PostgreSQL for everything (DATABASE_URL=postgresql://…): the shared schema plus indexes for
 // website-and-time scans, the shared metadata repositories, and one multi-row INSERT per table
 // per batch inside one transaction.
-import type { AnalyticsStore, Row, Store, WriteBatch } from '../types.js';
+import type { AnalyticsStore, RenderedSql, Row, Store, WriteBatch } from '../types.js';
+import { orphanSessions, retentionStep } from '../sql/retention.js';
 import type { Migration } from '../sql/migrate.js';
 import { migrate } from '../sql/migrate.js';
 import { baseMigrations } from '../sql/schema.js';
 import { tables } from '../sql/columns.js';
 import { isUuid, websiteRows, type Executor } from '../sql/executor.js';
+import { SqlPurgeLogRepo, SqlWebsiteSettingsRepo } from '../sql/data-control.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { connect, PgExecutor } from './connection.js';
 
@@ -71,6 +73,35 @@ export class PgAnalytics implements AnalyticsStore {
       for (const { table } of tables) await tx.run(`DELETE FROM ${table} WHERE ${where}`, params);
     });
   }
+
+  async deleteRows(websiteId: string, statements: readonly RenderedSql[]): Promise<void> {
+    if (!isUuid(websiteId)) return;
+    await this.db.transaction(async (tx) => {
+      for (const { text, params } of statements) await tx.run(text, [...params]);
+    });
+  }
+
+  /** One short transaction per UTC day of rows, oldest first (row locks only; readers never wait). */
+  async deleteOlderThan(websiteId: string, before: Date): Promise<{ events: number; sessions: number }> {
+    const done = { events: 0, sessions: 0 };
+    if (!isUuid(websiteId)) return done;
+    for (;;) {
+      const step = await retentionStep(websiteId, before, (text, params) => this.db.all(text, params), '(extract(epoch FROM min(created_at)) * 1000)::BIGINT');
+      if (!step) break;
+      await this.db.transaction(async (tx) => {
+        const [{ n }] = await tx.all(step.count.text, [...step.count.params]);
+        done.events += Number(n);
+        for (const { text, params } of step.deletes) await tx.run(text, [...params]);
+      });
+    }
+    const orphans = orphanSessions(websiteId, before);
+    await this.db.transaction(async (tx) => {
+      const [{ n }] = await tx.all(orphans.count.text, [...orphans.count.params]);
+      done.sessions = Number(n);
+      await tx.run(orphans.delete.text, [...orphans.delete.params]);
+    });
+    return done;
+  }
 }
 
 export async function openPostgresStore(url: string): Promise<Store> {
@@ -93,6 +124,8 @@ export async function openPostgresStore(url: string): Promise<Store> {
     reports: new SqlReportRepo(db),
     segments: new SqlSegmentRepo(db),
     tokens: new SqlTokenRepo(db),
+    websiteSettings: new SqlWebsiteSettingsRepo(db),
+    purgeLog: new SqlPurgeLogRepo(db),
     analytics: new PgAnalytics(db),
     metadataDb: db,
     async close() {
