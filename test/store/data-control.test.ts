@@ -1,0 +1,145 @@
+// AnalyticsStore.deleteOlderThan and deleteRows (through src/query/purge.ts) on every store, with
+// rows written straight through the store: exactly the rows before the cutoff (or matching the
+// filter, or of the session) go, in every table, other websites keep theirs, and on the embedded
+// store the rollups' answers equal the raw rows' answers afterwards.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { loadConfig } from '../../src/config.js';
+import { openStore } from '../../src/store/index.js';
+import type { EventRow, Store, WriteBatch } from '../../src/store/types.js';
+import { QueryEngine } from '../../src/query/engine.js';
+import { forgetSession, purge } from '../../src/query/purge.js';
+import { usesRollups } from '../../src/query/rollup.js';
+import { raw, sql } from '../../src/query/sql.js';
+import type { MetricName, Query } from '../../src/query/types.js';
+import { testStores } from '../helpers/stores.js';
+
+const stores = await testStores();
+
+const W = '0d0d0000-0000-4000-8000-00000000a11d';
+const OTHER = '0d0d0000-0000-4000-8000-00000000b22e';
+const DAY = 86_400_000;
+const T0 = Date.UTC(2025, 0, 1);
+const id = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+let eventNo = 0;
+function event(websiteId: string, session: number, at: number, extra: Partial<EventRow> = {}): EventRow {
+  return {
+    eventId: id('e0000000', eventNo++), websiteId, sessionId: id('5e000000', session), visitId: id('71000000', session * 100 + Math.floor(at / DAY)),
+    createdAt: new Date(at), eventType: 1, eventName: null, eventCategory: null, urlPath: '/', urlQuery: null, pageTitle: null, hostname: 'x.com',
+    referrerDomain: null, referrerPath: null, referrerQuery: null, utmSource: null, utmMedium: null, utmCampaign: null, utmContent: null, utmTerm: null,
+    gclid: null, fbclid: null, msclkid: null, ttclid: null, liFatId: null, twclid: null, tag: null, browser: 'chrome', os: 'Linux', device: 'desktop',
+    screen: null, language: null, country: 'DE', region: null, city: null, distinctId: null, ...extra,
+  };
+}
+
+/** Ten days of traffic for W (sessions 1-10, one a day, two page views and a custom event with data) and one day for OTHER. */
+function world(): WriteBatch {
+  const b: WriteBatch = { events: [], eventData: [], sessions: [], sessionData: [] };
+  for (let day = 0; day < 10; day++) {
+    const s = day + 1;
+    const at = T0 + day * DAY + 3_600_000;
+    const ref = day % 2 ? 'spam.com' : 'google.com';
+    b.events.push(event(W, s, at, { referrerDomain: ref }), event(W, s, at + 60_000, { urlPath: '/b' }));
+    const custom = event(W, s, at + 120_000, { eventType: 2, eventName: 'signup' });
+    b.events.push(custom);
+    const data = { websiteId: W, sessionId: custom.sessionId, createdAt: custom.createdAt, stringValue: 'pro', numberValue: null, dateValue: null, dataType: 1 };
+    b.eventData.push({ ...data, eventId: custom.eventId, eventName: 'signup', urlPath: '/', dataKey: 'plan' });
+    b.sessions.push({ sessionId: custom.sessionId, websiteId: W, createdAt: new Date(at), browser: 'chrome', os: 'Linux', device: 'desktop', screen: null, language: null, country: 'DE', region: null, city: null, distinctId: null });
+    b.sessionData.push({ ...data, dataKey: 'name', distinctId: null });
+  }
+  b.events.push(event(OTHER, 99, T0 + 3_600_000));
+  b.sessions.push({ sessionId: id('5e000000', 99), websiteId: OTHER, createdAt: new Date(T0), browser: null, os: null, device: null, screen: null, language: null, country: null, region: null, city: null, distinctId: null });
+  return b;
+}
+
+const TOTALS: MetricName[] = ['pageviews', 'visitors', 'visits', 'bounces', 'totaltime'];
+const totals = (websiteId: string): Query => ({
+  websiteId, websiteDomain: 'x.com', rows: 'traffic', filter: null, limit: null, offset: 0, compare: null, now: new Date(),
+  range: { start: new Date(T0 - DAY), end: new Date(T0 + 20 * DAY - 1) }, timeZone: 'UTC', metrics: TOTALS, dimensions: [], orderBy: [],
+});
+
+for (const name of stores.map((s) => s.name)) {
+  describe(`retention and purge in the store (${name})`, () => {
+    const ts = stores.find((s) => s.name === name)!;
+    let store: Store;
+    let dir: string;
+    let engine: QueryEngine;
+    let rawEngine: QueryEngine;
+
+    const counts = async (websiteId: string) => {
+      const d = engine.dialect;
+      const out: Record<string, number> = {};
+      for (const t of ['website_event', 'event_data', 'session', 'session_data']) {
+        const [row] = await engine.rows(sql`SELECT count(*) AS n FROM ${raw(t)} WHERE website_id = ${d.uuid(websiteId)}`);
+        out[t] = Number(row.n);
+      }
+      return out;
+    };
+    /** Totals from the raw rows, checked equal to the rollups' where the store keeps them. */
+    const stats = async (websiteId: string) => {
+      const q = totals(websiteId);
+      const [want] = (await rawEngine.run(q)).rows;
+      if (store.analytics.rollups) {
+        assert.ok(usesRollups(q, store.analytics.rollups));
+        assert.deepEqual((await engine.run(q)).rows[0].values, want.values);
+      }
+      return want.values;
+    };
+
+    before(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dashi-datactl-'));
+      store = await openStore(loadConfig({ DATA_DIR: dir, ...(await ts.env()) }));
+      engine = new QueryEngine(store.analytics);
+      rawEngine = new QueryEngine(store.analytics, { rollups: false });
+      await store.analytics.write(world());
+    });
+    after(async () => {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+      await ts.cleanup();
+    });
+
+    test('deleteOlderThan removes rows before the cutoff from every table, oldest days first, and nothing else', async () => {
+      assert.deepEqual(await counts(W), { website_event: 30, event_data: 10, session: 10, session_data: 10 });
+      assert.deepEqual(await stats(W), { pageviews: 20, visitors: 10, visits: 10, bounces: 0, totaltime: 600 });
+      // Days 0-3 are before the cutoff.
+      const done = await store.analytics.deleteOlderThan(W, new Date(T0 + 4 * DAY));
+      assert.deepEqual(done, { events: 12, sessions: 4 });
+      assert.deepEqual(await counts(W), { website_event: 18, event_data: 6, session: 6, session_data: 6 });
+      assert.deepEqual(await stats(W), { pageviews: 12, visitors: 6, visits: 6, bounces: 0, totaltime: 360 });
+      assert.deepEqual(await counts(OTHER), { website_event: 1, event_data: 0, session: 1, session_data: 0 });
+      assert.deepEqual(await store.analytics.deleteOlderThan(W, new Date(T0 + 4 * DAY)), { events: 0, sessions: 0 });
+    });
+
+    test('a purge by filter removes the matching events and their data; sessions with nothing left go too', async () => {
+      // Odd days (5, 7, 9 remain) came from spam.com: their landing page views go; the sessions keep their other rows.
+      const byReferrer = await purge(engine, store.analytics, { websiteId: W, filter: { kind: 'leaf', dim: 'referrer', op: 'eq', values: ['spam.com'] }, range: { start: new Date(0), end: new Date(T0 + 100 * DAY) } });
+      assert.deepEqual(byReferrer, { events: 3, sessions: 3 });
+      assert.deepEqual(await counts(W), { website_event: 15, event_data: 6, session: 6, session_data: 6 });
+      assert.deepEqual(await stats(W), { pageviews: 9, visitors: 6, visits: 6, bounces: 3, totaltime: 180 });
+      // Custom events of days 8-9: their data go with them.
+      const signups = await purge(engine, store.analytics, { websiteId: W, filter: { kind: 'leaf', dim: 'event', op: 'eq', values: ['signup'] }, range: { start: new Date(T0 + 8 * DAY), end: new Date(T0 + 10 * DAY) } });
+      assert.deepEqual(signups, { events: 2, sessions: 2 });
+      assert.deepEqual(await counts(W), { website_event: 13, event_data: 4, session: 6, session_data: 6 });
+      // Everything of day 4's session: the session row and its identify data go as well.
+      const day4 = await purge(engine, store.analytics, { websiteId: W, filter: null, range: { start: new Date(T0 + 4 * DAY), end: new Date(T0 + 5 * DAY - 1) } });
+      assert.deepEqual(day4, { events: 3, sessions: 1 });
+      assert.deepEqual(await counts(W), { website_event: 10, event_data: 3, session: 5, session_data: 5 });
+      assert.deepEqual(await stats(W), { pageviews: 7, visitors: 5, visits: 5, bounces: 3, totaltime: 120 });
+      assert.deepEqual(await counts(OTHER), { website_event: 1, event_data: 0, session: 1, session_data: 0 });
+    });
+
+    test('forgetting a session removes all of its rows and nothing else', async () => {
+      const done = await forgetSession(engine, store.analytics, W, id('5e000000', 7));
+      assert.deepEqual(done, { rows: 6, events: 3 });
+      assert.deepEqual(await counts(W), { website_event: 7, event_data: 2, session: 4, session_data: 4 });
+      assert.deepEqual(await stats(W), { pageviews: 5, visitors: 4, visits: 4, bounces: 3, totaltime: 60 });
+      assert.deepEqual(await forgetSession(engine, store.analytics, OTHER, id('5e000000', 7)), { rows: 0, events: 0 });
+      assert.deepEqual(await counts(OTHER), { website_event: 1, event_data: 0, session: 1, session_data: 0 });
+    });
+  });
+}
