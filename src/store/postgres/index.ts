@@ -89,17 +89,16 @@ export class PgAnalytics implements AnalyticsStore {
       const step = await retentionStep(websiteId, before, (text, params) => this.db.all(text, params), '(extract(epoch FROM min(created_at)) * 1000)::BIGINT');
       if (!step) break;
       await this.db.transaction(async (tx) => {
-        const [{ n }] = await tx.all(step.count.text, [...step.count.params]);
+        // Counted by the delete itself: a back-filled hit arriving meanwhile is counted if deleted.
+        const [events, ...others] = step.deletes;
+        const [{ n }] = await tx.all(`WITH d AS (${events.text} RETURNING 1) SELECT count(*) AS n FROM d`, [...events.params]);
         done.events += Number(n);
-        for (const { text, params } of step.deletes) await tx.run(text, [...params]);
+        for (const { text, params } of others) await tx.run(text, [...params]);
       });
     }
     const orphans = orphanSessions(websiteId, before);
-    await this.db.transaction(async (tx) => {
-      const [{ n }] = await tx.all(orphans.count.text, [...orphans.count.params]);
-      done.sessions = Number(n);
-      await tx.run(orphans.delete.text, [...orphans.delete.params]);
-    });
+    const [{ n }] = await this.db.all(`WITH d AS (${orphans.delete.text} RETURNING session_id) SELECT count(DISTINCT session_id) AS n FROM d`, [...orphans.delete.params]);
+    done.sessions = Number(n);
     return done;
   }
 }

@@ -10,6 +10,7 @@ const TIMED = ['website_event', 'event_data', 'session_data'];
 export interface RetentionStep {
   /** Events (website_event rows) the step deletes: one row, column n. */
   count: RenderedSql;
+  /** website_event first, then the other tables. */
   deletes: RenderedSql[];
 }
 

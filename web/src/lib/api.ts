@@ -19,6 +19,8 @@ export interface Website {
   userId: string | null;
   teamId: string | null;
   createdAt: string;
+  /** Days raw data is kept; null: forever. */
+  retentionDays?: number | null;
 }
 
 export interface Team {

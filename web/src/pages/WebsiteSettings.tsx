@@ -5,6 +5,7 @@ import { basePath } from '../lib/env';
 import { navigate } from '../lib/router';
 import { clearCache, useApi } from '../lib/useApi';
 import { WebsiteForm } from '../components/WebsiteForm';
+import { DataRetention } from '../components/DataRetention';
 import { Confirm, CopyButton, FormError, useAction } from '../components/ui';
 
 export function trackingSnippet(website: Website, scriptName?: string | null): string {
@@ -79,6 +80,7 @@ export default function WebsiteSettings({ website, onChange }: { website: Websit
         )}
         <FormError error={share.error} />
       </section>
+      <DataRetention website={website} onChange={onChange} />
       <section className="card danger-zone" aria-labelledby="data-h">
         <h2 id="data-h">Data</h2>
         <div className="row wrap">
