@@ -46,7 +46,8 @@ test('create answers the full website object', async () => {
   assert.equal(shared.shareId, 'shop-share');
   const got = await d.get(`/api/websites/${shared.id}`, { token: alice.token });
   assert.equal(got.status, 200);
-  assert.deepEqual(got.body, shared);
+  // GET also carries the retention limit that applies (none here).
+  assert.deepEqual(got.body, { ...shared, retentionDays: null });
 
   assertError(await d.post('/api/websites', { name: 'Dup', domain: 'dup.example', shareId: 'shop-share' }, { token: alice.token }), 400, 'That share ID is already taken.');
   assertUnauthorized(await d.post('/api/websites', { name: 'RO', domain: 'ro.example' }, { token: viewOnly.token }));

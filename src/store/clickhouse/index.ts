@@ -104,11 +104,13 @@ export class ClickHouseAnalytics implements AnalyticsStore {
     const site = 'website_id = {w:UUID}';
     const old = `${site} AND created_at < toDateTime64({t:String}, 3, 'UTC')`;
     const orphan = `${old} AND session_id NOT IN (SELECT session_id FROM website_event WHERE ${site} AND created_at >= toDateTime64({t:String}, 3, 'UTC'))`;
+    // Each count right before its delete: a back-filled hit older than the cutoff that arrives in
+    // between is deleted without being counted (ClickHouse has no transactions to pin the rows).
     const [{ n: events }] = await this.ch.query(`SELECT count() AS n FROM website_event WHERE ${old}`, params);
+    await this.ch.command(`DELETE FROM website_event WHERE ${old}`, params);
+    for (const table of ['event_data', 'session_data']) await this.ch.command(`DELETE FROM ${table} WHERE ${old}`, params);
     const [{ n: sessions }] = await this.ch.query(`SELECT uniqExact(session_id) AS n FROM session WHERE ${orphan}`, params);
-    // Sessions first: which of them keep events is read from website_event before it changes.
     await this.ch.command(`DELETE FROM session WHERE ${orphan}`, params);
-    for (const table of ['session_data', 'event_data', 'website_event']) await this.ch.command(`DELETE FROM ${table} WHERE ${old}`, params);
     return { events: Number(events), sessions: Number(sessions) };
   }
 }
