@@ -100,5 +100,17 @@ for (const store of stores) {
       assert.equal(log.data.reduce((n: number, e: any) => n + e.events, 0), 3);
       assert.equal((await d.get(`/api/websites/${sites.forever}/purges`, { token: admin })).body.count, 0);
     });
+
+    test('settings and the log survive a crash (kill -9) and a restart', async () => {
+      assert.equal((await d.post(`/api/websites/${sites.default}`, { retentionDays: 400 }, { token: admin })).status, 200);
+      assert.equal((await d.post(`/api/websites/${sites.default}`, { retentionDays: 365 }, { token: admin })).status, 200);
+      const before = (await d.get(`/api/websites/${sites.short}/purges`, { token: admin })).body.count;
+      await d.kill9();
+      await d.start();
+      admin = await d.login();
+      assert.equal((await d.get(`/api/websites/${sites.default}`, { token: admin })).body.retentionDays, 365);
+      assert.equal((await d.get(`/api/websites/${sites.short}`, { token: admin })).body.retentionDays, 5);
+      assert.equal((await d.get(`/api/websites/${sites.short}/purges`, { token: admin })).body.count, before);
+    });
   });
 }

@@ -18,13 +18,13 @@ export class SqlWebsiteSettingsRepo implements WebsiteSettingsRepo {
   }
 
   async set(websiteId: string, settings: { retentionDays: number | null }): Promise<void> {
+    // UPDATE in place when the row exists: deleting and re-inserting a primary key in one
+    // transaction is what DuckDB's WAL replay has been fragile about.
+    const params = [websiteId, settings.retentionDays, new Date().toISOString()];
     await this.db.transaction(async (tx) => {
-      await tx.run('DELETE FROM website_settings WHERE website_id = $1', [websiteId]);
-      await tx.run('INSERT INTO website_settings (website_id, retention_days, updated_at) VALUES ($1, $2, $3::TIMESTAMP)', [
-        websiteId,
-        settings.retentionDays,
-        new Date().toISOString(),
-      ]);
+      const existing = await tx.all('SELECT 1 FROM website_settings WHERE website_id = $1', [websiteId]);
+      if (existing.length) await tx.run('UPDATE website_settings SET retention_days = $2, updated_at = $3::TIMESTAMP WHERE website_id = $1', params);
+      else await tx.run('INSERT INTO website_settings (website_id, retention_days, updated_at) VALUES ($1, $2, $3::TIMESTAMP)', params);
     });
   }
 
