@@ -99,7 +99,7 @@ export function registerWebsites(app: FastifyInstance, ctx: AppContext): void {
   app.post('/api/websites', serialized(async (req) => {
     const user = await requireUser(req, ctx);
     const body = parse(createBody, req.body);
-    return websiteJson(await createWebsite(ctx, user, body));
+    return withRetention(ctx, await createWebsite(ctx, user, body));
   }));
 
   app.get('/api/websites/:websiteId', async (req) => {
