@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { openStore } from '../../src/store/index.js';
 import type { EventRow, Store, WriteBatch } from '../../src/store/types.js';
+import type { DuckDbAnalytics } from '../../src/store/duckdb/analytics.js';
 import { QueryEngine } from '../../src/query/engine.js';
 import { forgetSession, purge } from '../../src/query/purge.js';
 import { usesRollups } from '../../src/query/rollup.js';
@@ -21,6 +22,7 @@ const stores = await testStores();
 
 const W = '0d0d0000-0000-4000-8000-00000000a11d';
 const OTHER = '0d0d0000-0000-4000-8000-00000000b22e';
+const X = '0d0d0000-0000-4000-8000-00000000c33f';
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 0, 1);
 const id = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -52,6 +54,19 @@ function world(): WriteBatch {
     b.sessionData.push({ ...data, dataKey: 'name', distinctId: null });
   }
   b.events.push(event(OTHER, 99, T0 + 3_600_000));
+  // X: visits that straddle the cutoff used below (T0 + 4 days), and pointers into the deleted past.
+  const M = 60_000;
+  const C = T0 + 4 * DAY;
+  const v = (n: number) => ({ visitId: id('71000000', n) });
+  b.events.push(
+    event(X, 50, T0 + 2 * DAY + 3_600_000, v(5002)), event(X, 50, T0 + 2 * DAY + 3_600_000 + M, { ...v(5002), urlPath: '/b' }),
+    event(X, 50, C - 10 * M, { ...v(5003), urlPath: '/a', referrerDomain: 'google.com' }), event(X, 50, C - 5 * M, { ...v(5003), urlPath: '/c' }),
+    event(X, 50, C - M, { ...v(5003), eventType: 2, eventName: 'signup' }),
+    event(X, 50, C + 10 * M, { ...v(5003), urlPath: '/a' }), event(X, 50, C + 20 * M, { ...v(5003), urlPath: '/d' }),
+    event(X, 51, T0 + 3 * DAY + 7_200_000, { ...v(5103), urlPath: '/a' }),
+    event(X, 51, T0 + 5 * DAY + 7_200_000, { ...v(5105), urlPath: '/a' }), event(X, 51, T0 + 5 * DAY + 7_200_000 + M, { ...v(5105), urlPath: '/b' }),
+    event(X, 52, T0 + 6 * DAY, { urlPath: '/x' }),
+  );
   b.sessions.push({ sessionId: id('5e000000', 99), websiteId: OTHER, createdAt: new Date(T0), browser: null, os: null, device: null, screen: null, language: null, country: null, region: null, city: null, distinctId: null });
   return b;
 }
@@ -113,6 +128,33 @@ for (const name of stores.map((s) => s.name)) {
       assert.deepEqual(await stats(W), { pageviews: 12, visitors: 6, visits: 6, bounces: 0, totaltime: 360 });
       assert.deepEqual(await counts(OTHER), { website_event: 1, event_data: 0, session: 1, session_data: 0 });
       assert.deepEqual(await store.analytics.deleteOlderThan(W, new Date(T0 + 4 * DAY)), { events: 0, sessions: 0 });
+    });
+
+    test('retention cuts the rollups at the cutoff exactly as a rebuild would, visits straddling it included', async () => {
+      const snapshot = async () => {
+        const out: Record<string, unknown[]> = {};
+        for (const t of ['visit_rollup', 'visit_span', 'session_slot', 'slot_count', 'page_visit']) {
+          out[t] = await store.analytics.query(`SELECT * EXCLUDE (website_id) FROM ${t} WHERE website_id = '${X}' ORDER BY ALL`);
+        }
+        return out;
+      };
+      const duck = store.analytics as DuckDbAnalytics;
+      if (store.kind === 'duckdb') {
+        await duck.rollups.refresh();
+        const before = await snapshot();
+        await duck.rebuildRollups(X);
+        assert.deepEqual(await snapshot(), before, 'a rebuild of freshly loaded rows changes nothing');
+      }
+      assert.deepEqual(await stats(X), { pageviews: 10, visitors: 3, visits: 5, bounces: 2, totaltime: 60 + 1800 + 60 });
+      assert.deepEqual(await store.analytics.deleteOlderThan(X, new Date(T0 + 4 * DAY)), { events: 6, sessions: 0 });
+      assert.deepEqual(await stats(X), { pageviews: 5, visitors: 3, visits: 3, bounces: 1, totaltime: 600 + 60 });
+      if (store.kind === 'duckdb') {
+        assert.equal(duck.retentionRebuilds, 0, 'the rollups were cut, not rebuilt');
+        const cut = await snapshot();
+        assert.ok(cut.visit_rollup.length === 3 && cut.page_visit.length > 0);
+        await duck.rebuildRollups(X);
+        assert.deepEqual(cut, await snapshot());
+      }
     });
 
     test('a purge by filter removes the matching events and their data; sessions with nothing left go too', async () => {

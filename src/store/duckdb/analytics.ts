@@ -10,6 +10,7 @@ import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
+import { trimmable, trimStatements } from './rollup-trim.js';
 import { buildStatements, PAGE_COLUMNS, pendingInsert, refreshStatements, SLOT_ATTRIBUTES, SLOT_MS, VISIT_ATTRIBUTES } from './rollup.js';
 
 // A load's cost per row falls with its size (DuckDB, this machine: ~40 µs per row at 500 rows,
@@ -128,6 +129,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
   /** rollup_pending holds rows (loads, a migration or an earlier run put them there). */
   private rollupsStale = false;
   private rollupTimer: NodeJS.Timeout | null = null;
+  /** Retention runs that rebuilt a website's rollups instead of cutting them (see deleteOlderThan). */
+  retentionRebuilds = 0;
   readonly rollups: TrafficRollups = {
     slotMs: SLOT_MS,
     attributes: SLOT_ATTRIBUTES,
@@ -329,32 +332,59 @@ export class DuckDbAnalytics implements AnalyticsStore {
 
   /**
    * One transaction per UTC day of rows, oldest first, each between loads (ingestion is
-   * acknowledged from the journal meanwhile); the website's rollups are rebuilt once at the end.
+   * acknowledged from the journal meanwhile). At a slot boundary each transaction also cuts the
+   * website's rollups at the day's end (rollup-trim.ts), so they stay exact without a rebuild;
+   * otherwise (or should a cut fail) the website's rollups are rebuilt once at the end.
    */
   async deleteOlderThan(websiteId: string, before: Date): Promise<{ events: number; sessions: number }> {
     const done = { events: 0, sessions: 0 };
     if (!isUuid(websiteId)) return done;
     await this.flush();
+    let rebuild = false;
+    const count = async (c: DuckDBConnection, { text, params }: RenderedSql) =>
+      Number(((await c.runAndReadAll(text, params as never)).getRowObjectsJS() as { n: unknown }[])[0].n);
     for (;;) {
       const step = await retentionStep(websiteId, before, (text, params) => this.pool.all(text, params), 'epoch_ms(min(created_at))');
       if (!step) break;
-      await this.serial(() =>
-        this.inTransaction(async (c) => {
-          const [{ n }] = (await c.runAndReadAll(step.count.text, step.count.params as never)).getRowObjectsJS() as { n: unknown }[];
-          done.events += Number(n);
-          for (const { text, params } of step.deletes) await c.run(text, params as never);
-        }),
-      );
+      const deleteDay = async (c: DuckDBConnection) => {
+        const n = await count(c, step.count);
+        for (const { text, params } of step.deletes) await c.run(text, params as never);
+        return n;
+      };
+      let n = 0;
+      await this.serial(async () => {
+        if (trimmable(step.to)) {
+          try {
+            const stale = this.rollupsStale;
+            await this.inTransaction(async (c) => {
+              if (stale) for (const { text, params } of refreshStatements) await c.run(text, params as never);
+              n = await deleteDay(c);
+              for (const { text, params } of trimStatements(websiteId, step.to)) await c.run(text, params as never);
+            });
+            if (stale) this.rollupsStale = false;
+            return;
+          } catch {
+            // rolled back: delete without the cut, and rebuild at the end
+          }
+        }
+        rebuild = true;
+        await this.inTransaction(async (c) => {
+          n = await deleteDay(c);
+        });
+      });
+      done.events += n;
     }
     const orphans = orphanSessions(websiteId, before);
     await this.serial(() =>
       this.inTransaction(async (c) => {
-        const [{ n }] = (await c.runAndReadAll(orphans.count.text, orphans.count.params as never)).getRowObjectsJS() as { n: unknown }[];
-        done.sessions = Number(n);
+        done.sessions = await count(c, orphans.count);
         await c.run(orphans.delete.text, orphans.delete.params as never);
       }),
     );
-    if (done.events > 0 || done.sessions > 0) await this.rebuildRollups(websiteId);
+    if (rebuild) {
+      this.retentionRebuilds++;
+      await this.rebuildRollups(websiteId);
+    }
     return done;
   }
 

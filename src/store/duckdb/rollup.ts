@@ -34,7 +34,7 @@ import { pageVisitBuild, pageVisitRefresh } from './page-rollup.js';
 /** Slot width; every zone offset in use is a multiple of 15 minutes. */
 export const SLOT_MS = 900_000;
 
-const TRAFFIC = 'event_type IN (1, 3, 4)';
+export const TRAFFIC = 'event_type IN (1, 3, 4)';
 
 /** Session attributes kept per session-slot, and the values each one's pointer follows. */
 export const SLOT_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
@@ -63,15 +63,15 @@ const POINTERS = [
   `lag(slot) OVER (PARTITION BY website_id, session_id ORDER BY slot) AS prev_slot`,
   ...ATTRS.map((a) => `lag(slot) OVER (PARTITION BY website_id, session_id, ${SLOT_ATTRIBUTES[a].join(', ')} ORDER BY slot) AS prev_${a}`),
 ].join(', ');
-const POINTER_COLUMNS = ['prev_slot', ...ATTRS.map((a) => `prev_${a}`)];
-const slotOf = (column: string) => `CAST(epoch_ms(${column}) // ${SLOT_MS} AS INTEGER)`;
+export const POINTER_COLUMNS = ['prev_slot', ...ATTRS.map((a) => `prev_${a}`)];
+export const slotOf = (column: string) => `CAST(epoch_ms(${column}) // ${SLOT_MS} AS INTEGER)`;
 const SLOT = slotOf('created_at');
 const PENDING_COLUMNS = ['website_id', 'session_id', 'visit_id', 'created_at', 'url_path', ...ATTRS, ...PAGE_COLUMNS];
 /** The channel inputs, taken from a visit's first row. */
 const LANDING: Record<string, string> = { ref: 'referrer_domain', host: 'hostname', src: 'utm_source', medium: 'utm_medium', click: 'click' };
 
 /** One row per visit of `from` (traffic rows whose ad-click flag is `click`), shaped as visit_rollup. */
-function visitRows(from: Sql, click: string): Sql {
+export function visitRows(from: Sql, click: string): Sql {
   const landing = Object.entries(LANDING).map(([name, column]) => `arg_min_null(${column === 'click' ? click : column}, created_at) AS land_${name}`);
   const attributes = VISIT_ATTRIBUTES.map((a) => `any_value(${a}) AS ${a}`).join(', ');
   return sql`SELECT website_id, visit_id, session_id, t0, t1, c, entry_path, exit_path, ${channelExpr(duckdb, (name) => raw(`land_${name}`))} AS channel,
@@ -83,7 +83,7 @@ function visitRows(from: Sql, click: string): Sql {
 }
 
 /** visit_span rows of the visit_rollup rows matching `where`, with the metrics' own visit aggregates. */
-function visitSpans(where: Sql): Sql {
+export function visitSpans(where: Sql): Sql {
   const totals = VISIT_METRICS.map((m) => sql`${(metric(m).visit as (d: typeof duckdb) => Sql)(duckdb)} AS ${raw(m)}`);
   return sql`SELECT website_id, ${raw(slotOf('t0'))} AS slot0, ${raw(slotOf('t1'))} AS slot1, ${join(totals)}, count(*) FILTER (WHERE mixed) AS mixed
     FROM visit_rollup WHERE ${where} GROUP BY ALL`;
@@ -134,7 +134,7 @@ export const visitSpanMigration: Migration = {
 };
 
 /** Each visit's pointer to the same session's previous visit in the same channel (its t0). */
-const CHANNEL_POINTER = 'lag(t0) OVER (PARTITION BY website_id, session_id, channel ORDER BY t0)';
+export const CHANNEL_POINTER = 'lag(t0) OVER (PARTITION BY website_id, session_id, channel ORDER BY t0)';
 
 export const channelPointerMigration: Migration = {
   version: 104,

@@ -12,6 +12,8 @@ export interface RetentionStep {
   count: RenderedSql;
   /** website_event first, then the other tables. */
   deletes: RenderedSql[];
+  /** The step deletes rows created before this instant. */
+  to: Date;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function retentionStep(
   return {
     count: { text: `SELECT count(*) AS n FROM website_event WHERE ${where}`, params },
     deletes: TIMED.map((t) => ({ text: `DELETE FROM ${t} WHERE ${where}`, params })),
+    to,
   };
 }
 
