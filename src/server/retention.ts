@@ -76,7 +76,14 @@ export class RetentionScheduler {
     for (const [websiteId, days] of await this.limits()) {
       if (this.stopped) return;
       const before = retentionCutoff(days, now);
-      const done = await this.store.analytics.deleteOlderThan(websiteId, before);
+      let done: { events: number; sessions: number };
+      try {
+        done = await this.store.analytics.deleteOlderThan(websiteId, before);
+      } catch (err) {
+        // One website's failure must not stop the others; the next run tries again.
+        this.log.error({ err, websiteId }, 'retention: deleting old rows failed');
+        continue;
+      }
       if (done.events === 0 && done.sessions === 0) continue;
       await this.store.purgeLog.add({
         websiteId,
