@@ -5,7 +5,7 @@
 
 import type { AnalyticsStore, RenderedSql } from '../store/types.js';
 import type { QueryEngine } from './engine.js';
-import { compileFilter, inRange } from './filters.js';
+import { compileFilter, inRange, TRAFFIC_TYPES } from './filters.js';
 import { join, raw, sql, type Sql } from './sql.js';
 import type { Dialect } from './dialects/dialect.js';
 import type { Filter } from './types.js';
@@ -51,6 +51,11 @@ export function purgeStatements(s: Selection, d: Dialect): Sql[] {
   ];
 }
 
+/** Traffic rows a purge removes, for the store's rollups (AnalyticsStore.deleteRows `touched`). */
+export function purgedTrafficSql(s: Selection, d: Dialect): Sql {
+  return sql`SELECT session_id, visit_id, created_at FROM website_event WHERE ${matching(s, d)} AND ${TRAFFIC_TYPES}`;
+}
+
 const SESSION_TABLES = ['website_event', 'event_data', 'session', 'session_data'] as const;
 
 const ofSession = (websiteId: string, sessionId: string, d: Dialect) => sql`website_id = ${d.uuid(websiteId)} AND session_id = ${d.uuid(sessionId)}`;
@@ -75,7 +80,9 @@ export async function countPurge(engine: QueryEngine, s: Selection): Promise<Pur
 /** Delete the selection; answers what was deleted (counted just before). */
 export async function purge(engine: QueryEngine, store: AnalyticsStore, s: Selection): Promise<PurgeCounts> {
   const counts = await countPurge(engine, s);
-  if (counts.events > 0) await store.deleteRows(s.websiteId, render(engine, purgeStatements(s, engine.dialect)));
+  if (counts.events > 0) {
+    await store.deleteRows(s.websiteId, render(engine, purgeStatements(s, engine.dialect)), engine.dialect.render(purgedTrafficSql(s, engine.dialect)));
+  }
   return counts;
 }
 
@@ -83,6 +90,10 @@ export async function purge(engine: QueryEngine, store: AnalyticsStore, s: Selec
 export async function forgetSession(engine: QueryEngine, store: AnalyticsStore, websiteId: string, sessionId: string): Promise<{ rows: number; events: number }> {
   const [row] = await engine.rows(sessionCountSql(websiteId, sessionId, engine.dialect));
   const rows = SESSION_TABLES.reduce((n, t) => n + Number(row?.[t] ?? 0), 0);
-  if (rows > 0) await store.deleteRows(websiteId, render(engine, sessionDeleteStatements(websiteId, sessionId, engine.dialect)));
+  if (rows > 0) {
+    const d = engine.dialect;
+    const touched = d.render(sql`SELECT session_id, visit_id, created_at FROM website_event WHERE ${ofSession(websiteId, sessionId, d)} AND ${TRAFFIC_TYPES}`);
+    await store.deleteRows(websiteId, render(engine, sessionDeleteStatements(websiteId, sessionId, d)), touched);
+  }
   return { rows, events: Number(row?.website_event ?? 0) };
 }

@@ -199,9 +199,11 @@ export interface AnalyticsStore {
   deleteWebsiteData(websiteId: string, range?: { from: Date; to: Date }): Promise<void>;
   /**
    * Run deletes of one website's rows (SQL from src/query/purge.ts, rendered for this dialect) as
-   * one unit, then bring the website's rollups in line with its remaining rows.
+   * one unit, then bring the website's rollups in line with its remaining rows. `touched`: a
+   * SELECT of session_id, visit_id and created_at of the traffic rows the deletes remove, so the
+   * rollups can be patched where those rows were rather than rebuilt.
    */
-  deleteRows(websiteId: string, statements: readonly RenderedSql[]): Promise<void>;
+  deleteRows(websiteId: string, statements: readonly RenderedSql[], touched?: RenderedSql): Promise<void>;
   /**
    * Retention: remove the website's rows created before `before` (events, event data, session
    * data, and sessions left without events), oldest first in small batches. Answers the events

@@ -67,6 +67,11 @@ function world(): WriteBatch {
     event(X, 51, T0 + 5 * DAY + 7_200_000, { ...v(5105), urlPath: '/a' }), event(X, 51, T0 + 5 * DAY + 7_200_000 + M, { ...v(5105), urlPath: '/b' }),
     event(X, 52, T0 + 6 * DAY, { urlPath: '/x' }),
   );
+  // X, session 53: three visits (days 6-8), the first and last from google.com: pointers between visits of one channel.
+  for (const day of [6, 7, 8]) {
+    const at = T0 + day * DAY + 3 * 3_600_000;
+    b.events.push(event(X, 53, at, { ...v(5300 + day), referrerDomain: day === 7 ? null : 'google.com' }), event(X, 53, at + M, { ...v(5300 + day), urlPath: '/b' }));
+  }
   b.sessions.push({ sessionId: id('5e000000', 99), websiteId: OTHER, createdAt: new Date(T0), browser: null, os: null, device: null, screen: null, language: null, country: null, region: null, city: null, distinctId: null });
   return b;
 }
@@ -105,6 +110,24 @@ for (const name of stores.map((s) => s.name)) {
       return want.values;
     };
 
+    /** The embedded store's rollup rows of a website. */
+    const rollupRows = async (websiteId: string) => {
+      const out: Record<string, unknown[]> = {};
+      for (const t of ['visit_rollup', 'visit_span', 'session_slot', 'slot_count', 'page_visit']) {
+        out[t] = await store.analytics.query(`SELECT * EXCLUDE (website_id) FROM ${t} WHERE website_id = '${websiteId}' ORDER BY ALL`);
+      }
+      return out;
+    };
+    /** On the embedded store: the rollups were patched (not rebuilt), into exactly what a rebuild makes. */
+    const assertPatched = async (websiteId: string) => {
+      if (store.kind !== 'duckdb') return;
+      const duck = store.analytics as DuckDbAnalytics;
+      assert.equal(duck.rollupRebuilds, 0, 'patched, not rebuilt');
+      const patched = await rollupRows(websiteId);
+      await duck.rebuildRollups(websiteId);
+      assert.deepEqual(patched, await rollupRows(websiteId));
+    };
+
     before(async () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dashi-datactl-'));
       store = await openStore(loadConfig({ DATA_DIR: dir, ...(await ts.env()) }));
@@ -131,13 +154,7 @@ for (const name of stores.map((s) => s.name)) {
     });
 
     test('retention cuts the rollups at the cutoff exactly as a rebuild would, visits straddling it included', async () => {
-      const snapshot = async () => {
-        const out: Record<string, unknown[]> = {};
-        for (const t of ['visit_rollup', 'visit_span', 'session_slot', 'slot_count', 'page_visit']) {
-          out[t] = await store.analytics.query(`SELECT * EXCLUDE (website_id) FROM ${t} WHERE website_id = '${X}' ORDER BY ALL`);
-        }
-        return out;
-      };
+      const snapshot = () => rollupRows(X);
       const duck = store.analytics as DuckDbAnalytics;
       if (store.kind === 'duckdb') {
         await duck.rollups.refresh();
@@ -145,13 +162,13 @@ for (const name of stores.map((s) => s.name)) {
         await duck.rebuildRollups(X);
         assert.deepEqual(await snapshot(), before, 'a rebuild of freshly loaded rows changes nothing');
       }
-      assert.deepEqual(await stats(X), { pageviews: 10, visitors: 3, visits: 5, bounces: 2, totaltime: 60 + 1800 + 60 });
+      assert.deepEqual(await stats(X), { pageviews: 16, visitors: 4, visits: 8, bounces: 2, totaltime: 60 + 1800 + 60 + 180 });
       assert.deepEqual(await store.analytics.deleteOlderThan(X, new Date(T0 + 4 * DAY)), { events: 6, sessions: 0 });
-      assert.deepEqual(await stats(X), { pageviews: 5, visitors: 3, visits: 3, bounces: 1, totaltime: 600 + 60 });
+      assert.deepEqual(await stats(X), { pageviews: 11, visitors: 4, visits: 6, bounces: 1, totaltime: 600 + 60 + 180 });
       if (store.kind === 'duckdb') {
-        assert.equal(duck.retentionRebuilds, 0, 'the rollups were cut, not rebuilt');
+        assert.equal(duck.rollupRebuilds, 0, 'the rollups were cut, not rebuilt');
         const cut = await snapshot();
-        assert.ok(cut.visit_rollup.length === 3 && cut.page_visit.length > 0);
+        assert.ok(cut.visit_rollup.length === 6 && cut.page_visit.length > 0);
         await duck.rebuildRollups(X);
         assert.deepEqual(cut, await snapshot());
       }
@@ -161,23 +178,32 @@ for (const name of stores.map((s) => s.name)) {
       // Odd days (5, 7, 9 remain) came from spam.com: their landing page views go; the sessions keep their other rows.
       const byReferrer = await purge(engine, store.analytics, { websiteId: W, filter: { kind: 'leaf', dim: 'referrer', op: 'eq', values: ['spam.com'] }, range: { start: new Date(0), end: new Date(T0 + 100 * DAY) } });
       assert.deepEqual(byReferrer, { events: 3, sessions: 3 });
+      await assertPatched(W);
       assert.deepEqual(await counts(W), { website_event: 15, event_data: 6, session: 6, session_data: 6 });
       assert.deepEqual(await stats(W), { pageviews: 9, visitors: 6, visits: 6, bounces: 3, totaltime: 180 });
       // Custom events of days 8-9: their data go with them.
       const signups = await purge(engine, store.analytics, { websiteId: W, filter: { kind: 'leaf', dim: 'event', op: 'eq', values: ['signup'] }, range: { start: new Date(T0 + 8 * DAY), end: new Date(T0 + 10 * DAY) } });
       assert.deepEqual(signups, { events: 2, sessions: 2 });
+      await assertPatched(W);
       assert.deepEqual(await counts(W), { website_event: 13, event_data: 4, session: 6, session_data: 6 });
       // Everything of day 4's session: the session row and its identify data go as well.
       const day4 = await purge(engine, store.analytics, { websiteId: W, filter: null, range: { start: new Date(T0 + 4 * DAY), end: new Date(T0 + 5 * DAY - 1) } });
       assert.deepEqual(day4, { events: 3, sessions: 1 });
+      await assertPatched(W);
       assert.deepEqual(await counts(W), { website_event: 10, event_data: 3, session: 5, session_data: 5 });
       assert.deepEqual(await stats(W), { pageviews: 7, visitors: 5, visits: 5, bounces: 3, totaltime: 120 });
       assert.deepEqual(await counts(OTHER), { website_event: 1, event_data: 0, session: 1, session_data: 0 });
+      // Session 53 of X loses the landing rows of its google.com visits: channels and pointers between its visits change.
+      const google = await purge(engine, store.analytics, { websiteId: X, filter: { kind: 'leaf', dim: 'referrer', op: 'eq', values: ['google.com'] }, range: { start: new Date(0), end: new Date(T0 + 100 * DAY) } });
+      assert.deepEqual(google, { events: 2, sessions: 1 });
+      await assertPatched(X);
+      assert.deepEqual(await stats(X), { pageviews: 9, visitors: 4, visits: 6, bounces: 3, totaltime: 600 + 60 + 60 });
     });
 
     test('forgetting a session removes all of its rows and nothing else', async () => {
       const done = await forgetSession(engine, store.analytics, W, id('5e000000', 7));
       assert.deepEqual(done, { rows: 6, events: 3 });
+      await assertPatched(W);
       assert.deepEqual(await counts(W), { website_event: 7, event_data: 2, session: 4, session_data: 4 });
       assert.deepEqual(await stats(W), { pageviews: 5, visitors: 4, visits: 4, bounces: 3, totaltime: 60 });
       assert.deepEqual(await forgetSession(engine, store.analytics, OTHER, id('5e000000', 7)), { rows: 0, events: 0 });

@@ -10,6 +10,7 @@ import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
+import { patchStatements, PURGED } from './rollup-patch.js';
 import { trimmable, trimStatements } from './rollup-trim.js';
 import { buildStatements, PAGE_COLUMNS, pendingInsert, refreshStatements, SLOT_ATTRIBUTES, SLOT_MS, VISIT_ATTRIBUTES } from './rollup.js';
 
@@ -129,8 +130,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
   /** rollup_pending holds rows (loads, a migration or an earlier run put them there). */
   private rollupsStale = false;
   private rollupTimer: NodeJS.Timeout | null = null;
-  /** Retention runs that rebuilt a website's rollups instead of cutting them (see deleteOlderThan). */
-  retentionRebuilds = 0;
+  /** Deletes that rebuilt a website's rollups instead of cutting or patching them (deleteOlderThan, deleteRows). */
+  rollupRebuilds = 0;
   readonly rollups: TrafficRollups = {
     slotMs: SLOT_MS,
     attributes: SLOT_ATTRIBUTES,
@@ -318,16 +319,33 @@ export class DuckDbAnalytics implements AnalyticsStore {
     await this.rebuildRollups(websiteId);
   }
 
-  async deleteRows(websiteId: string, statements: readonly RenderedSql[]): Promise<void> {
+  async deleteRows(websiteId: string, statements: readonly RenderedSql[], touched?: RenderedSql): Promise<void> {
     if (!isUuid(websiteId)) return;
     await this.flush();
-    // The deletes and the website's rollup rebuild in one transaction: no read sees one without the other.
-    await this.serial(() =>
-      this.inTransaction(async (c) => {
+    await this.serial(async () => {
+      if (touched) {
+        // The rollups of the sessions, visits and slots the rows belonged to, rolled up again (rollup-patch.ts).
+        try {
+          const stale = this.rollupsStale;
+          await this.inTransaction(async (c) => {
+            if (stale) for (const { text, params } of refreshStatements) await c.run(text, params as never);
+            await c.run(`CREATE OR REPLACE TEMP TABLE ${PURGED} AS ${touched.text}`, touched.params as never);
+            for (const { text, params } of statements) await c.run(text, params as never);
+            for (const { text, params } of patchStatements(websiteId)) await c.run(text, params as never);
+          });
+          if (stale) this.rollupsStale = false;
+          return;
+        } catch {
+          // rolled back: delete and rebuild the website's rollups instead
+        }
+      }
+      this.rollupRebuilds++;
+      // The deletes and the website's rollup rebuild in one transaction: no read sees one without the other.
+      await this.inTransaction(async (c) => {
         for (const { text, params } of statements) await c.run(text, params as never);
         for (const { text, params } of buildStatements(websiteId)) await c.run(text, params as never);
-      }),
-    );
+      });
+    });
   }
 
   /**
@@ -382,7 +400,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
       }),
     );
     if (rebuild) {
-      this.retentionRebuilds++;
+      this.rollupRebuilds++;
       await this.rebuildRollups(websiteId);
     }
     return done;

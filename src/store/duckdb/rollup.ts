@@ -57,9 +57,9 @@ const ATTRS = Object.keys(SLOT_ATTRIBUTES);
 export const VISIT_ATTRIBUTES: readonly string[] = ATTRS.filter((a) => SLOT_ATTRIBUTES[a].join() === a);
 /** A visit whose rows differ in any of them: more than one value, or a value and none. */
 const MIXED = VISIT_ATTRIBUTES.map((a) => `count(DISTINCT ${a}) + CAST(count(${a}) < count(*) AS INTEGER) > 1`).join(' OR ');
-const KEY = ['website_id', 'session_id', 'slot', ...ATTRS];
+export const KEY = ['website_id', 'session_id', 'slot', ...ATTRS];
 /** The pointers of session-slot rows, as window expressions. */
-const POINTERS = [
+export const POINTERS = [
   `lag(slot) OVER (PARTITION BY website_id, session_id ORDER BY slot) AS prev_slot`,
   ...ATTRS.map((a) => `lag(slot) OVER (PARTITION BY website_id, session_id, ${SLOT_ATTRIBUTES[a].join(', ')} ORDER BY slot) AS prev_${a}`),
 ].join(', ');
@@ -96,13 +96,13 @@ export interface Statement {
 const plain = (text: string): Statement => ({ text, params: [] });
 
 /** Page views per slot, page column and value, of a relation of traffic rows. */
-const pageCounts = (from: Sql) =>
+export const pageCounts = (from: Sql) =>
   sql`SELECT website_id, slot, col, value, CASE WHEN col = 'referrer_domain' THEN host END AS host, count(*) AS c
     FROM (SELECT website_id, ${raw(SLOT)} AS slot, hostname AS host, ${raw(PAGE_COLUMNS.join(', '))} FROM ${from})
     UNPIVOT INCLUDE NULLS (value FOR col IN (${raw(PAGE_COLUMNS.join(', '))})) GROUP BY ALL`;
 
 /** Session-slot rows (without pointers) of a relation of traffic rows. */
-const sessionSlots = (from: Sql) => sql`SELECT website_id, session_id, ${raw(SLOT)} AS slot, ${raw(ATTRS.join(', '))}, count(*) AS c FROM ${from} GROUP BY ALL`;
+export const sessionSlots = (from: Sql) => sql`SELECT website_id, session_id, ${raw(SLOT)} AS slot, ${raw(ATTRS.join(', '))}, count(*) AS c FROM ${from} GROUP BY ALL`;
 
 export const rollupMigration: Migration = {
   version: 101,
