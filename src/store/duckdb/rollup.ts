@@ -18,8 +18,10 @@
 // - page_visit: one row per visit and path, with a pointer per session and path (page-rollup.ts).
 //
 // Loads append the traffic rows' keys to rollup_pending in the same transaction as the rows
-// (exactly once, like the rows themselves), and refreshStatements merge them in. Deletes rebuild
-// the website's rollups from its remaining rows. Every rollup number is thus a function of
+// (exactly once, like the rows themselves), and refreshStatements merge them in. A reset rebuilds
+// the website's rollups from its remaining rows; retention cuts them at a slot boundary
+// (rollup-trim.ts) and a purge re-rolls the sessions, visits and slots it touched
+// (rollup-patch.ts). Every rollup number is thus a function of
 // website_event, which test/query-rollup.test.ts checks against the raw path.
 
 import { duckdb } from '../../query/dialects/duckdb.js';
