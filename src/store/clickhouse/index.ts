@@ -106,7 +106,14 @@ export class ClickHouseAnalytics implements AnalyticsStore {
     const orphan = `${old} AND session_id NOT IN (SELECT session_id FROM website_event WHERE ${site} AND created_at >= toDateTime64({t:String}, 3, 'UTC'))`;
     // Each count right before its delete: a back-filled hit older than the cutoff that arrives in
     // between is deleted without being counted (ClickHouse has no transactions to pin the rows).
-    const [{ n: events }] = await this.ch.query(`SELECT count() AS n FROM website_event WHERE ${old}`, params);
+    const [{ n: events, rest }] = await this.ch.query(
+      `SELECT (SELECT count() FROM website_event WHERE ${old}) AS n,
+        (SELECT count() FROM event_data WHERE ${old}) + (SELECT count() FROM session_data WHERE ${old}) AS rest`,
+      params,
+    );
+    // A DELETE is a mutation: none at all in the usual hourly run that finds nothing to do (sessions
+    // lose their last event only when events go, so orphans need no looking for either).
+    if (Number(events) === 0 && Number(rest) === 0) return { events: 0, sessions: 0 };
     await this.ch.command(`DELETE FROM website_event WHERE ${old}`, params);
     for (const table of ['event_data', 'session_data']) await this.ch.command(`DELETE FROM ${table} WHERE ${old}`, params);
     const [{ n: sessions }] = await this.ch.query(`SELECT uniqExact(session_id) AS n FROM session WHERE ${orphan}`, params);

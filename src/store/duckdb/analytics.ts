@@ -361,9 +361,11 @@ export class DuckDbAnalytics implements AnalyticsStore {
     let rebuild = false;
     const count = async (c: DuckDBConnection, { text, params }: RenderedSql) =>
       Number(((await c.runAndReadAll(text, params as never)).getRowObjectsJS() as { n: unknown }[])[0].n);
+    let steps = 0;
     for (;;) {
       const step = await retentionStep(websiteId, before, (text, params) => this.pool.all(text, params), 'epoch_ms(min(created_at))');
       if (!step) break;
+      steps++;
       const deleteDay = async (c: DuckDBConnection) => {
         const n = await count(c, step.count);
         for (const { text, params } of step.deletes) await c.run(text, params as never);
@@ -392,6 +394,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
       });
       done.events += n;
     }
+    // Sessions lose their last event only when events go: with no step, there are no new orphans.
+    if (steps === 0) return done;
     const orphans = orphanSessions(websiteId, before);
     await this.serial(() =>
       this.inTransaction(async (c) => {

@@ -85,9 +85,11 @@ export class PgAnalytics implements AnalyticsStore {
   async deleteOlderThan(websiteId: string, before: Date): Promise<{ events: number; sessions: number }> {
     const done = { events: 0, sessions: 0 };
     if (!isUuid(websiteId)) return done;
+    let steps = 0;
     for (;;) {
       const step = await retentionStep(websiteId, before, (text, params) => this.db.all(text, params), '(extract(epoch FROM min(created_at)) * 1000)::BIGINT');
       if (!step) break;
+      steps++;
       await this.db.transaction(async (tx) => {
         // Counted by the delete itself: a back-filled hit arriving meanwhile is counted if deleted.
         const [events, ...others] = step.deletes;
@@ -96,6 +98,8 @@ export class PgAnalytics implements AnalyticsStore {
         for (const { text, params } of others) await tx.run(text, [...params]);
       });
     }
+    // Sessions lose their last event only when events go: with no step, there are no new orphans.
+    if (steps === 0) return done;
     const orphans = orphanSessions(websiteId, before);
     const [{ n }] = await this.db.all(`WITH d AS (${orphans.delete.text} RETURNING session_id) SELECT count(DISTINCT session_id) AS n FROM d`, [...orphans.delete.params]);
     done.sessions = Number(n);
