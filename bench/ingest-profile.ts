@@ -15,7 +15,7 @@ import { Writer } from '../src/ingest/writer.js';
 import { openDuckDbStore } from '../src/store/duckdb/index.js';
 import type { Store, WriteBatch } from '../src/store/types.js';
 import { hitBody } from './hits.js';
-import { trafficRollups } from '../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../src/query/rollups/embedded-rollups.js';
 
 const duck = process.argv.includes('--duckdb');
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 50_000);

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { openDuckDbStore } from '../src/store/duckdb/index.js';
 import { launchChromium, ensureChromium } from '../test/helpers/browser.js';
 import { startDashi } from '../test/helpers/server.js';
-import { trafficRollups } from '../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../src/query/rollups/embedded-rollups.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dataDir = path.resolve(here, '.data/query');

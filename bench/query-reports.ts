@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDuckDbStore } from '../src/store/duckdb/index.js';
 import { startDashi, stopAll } from '../test/helpers/server.js';
-import { trafficRollups } from '../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../src/query/rollups/embedded-rollups.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);

@@ -20,7 +20,7 @@ import { openClickHouseStore } from '../src/store/clickhouse/index.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { copyMetadata } from '../src/store/transfer.js';
 import { startDashi, stopAll } from '../test/helpers/server.js';
-import { trafficRollups } from '../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../src/query/rollups/embedded-rollups.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dataDir = path.resolve(here, '.data/query');

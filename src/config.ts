@@ -110,6 +110,8 @@ const envSchema = z.object({
   QUERY_TIMEOUT_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
   REPORT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(3),
   REPORT_QUEUE_SIZE: z.coerce.number().int().min(0).max(100_000).default(32),
+  DATA_RETENTION_DAYS: z.coerce.number().int('must be whole days').min(1).max(36500).optional(),
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(100).max(7 * 86_400_000).default(3_600_000),
 });
 
 export interface Config {
@@ -157,6 +159,10 @@ export interface Config {
   reportConcurrency: number;
   /** How many more may wait (up to 10 s) for a place before a 429. */
   reportQueueSize: number;
+  /** Days raw analytics rows are kept for websites without their own setting; null: forever. */
+  dataRetentionDays: number | null;
+  /** How often the retention scheduler runs (the first run comes sooner, at most a minute after start). */
+  retentionIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -207,5 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queryTimeoutMs: e.QUERY_TIMEOUT_MS,
     reportConcurrency: e.REPORT_CONCURRENCY,
     reportQueueSize: e.REPORT_QUEUE_SIZE,
+    dataRetentionDays: e.DATA_RETENTION_DAYS ?? null,
+    retentionIntervalMs: e.RETENTION_INTERVAL_MS,
   };
 }

@@ -13,6 +13,7 @@ import { registerSegments } from './segments.js';
 import { registerOpenApi } from './openapi/document.js';
 import { apiKeyGate, registerApiKeys } from './api-keys.js';
 import { registerMcp } from '../mcp/http.js';
+import { registerPurge } from './purge.js';
 
 export async function registerApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.addHook('onRequest', apiKeyGate(ctx));
@@ -29,4 +30,5 @@ export async function registerApi(app: FastifyInstance, ctx: AppContext): Promis
   registerOpenApi(app, ctx);
   registerApiKeys(app, ctx);
   registerMcp(app, ctx);
+  registerPurge(app, ctx);
 }

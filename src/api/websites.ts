@@ -10,6 +10,7 @@ import type { AppContext } from '../server/context.js';
 import { badRequest, notFound, unauthorized } from '../server/errors.js';
 import { isAdmin, keyWebsiteIds, requireAuth, requireUser, requireWebsite, teamRole, teamRoleCan, userCan } from '../server/permissions.js';
 import { serialized } from '../server/lock.js';
+import { retentionDays } from '../server/retention.js';
 import { parse, uuid } from '../server/validate.js';
 import { includeTeams, parsePaging, paged } from './paging.js';
 import { websiteJson } from './shapes.js';
@@ -45,6 +46,7 @@ export const updateBody = z.object({
   domain: domain.optional(),
   shareId: shareSlug.nullable().optional(),
   allowedHostnames: allowedHostnames.optional(),
+  retentionDays: z.number('must be a whole number of days or null').int('must be a whole number of days').min(1).max(36500).nullable().optional(),
 });
 
 export const transferBody = z
@@ -52,6 +54,11 @@ export const transferBody = z
   .refine((b) => (b.userId === undefined) !== (b.teamId === undefined), 'give exactly one of userId or teamId');
 export const websiteParams = z.object({ websiteId: uuid });
 export const shareParams = z.object({ shareId: z.string().min(1).max(50) });
+
+/** The website JSON with the retention limit that applies to it (days, or null: kept forever). */
+async function withRetention(ctx: AppContext, w: Website) {
+  return { ...websiteJson(w), retentionDays: retentionDays(await ctx.store.websiteSettings.get(w.id), ctx.config.dataRetentionDays) };
+}
 
 /** A random share slug, as Umami's share links use. */
 export const newShareSlug = () => randomBytes(12).toString('base64url').slice(0, 16);
@@ -114,20 +121,21 @@ export function registerWebsites(app: FastifyInstance, ctx: AppContext): void {
   app.post('/api/websites', serialized(async (req) => {
     const user = await requireUser(req, ctx);
     const body = parse(createBody, req.body);
-    return websiteJson(await createWebsite(ctx, user, body));
+    return withRetention(ctx, await createWebsite(ctx, user, body));
   }));
 
   app.get('/api/websites/:websiteId', async (req) => {
     const { websiteId } = parse(websiteParams, req.params, 'path');
-    return websiteJson(await requireWebsite(req, ctx, websiteId, 'view'));
+    return withRetention(ctx, await requireWebsite(req, ctx, websiteId, 'view'));
   });
 
   app.post('/api/websites/:websiteId', serialized(async (req) => {
     const { websiteId } = parse(websiteParams, req.params, 'path');
     await requireWebsite(req, ctx, websiteId, 'update');
-    const body = parse(updateBody, req.body);
+    const { retentionDays, ...body } = parse(updateBody, req.body);
     await assertShareFree(ctx, body.shareId, websiteId);
-    return websiteJson((await ctx.store.websites.update(websiteId, body))!);
+    if (retentionDays !== undefined) await ctx.store.websiteSettings.set(websiteId, { retentionDays });
+    return withRetention(ctx, (await ctx.store.websites.update(websiteId, body))!);
   }));
 
   app.delete('/api/websites/:websiteId', serialized(async (req) => {

@@ -12,7 +12,8 @@ import type { Store } from '../store/types.js';
 import { buildApp } from './app.js';
 import { AuthService, checkPassword, hashPassword } from '../server/auth-service.js';
 import { DEFAULT_ADMIN } from '../server/default-admin.js';
-import { trafficRollups } from '../query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../query/rollups/embedded-rollups.js';
+import { RetentionScheduler } from '../server/retention.js';
 
 const SECRET_FILE = 'secret';
 
@@ -121,10 +122,13 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   }
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info({ store: store.kind, dataDir: store.kind === 'duckdb' ? config.dataDir : undefined }, `Dashi listening on ${address}`);
+  const retention = new RetentionScheduler(store, { defaultDays: config.dataRetentionDays, intervalMs: config.retentionIntervalMs }, app.log);
+  retention.start();
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
+      await retention.stop();
       await app.close(); // onClose hooks drain the ingest queue
       await store.close();
     })());

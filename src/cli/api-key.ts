@@ -9,7 +9,7 @@ import { HttpError } from '../server/errors.js';
 import { openStore } from '../store/index.js';
 import { openPostgresStore } from '../store/postgres/index.js';
 import type { Store, User } from '../store/types.js';
-import { trafficRollups } from '../query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../query/rollups/embedded-rollups.js';
 
 export const API_KEY_USAGE = `       dashi api-key create --user NAME --name NAME --scope read|write [--website ID]... [--expires DATE] [--json]
        dashi api-key list --user NAME [--json]

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { handleSignals, startServer } from '../app/start.js';
 import { openStore } from '../store/index.js';
 import { transferStore } from '../store/transfer.js';
-import { trafficRollups } from '../query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../query/rollups/embedded-rollups.js';
 import { API_KEY_USAGE, apiKeyCommand } from './api-key.js';
 import { MCP_USAGE, mcpCommand } from './mcp.js';
 

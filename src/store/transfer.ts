@@ -20,6 +20,8 @@ const METADATA_TABLES: [table: string, key: string][] = [
   ['revoked_tokens', 'token_id'],
   ['session_epochs', 'user_id'],
   ['api_keys', 'api_key_id'],
+  ['website_settings', 'website_id'],
+  ['purge_log', 'purge_id'],
 ];
 
 const DAY = 86_400_000;

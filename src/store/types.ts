@@ -200,11 +200,24 @@ export interface AnalyticsStore {
   deleteWebsiteData(websiteId: string, range?: { from: Date; to: Date }): Promise<void>;
   /** Journal lines the embedded store refused and set aside (DATA_DIR/dead-letter); null elsewhere. */
   deadLetters?(): { lines: number; segments: number; dir: string } | null;
+  /**
+   * Run deletes of one website's rows (SQL from src/query/purge.ts, rendered for this dialect) as
+   * one unit, then bring the website's rollups in line with its remaining rows. `touched`: a
+   * SELECT of session_id, visit_id and created_at of the traffic rows the deletes remove, so the
+   * rollups can be patched where those rows were rather than rebuilt.
+   */
+  deleteRows(websiteId: string, statements: readonly Statement[], touched?: Statement): Promise<void>;
+  /**
+   * Retention: remove the website's rows created before `before` (events, event data, session
+   * data, and sessions left without events), oldest first in small batches. Answers the events
+   * and sessions removed.
+   */
+  deleteOlderThan(websiteId: string, before: Date): Promise<{ events: number; sessions: number }>;
   /** Traffic rollups (tables visit_rollup and session_slot, see src/query/rollups/traffic-maintenance.ts), if kept. */
   readonly rollups?: TrafficRollups;
 }
 
-/** One SQL statement with its `$n` parameters. */
+/** One SQL statement rendered for a dialect, with its parameters. */
 export interface Statement {
   readonly text: string;
   readonly params: readonly unknown[];
@@ -225,6 +238,14 @@ export interface RollupMaintenance {
   readonly refreshStatements: readonly Statement[];
   /** Rolls up a website's stored rows (null: every website) from scratch. */
   buildStatements(websiteId: string | null): readonly Statement[];
+  /** Whether the rollups can be cut at this instant (a slot boundary), as retention does. */
+  trimmable(cutoff: Date): boolean;
+  /** Cuts a website's rollups at `cutoff`, after its raw rows before it were deleted (retention). */
+  trimStatements(websiteId: string, cutoff: Date): readonly Statement[];
+  /** The temp table patchStatements reads: session_id, visit_id, created_at of deleted traffic rows. */
+  readonly purgedTable: string;
+  /** Rolls up again the sessions, visits and slots a purge touched (listed in purgedTable). */
+  patchStatements(websiteId: string): readonly Statement[];
 }
 
 export interface TrafficRollups {
@@ -419,6 +440,43 @@ export interface ApiKeyRepo {
   touch(id: string, at: Date): Promise<void>;
 }
 
+/** A website's own data settings; null when it has none (defaults apply). */
+export interface WebsiteSettings {
+  websiteId: string;
+  /** Days raw analytics rows are kept; null: forever. */
+  retentionDays: number | null;
+}
+
+export interface WebsiteSettingsRepo {
+  get(websiteId: string): Promise<WebsiteSettings | null>;
+  set(websiteId: string, settings: { retentionDays: number | null }): Promise<void>;
+  delete(websiteId: string): Promise<void>;
+  list(): Promise<WebsiteSettings[]>;
+}
+
+export type PurgeKind = 'purge' | 'forget' | 'retention';
+
+/** One deletion of analytics rows, as recorded in purge_log. */
+export interface PurgeRecord {
+  id: string;
+  websiteId: string;
+  /** Who asked; null for the retention scheduler. */
+  userId: string | null;
+  kind: PurgeKind;
+  /** The filter parameters (purge), {sessionId} (forget) or {before} (retention). */
+  filters: Record<string, unknown>;
+  startAt: Date | null;
+  endAt: Date | null;
+  events: number;
+  sessions: number;
+  createdAt: Date;
+}
+
+export interface PurgeLogRepo {
+  add(entry: Omit<PurgeRecord, 'id' | 'createdAt'>): Promise<PurgeRecord>;
+  list(websiteId: string, page: PageRequest): Promise<Page<PurgeRecord>>;
+}
+
 export interface Store {
   readonly kind: StoreKind;
   readonly users: UserRepo;
@@ -430,6 +488,8 @@ export interface Store {
   readonly apiKeys: ApiKeyRepo;
   readonly salts: SaltRepo;
   readonly refused: RefusedRepo;
+  readonly websiteSettings: WebsiteSettingsRepo;
+  readonly purgeLog: PurgeLogRepo;
   readonly analytics: AnalyticsStore;
   /** The metadata tables' raw rows, for copying between stores. */
   readonly metadataCopy: MetadataCopy;

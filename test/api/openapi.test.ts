@@ -18,7 +18,7 @@ import { loadConfig } from '../../src/config.js';
 import { AuthService } from '../../src/server/auth-service.js';
 import { registerUi } from '../../src/server/ui.js';
 import { openStore } from '../../src/store/index.js';
-import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 import { R, SESSION } from '../fixtures/golden.js';
 import { goldenWorld, type GoldenWorld } from '../helpers/golden-world.js';
 import { stopAll } from '../helpers/server.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { resolveScope } from '../../src/api/scope.js';
 import { QueryEngine } from '../../src/query/engine.js';
-import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 import { QueryError } from '../../src/query/types.js';
 import { openDuckDbStore } from '../../src/store/duckdb/index.js';
 import type { Store, Website } from '../../src/store/types.js';

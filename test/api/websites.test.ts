@@ -30,7 +30,7 @@ async function create(token: string, body: Record<string, unknown>) {
 
 test('create answers the full website object', async () => {
   const w = await create(alice.token, { name: 'Blog', domain: 'blog.example' });
-  assert.deepEqual(Object.keys(w).sort(), ['allowedHostnames', 'createdAt', 'createdBy', 'deletedAt', 'domain', 'id', 'name', 'resetAt', 'shareId', 'teamId', 'updatedAt', 'userId']);
+  assert.deepEqual(Object.keys(w).sort(), ['allowedHostnames', 'createdAt', 'createdBy', 'deletedAt', 'domain', 'id', 'name', 'resetAt', 'retentionDays', 'shareId', 'teamId', 'updatedAt', 'userId']);
   assert.match(w.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   assert.equal(w.name, 'Blog');
   assert.equal(w.domain, 'blog.example');
@@ -40,6 +40,7 @@ test('create answers the full website object', async () => {
   assert.equal(w.createdBy, alice.id);
   assert.equal(w.resetAt, null);
   assert.equal(w.deletedAt, null);
+  assert.equal(w.retentionDays, null);
   assert.match(w.createdAt, ISO);
 
   const shared = await create(alice.token, { name: 'Shop', domain: 'shop.example', shareId: 'shop-share' });

@@ -24,7 +24,7 @@ import { startDashi, stopAll, type Dashi } from '../helpers/server.js';
 import { testStores } from '../helpers/stores.js';
 import { catalogue, requests, type AuthKind, type FuzzRequest, type World } from './routes.js';
 import { encode, queryText, toJsonText } from './values.js';
-import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
 const SEED = process.env.FUZZ_SEED === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED ?? 20261201);

@@ -9,7 +9,7 @@ import type { Store } from '../../src/store/types.js';
 import { goldenBatch } from '../fixtures/golden.js';
 import { createUser, PASSWORD, type TestUser } from './api.js';
 import { startDashi, type Dashi } from './server.js';
-import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 
 export interface GoldenWorld {
   d: Dashi;

@@ -4,7 +4,7 @@
 import { loadConfig } from '../../src/config.js';
 import { openStore } from '../../src/store/index.js';
 import type { Dashi } from './server.js';
-import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 
 export type Rows = Record<string, any>[];
 

@@ -5,7 +5,7 @@ import { openStore } from '../../src/store/index.js';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import type { Store } from '../../src/store/types.js';
 import type { Dashi } from './server.js';
-import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 
 export async function withStore<T>(dashi: Dashi, fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(loadConfig({ DATA_DIR: dashi.dataDir, ...dashi.env }), trafficRollups);

@@ -16,7 +16,7 @@ import type { Store } from '../../src/store/types.js';
 import { startDashi, stopAll, type Dashi } from '../helpers/server.js';
 import { testStores } from '../helpers/stores.js';
 import { withMetadata } from '../helpers/store-access.js';
-import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
 const SECRET = 'salt-test-secret-of-at-least-32-bytes';

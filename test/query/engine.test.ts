@@ -14,7 +14,7 @@ import { compareRange, normalizeTimeZone, offsetMinutes, offsetSegments, timeLab
 import { compileAggregate } from '../../src/query/compile.js';
 import { duckdb } from '../../src/query/dialects/duckdb.js';
 import { QueryError, type Query, type Unit } from '../../src/query/types.js';
-import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 
 const W = '0b0b0000-0000-4000-8000-000000000000';
 

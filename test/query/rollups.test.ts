@@ -14,7 +14,7 @@ import type { EventRow, Store } from '../../src/store/types.js';
 import { QueryEngine } from '../../src/query/engine.js';
 import { usesRollups } from '../../src/query/rollups/traffic.js';
 import type { MetricName, Query, Unit } from '../../src/query/types.js';
-import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 
 const W = '0b0b0000-0000-4000-8000-00000000a11d';
 const OTHER = '0b0b0000-0000-4000-8000-00000000b22e';

@@ -16,7 +16,7 @@ import { QueryError, type Query } from '../../src/query/types.js';
 import { openStore } from '../../src/store/index.js';
 import type { EventRow, SessionRow, Store } from '../../src/store/types.js';
 import { testStores } from '../helpers/stores.js';
-import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 
 const STORES = await testStores();
 const WEBSITE = '00000000-0000-4000-8000-000000000001';

@@ -12,7 +12,7 @@ import type { EventRow, SessionRow, WriteBatch } from '../../src/store/types.js'
 import { assertError } from '../helpers/api.js';
 import { startDashi, stopAll, type Dashi } from '../helpers/server.js';
 import { testStores } from '../helpers/stores.js';
-import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 
 const STORES = await testStores();
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';

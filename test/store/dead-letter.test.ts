@@ -11,7 +11,7 @@ import { openDuckDbStore } from '../../src/store/duckdb/index.js';
 import { tables } from '../../src/store/sql/columns.js';
 import type { EventDataRow, EventRow, WriteBatch } from '../../src/store/types.js';
 import { startDashi, stopAll } from '../helpers/server.js';
-import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 
 after(() => stopAll());
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { openDuckDbStore } from '../../src/store/duckdb/index.js';
 import type { EventRow, WriteBatch } from '../../src/store/types.js';
-import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 
 const website = randomUUID();
 

@@ -18,7 +18,7 @@ import type { EventDataRow, EventRow, Store, WriteBatch } from '../../src/store/
 import { Writer } from '../../src/ingest/writer.js';
 import { startDashi, stopAll } from '../helpers/server.js';
 import { testStores } from '../helpers/stores.js';
-import { trafficRollups } from '../../src/query/rollups/traffic-maintenance.js';
+import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 
 const stores = await testStores();
 after(async () => {

@@ -7,10 +7,10 @@
 
 import { raw, renderNumbered, sql, type Sql } from '../sql.js';
 
-const POINTER = 'lag(t0) OVER (PARTITION BY website_id, session_id, url_path ORDER BY t0, visit_id)';
+export const PAGE_POINTER = 'lag(t0) OVER (PARTITION BY website_id, session_id, url_path ORDER BY t0, visit_id)';
 
 /** One row per website, visit and path of a relation of traffic rows, without the pointer. */
-const pageVisits = (from: Sql) =>
+export const pageVisits = (from: Sql) =>
   sql`SELECT website_id, visit_id, url_path, any_value(session_id) AS session_id, min(created_at) AS t0, max(created_at) AS t1, count(*) AS c
     FROM ${from} GROUP BY website_id, visit_id, url_path`;
 
@@ -24,11 +24,11 @@ export const pageVisitRefresh: readonly string[] = [
   // New rows need pointers, and a row that starts earlier (late hits) changes the pointers of the
   // session's later rows: recompute them for every session touched.
   `UPDATE page_visit SET prev_t0 = x.prev_t0
-    FROM (SELECT row, old, ${POINTER} AS prev_t0
+    FROM (SELECT row, old, ${PAGE_POINTER} AS prev_t0
           FROM (SELECT rowid AS row, prev_t0 AS old, * FROM page_visit WHERE session_id IN (SELECT session_id FROM rollup_pending)) t) x
     WHERE page_visit.rowid = x.row AND x.prev_t0 IS DISTINCT FROM x.old`,
 ];
 
 /** Roll up `from` (traffic rows of website_event, of one website or all) into page_visit. */
 export const pageVisitBuild = (from: Sql) =>
-  sql`INSERT INTO page_visit SELECT website_id, visit_id, url_path, session_id, t0, t1, c, ${raw(POINTER)} AS prev_t0 FROM (${pageVisits(from)}) t ORDER BY t0`;
+  sql`INSERT INTO page_visit SELECT website_id, visit_id, url_path, session_id, t0, t1, c, ${raw(PAGE_POINTER)} AS prev_t0 FROM (${pageVisits(from)}) t ORDER BY t0`;

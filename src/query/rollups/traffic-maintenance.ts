@@ -18,26 +18,28 @@
 // - page_visit: one row per visit and path, with a pointer per session and path (page-visit-maintenance.ts).
 //
 // Loads append the traffic rows' keys to rollup_pending in the same transaction as the rows
-// (exactly once, like the rows themselves), and refreshStatements merge them in. Deletes rebuild
-// the website's rollups from its remaining rows. Every rollup number is thus a function of
+// (exactly once, like the rows themselves), and refreshStatements merge them in. A reset rebuilds
+// the website's rollups from its remaining rows; retention cuts them at a slot boundary
+// (rollup-trim.ts) and a purge re-rolls the sessions, visits and slots it touched
+// (rollup-patch.ts). Every rollup number is thus a function of
 // website_event, which test/query-rollup.test.ts checks against the raw path.
 
 import { duckdb } from '../dialects/duckdb.js';
 import { channelExpr } from '../dimensions.js';
 import { metric } from '../metrics.js';
 import { VISIT_METRICS } from './traffic.js';
-import type { RollupMaintenance, Statement } from '../../store/types.js';
+import type { Statement } from '../../store/types.js';
 import { join, raw, renderNumbered, sql, type Sql } from '../sql.js';
 import { CLICK_ID_FLAG } from '../../store/sql/columns.js';
 import { pageVisitBuild, pageVisitRefresh } from './page-visit-maintenance.js';
 
 /** Slot width; every zone offset in use is a multiple of 15 minutes. */
-const SLOT_MS = 900_000;
+export const SLOT_MS = 900_000;
 
-const TRAFFIC = 'event_type IN (1, 3, 4)';
+export const TRAFFIC = 'event_type IN (1, 3, 4)';
 
 /** Session attributes kept per session-slot, and the values each one's pointer follows. */
-const SLOT_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+export const SLOT_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   browser: ['browser'],
   os: ['os'],
   device: ['device'],
@@ -48,30 +50,30 @@ const SLOT_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   city: ['city', 'country'],
 };
 /** Page columns whose values slot_count counts. */
-const PAGE_COLUMNS: readonly string[] = [
+export const PAGE_COLUMNS: readonly string[] = [
   'referrer_domain', 'url_query', 'page_title', 'hostname', 'tag',
   'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term',
 ];
 const ATTRS = Object.keys(SLOT_ATTRIBUTES);
 /** The attributes whose pointer follows them alone: visit_rollup keeps them, for filtered totals. */
-const VISIT_ATTRIBUTES: readonly string[] = ATTRS.filter((a) => SLOT_ATTRIBUTES[a].join() === a);
+export const VISIT_ATTRIBUTES: readonly string[] = ATTRS.filter((a) => SLOT_ATTRIBUTES[a].join() === a);
 /** A visit whose rows differ in any of them: more than one value, or a value and none. */
 const MIXED = VISIT_ATTRIBUTES.map((a) => `count(DISTINCT ${a}) + CAST(count(${a}) < count(*) AS INTEGER) > 1`).join(' OR ');
-const KEY = ['website_id', 'session_id', 'slot', ...ATTRS];
+export const KEY = ['website_id', 'session_id', 'slot', ...ATTRS];
 /** The pointers of session-slot rows, as window expressions. */
-const POINTERS = [
+export const POINTERS = [
   `lag(slot) OVER (PARTITION BY website_id, session_id ORDER BY slot) AS prev_slot`,
   ...ATTRS.map((a) => `lag(slot) OVER (PARTITION BY website_id, session_id, ${SLOT_ATTRIBUTES[a].join(', ')} ORDER BY slot) AS prev_${a}`),
 ].join(', ');
-const POINTER_COLUMNS = ['prev_slot', ...ATTRS.map((a) => `prev_${a}`)];
-const slotOf = (column: string) => `CAST(epoch_ms(${column}) // ${SLOT_MS} AS INTEGER)`;
+export const POINTER_COLUMNS = ['prev_slot', ...ATTRS.map((a) => `prev_${a}`)];
+export const slotOf = (column: string) => `CAST(epoch_ms(${column}) // ${SLOT_MS} AS INTEGER)`;
 const SLOT = slotOf('created_at');
 const PENDING_COLUMNS = ['website_id', 'session_id', 'visit_id', 'created_at', 'url_path', ...ATTRS, ...PAGE_COLUMNS];
 /** The channel inputs, taken from a visit's first row. */
 const LANDING: Record<string, string> = { ref: 'referrer_domain', host: 'hostname', src: 'utm_source', medium: 'utm_medium', click: 'click' };
 
 /** One row per visit of `from` (traffic rows whose ad-click flag is `click`), shaped as visit_rollup. */
-function visitRows(from: Sql, click: string): Sql {
+export function visitRows(from: Sql, click: string): Sql {
   const landing = Object.entries(LANDING).map(([name, column]) => `arg_min_null(${column === 'click' ? click : column}, created_at) AS land_${name}`);
   const attributes = VISIT_ATTRIBUTES.map((a) => `any_value(${a}) AS ${a}`).join(', ');
   return sql`SELECT website_id, visit_id, session_id, t0, t1, c, entry_path, exit_path, ${channelExpr(duckdb, (name) => raw(`land_${name}`))} AS channel,
@@ -83,7 +85,7 @@ function visitRows(from: Sql, click: string): Sql {
 }
 
 /** visit_span rows of the visit_rollup rows matching `where`, with the metrics' own visit aggregates. */
-function visitSpans(where: Sql): Sql {
+export function visitSpans(where: Sql): Sql {
   const totals = VISIT_METRICS.map((m) => sql`${(metric(m).visit as (d: typeof duckdb) => Sql)(duckdb)} AS ${raw(m)}`);
   return sql`SELECT website_id, ${raw(slotOf('t0'))} AS slot0, ${raw(slotOf('t1'))} AS slot1, ${join(totals)}, count(*) FILTER (WHERE mixed) AS mixed
     FROM visit_rollup WHERE ${where} GROUP BY ALL`;
@@ -92,19 +94,19 @@ function visitSpans(where: Sql): Sql {
 const plain = (text: string): Statement => ({ text, params: [] });
 
 /** Page views per slot, page column and value, of a relation of traffic rows. */
-const pageCounts = (from: Sql) =>
+export const pageCounts = (from: Sql) =>
   sql`SELECT website_id, slot, col, value, CASE WHEN col = 'referrer_domain' THEN host END AS host, count(*) AS c
     FROM (SELECT website_id, ${raw(SLOT)} AS slot, hostname AS host, ${raw(PAGE_COLUMNS.join(', '))} FROM ${from})
     UNPIVOT INCLUDE NULLS (value FOR col IN (${raw(PAGE_COLUMNS.join(', '))})) GROUP BY ALL`;
 
 /** Session-slot rows (without pointers) of a relation of traffic rows. */
-const sessionSlots = (from: Sql) => sql`SELECT website_id, session_id, ${raw(SLOT)} AS slot, ${raw(ATTRS.join(', '))}, count(*) AS c FROM ${from} GROUP BY ALL`;
+export const sessionSlots = (from: Sql) => sql`SELECT website_id, session_id, ${raw(SLOT)} AS slot, ${raw(ATTRS.join(', '))}, count(*) AS c FROM ${from} GROUP BY ALL`;
 
 /** Each visit's pointer to the same session's previous visit in the same channel (its t0). */
-const CHANNEL_POINTER = 'lag(t0) OVER (PARTITION BY website_id, session_id, channel ORDER BY t0)';
+export const CHANNEL_POINTER = 'lag(t0) OVER (PARTITION BY website_id, session_id, channel ORDER BY t0)';
 
 /** Appends the traffic rows of a loaded batch (a relation with website_event's columns). */
-function pendingInsert(source: string): string {
+export function pendingInsert(source: string): string {
   return `INSERT INTO rollup_pending SELECT ${PENDING_COLUMNS.join(', ')}, ${CLICK_ID_FLAG} FROM ${source} WHERE ${TRAFFIC}`;
 }
 
@@ -118,7 +120,7 @@ const TOUCHED_SPANS = `SELECT website_id, ${slotOf('t0')} AS slot0 FROM touched_
   FROM (SELECT website_id, visit_id, min(created_at) AS t0 FROM rollup_pending GROUP BY ALL) p LEFT JOIN touched_visit v USING (website_id, visit_id)`;
 
 /** Merge rollup_pending into the rollups and empty it; run inside one transaction. */
-const refreshStatements: readonly Statement[] = [
+export const refreshStatements: readonly Statement[] = [
   plain('CREATE OR REPLACE TEMP TABLE touched_visit AS SELECT website_id, visit_id, t0 FROM visit_rollup WHERE visit_id IN (SELECT visit_id FROM rollup_pending)'),
   renderNumbered(sql`MERGE INTO visit_rollup v
     USING (${visitRows(raw('rollup_pending'), 'click')}) p
@@ -163,7 +165,7 @@ const refreshStatements: readonly Statement[] = [
 ];
 
 /** Roll up a website's stored rows (null: every website's) from scratch. */
-function buildStatements(websiteId: string | null): Statement[] {
+export function buildStatements(websiteId: string | null): Statement[] {
   const only = websiteId === null ? raw('') : sql` AND website_id = CAST(${websiteId} AS UUID)`;
   const traffic = sql`${raw(TRAFFIC)}${only}`;
   return [
@@ -176,14 +178,3 @@ function buildStatements(websiteId: string | null): Statement[] {
     pageVisitBuild(sql`website_event WHERE ${traffic}`),
   ].map(renderNumbered);
 }
-
-/** The embedded store's traffic rollups, as the store runs them (src/store/duckdb/analytics.ts). */
-export const trafficRollups: RollupMaintenance = {
-  slotMs: SLOT_MS,
-  attributes: SLOT_ATTRIBUTES,
-  pageColumns: PAGE_COLUMNS,
-  visitAttributes: VISIT_ATTRIBUTES,
-  pendingInsert,
-  refreshStatements,
-  buildStatements,
-};

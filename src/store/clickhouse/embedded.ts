@@ -66,8 +66,8 @@ export async function clickhouseEmbedded(dir: string): Promise<ChExecutor> {
         return rowsFromJson(JSON.parse(cut < 0 ? text : text.slice(cut + 2)) as JsonResult);
       });
     },
-    async command(sql: string): Promise<void> {
-      await serial(() => session.queryAsync(sql, { format: 'Null' }));
+    async command(sql: string, params?: Record<string, unknown>): Promise<void> {
+      await serial(() => (params ? session.queryBindAsync(sql, params, { format: 'Null' }) : session.queryAsync(sql, { format: 'Null' })));
     },
     async insert(table: string, rows: Record<string, unknown>[], token?: string): Promise<void> {
       if (!rows.length) return;

@@ -7,7 +7,8 @@ import type { Row } from '../types.js';
 export interface ChExecutor {
   /** `settings`: ClickHouse settings for this query only (numbers). */
   query(sql: string, params?: Record<string, unknown>, settings?: Record<string, number>): Promise<Row[]>;
-  command(sql: string): Promise<void>;
+  /** A statement without a result; `params` fill its `{name:Type}` placeholders. */
+  command(sql: string, params?: Record<string, unknown>): Promise<void>;
   /** `token`: insert_deduplication_token, so the same block inserted twice is stored once. */
   insert(table: string, rows: Record<string, unknown>[], token?: string): Promise<void>;
   close(): Promise<void>;

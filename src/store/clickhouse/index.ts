@@ -2,7 +2,7 @@
 // MergeTree tables partitioned by month and ordered for website-and-time scans; one insert per
 // table per batch. Minimum ClickHouse: 23.8 (DateTime64, query parameters, lightweight DELETE).
 import { createHash, randomUUID } from 'node:crypto';
-import type { AnalyticsStore, Row, Store, WriteBatch } from '../types.js';
+import type { AnalyticsStore, Row, Statement, Store, WriteBatch } from '../types.js';
 import { classify } from '../store-errors.js';
 import { tables } from '../sql/columns.js';
 import { isUuid } from '../sql/executor.js';
@@ -154,6 +154,38 @@ export class ClickHouseAnalytics implements AnalyticsStore {
     let where = `website_id = '${websiteId}'`;
     if (range) where += ` AND created_at >= toDateTime64('${chTimestamp(range.from)}', 3, 'UTC') AND created_at < toDateTime64('${chTimestamp(range.to)}', 3, 'UTC')`;
     for (const { table } of tables) await this.ch.command(`DELETE FROM ${table} WHERE ${where}`);
+  }
+
+  /** Lightweight DELETEs, one per statement, in order (ClickHouse has no multi-statement transactions). */
+  async deleteRows(websiteId: string, statements: readonly Statement[]): Promise<void> {
+    if (!isUuid(websiteId)) return;
+    await this.writing;
+    for (const { text, params } of statements) await this.ch.command(text, Object.fromEntries(params.map((v, i) => [`p${i + 1}`, v])));
+  }
+
+  /** One lightweight DELETE per table: ClickHouse marks rows deleted without blocking reads or inserts. */
+  async deleteOlderThan(websiteId: string, before: Date): Promise<{ events: number; sessions: number }> {
+    if (!isUuid(websiteId)) return { events: 0, sessions: 0 };
+    await this.writing;
+    const params = { w: websiteId, t: chTimestamp(before) };
+    const site = 'website_id = {w:UUID}';
+    const old = `${site} AND created_at < toDateTime64({t:String}, 3, 'UTC')`;
+    const orphan = `${old} AND session_id NOT IN (SELECT session_id FROM website_event WHERE ${site} AND created_at >= toDateTime64({t:String}, 3, 'UTC'))`;
+    // Each count right before its delete: a back-filled hit older than the cutoff that arrives in
+    // between is deleted without being counted (ClickHouse has no transactions to pin the rows).
+    const [{ n: events, rest }] = await this.ch.query(
+      `SELECT (SELECT count() FROM website_event WHERE ${old}) AS n,
+        (SELECT count() FROM event_data WHERE ${old}) + (SELECT count() FROM session_data WHERE ${old}) AS rest`,
+      params,
+    );
+    // A DELETE is a mutation: none at all in the usual hourly run that finds nothing to do (sessions
+    // lose their last event only when events go, so orphans need no looking for either).
+    if (Number(events) === 0 && Number(rest) === 0) return { events: 0, sessions: 0 };
+    await this.ch.command(`DELETE FROM website_event WHERE ${old}`, params);
+    for (const table of ['event_data', 'session_data']) await this.ch.command(`DELETE FROM ${table} WHERE ${old}`, params);
+    const [{ n: sessions }] = await this.ch.query(`SELECT uniqExact(session_id) AS n FROM session WHERE ${orphan}`, params);
+    await this.ch.command(`DELETE FROM session WHERE ${orphan}`, params);
+    return { events: Number(events), sessions: Number(sessions) };
   }
 }
 

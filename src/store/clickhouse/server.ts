@@ -13,8 +13,8 @@ export function clickhouseServer(url: string): ChExecutor {
       const rs = await client.query({ query: sql, query_params: params, format: 'JSON', clickhouse_settings: settings });
       return rowsFromJson((await rs.json()) as unknown as JsonResult);
     },
-    async command(sql: string): Promise<void> {
-      await client.command({ query: sql });
+    async command(sql: string, params?: Record<string, unknown>): Promise<void> {
+      await client.command({ query: sql, query_params: params });
     },
     async insert(table: string, rows: Record<string, unknown>[], token?: string): Promise<void> {
       if (!rows.length) return;

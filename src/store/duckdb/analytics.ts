@@ -5,7 +5,8 @@
 // threads): the event loop neither keeps the rows nor hands them over again.
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { AnalyticsStore, RollupMaintenance, Row, TrafficRollups, WriteBatch } from '../types.js';
+import type { AnalyticsStore, RollupMaintenance, Row, Statement, TrafficRollups, WriteBatch } from '../types.js';
+import { orphanSessions, retentionStep } from '../sql/retention.js';
 import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
@@ -135,6 +136,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
   /** rollup_pending holds rows (loads, a migration or an earlier run put them there). */
   private rollupsStale = false;
   private rollupTimer: NodeJS.Timeout | null = null;
+  /** Deletes that rebuilt a website's rollups instead of cutting or patching them (deleteOlderThan, deleteRows). */
+  rollupRebuilds = 0;
   readonly rollups: TrafficRollups;
 
   private constructor(
@@ -412,6 +415,97 @@ export class DuckDbAnalytics implements AnalyticsStore {
       for (const { table } of tables) await tx.run(`DELETE FROM ${table} WHERE ${where}`, params);
     });
     await this.rebuildRollups(websiteId);
+  }
+
+  async deleteRows(websiteId: string, statements: readonly Statement[], touched?: Statement): Promise<void> {
+    if (!isUuid(websiteId)) return;
+    await this.flush();
+    await this.serial(async () => {
+      if (touched) {
+        // The rollups of the sessions, visits and slots the rows belonged to, rolled up again (rollup-patch.ts).
+        try {
+          const stale = this.rollupsStale;
+          await this.inTransaction(async (c) => {
+            if (stale) for (const { text, params } of this.maintenance.refreshStatements) await c.run(text, params as never);
+            await c.run(`CREATE OR REPLACE TEMP TABLE ${this.maintenance.purgedTable} AS ${touched.text}`, touched.params as never);
+            for (const { text, params } of statements) await c.run(text, params as never);
+            for (const { text, params } of this.maintenance.patchStatements(websiteId)) await c.run(text, params as never);
+          });
+          if (stale) this.rollupsStale = false;
+          return;
+        } catch {
+          // rolled back: delete and rebuild the website's rollups instead
+        }
+      }
+      this.rollupRebuilds++;
+      // The deletes and the website's rollup rebuild in one transaction: no read sees one without the other.
+      await this.inTransaction(async (c) => {
+        for (const { text, params } of statements) await c.run(text, params as never);
+        for (const { text, params } of this.maintenance.buildStatements(websiteId)) await c.run(text, params as never);
+      });
+    });
+  }
+
+  /**
+   * One transaction per UTC day of rows, oldest first, each between loads (ingestion is
+   * acknowledged from the journal meanwhile). At a slot boundary each transaction also cuts the
+   * website's rollups at the day's end (rollup-trim.ts), so they stay exact without a rebuild;
+   * otherwise (or should a cut fail) the website's rollups are rebuilt once at the end.
+   */
+  async deleteOlderThan(websiteId: string, before: Date): Promise<{ events: number; sessions: number }> {
+    const done = { events: 0, sessions: 0 };
+    if (!isUuid(websiteId)) return done;
+    await this.flush();
+    let rebuild = false;
+    const count = async (c: DuckDBConnection, { text, params }: Statement) =>
+      Number(((await c.runAndReadAll(text, params as never)).getRowObjectsJS() as { n: unknown }[])[0].n);
+    let steps = 0;
+    for (;;) {
+      const step = await retentionStep(websiteId, before, (text, params) => this.pool.all(text, params), 'epoch_ms(min(created_at))');
+      if (!step) break;
+      steps++;
+      const deleteDay = async (c: DuckDBConnection) => {
+        const n = await count(c, step.count);
+        for (const { text, params } of step.deletes) await c.run(text, params as never);
+        return n;
+      };
+      let n = 0;
+      await this.serial(async () => {
+        if (this.maintenance.trimmable(step.to)) {
+          try {
+            const stale = this.rollupsStale;
+            await this.inTransaction(async (c) => {
+              if (stale) for (const { text, params } of this.maintenance.refreshStatements) await c.run(text, params as never);
+              n = await deleteDay(c);
+              for (const { text, params } of this.maintenance.trimStatements(websiteId, step.to)) await c.run(text, params as never);
+            });
+            if (stale) this.rollupsStale = false;
+            return;
+          } catch {
+            // rolled back: delete without the cut, and rebuild at the end
+          }
+        }
+        rebuild = true;
+        await this.inTransaction(async (c) => {
+          n = await deleteDay(c);
+        });
+      });
+      done.events += n;
+    }
+    // Sessions lose their last event only when events go: with no step, there are no new orphans.
+    if (steps === 0) return done;
+    const orphans = orphanSessions(websiteId, before);
+    await this.serial(() =>
+      this.inTransaction(async (c) => {
+        done.sessions = await count(c, orphans.count);
+        await c.run(orphans.delete.text, orphans.delete.params as never);
+      }),
+    );
+    if (rebuild) {
+      this.rollupRebuilds++;
+      await this.rebuildRollups(websiteId);
+    }
+    return done;
   }
 
   /** Roll up a website's stored rows (null: all) from scratch: after deletes, or bulk loads in SQL. */

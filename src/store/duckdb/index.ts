@@ -8,6 +8,7 @@ import { SqlMetadataCopy } from '../sql/metadata-copy.js';
 import { SqlApiKeyRepo } from '../sql/api-key-repo.js';
 import { SqlRefusedRepo } from '../sql/refused.js';
 import { SqlSaltRepo } from '../sql/salts.js';
+import { SqlPurgeLogRepo, SqlWebsiteSettingsRepo } from '../sql/data-control.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { DuckDbPool } from './connection.js';
 import { DuckDbAnalytics } from './analytics.js';
@@ -56,6 +57,8 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     apiKeys: new SqlApiKeyRepo(pool),
     salts: new SqlSaltRepo(pool),
     refused,
+    websiteSettings: new SqlWebsiteSettingsRepo(pool),
+    purgeLog: new SqlPurgeLogRepo(pool),
     analytics,
     metadataCopy: new SqlMetadataCopy(pool, false),
     async close() {

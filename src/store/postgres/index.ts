@@ -1,7 +1,8 @@
 // PostgreSQL for everything (DATABASE_URL=postgresql://…): the shared schema plus indexes for
 // website-and-time scans, the shared metadata repositories, and one multi-row INSERT per table
 // per batch inside one transaction.
-import type { AnalyticsStore, Row, Store, WriteBatch } from '../types.js';
+import type { AnalyticsStore, Statement, Row, Store, WriteBatch } from '../types.js';
+import { orphanSessions, retentionStep } from '../sql/retention.js';
 import type { Migration } from '../sql/migrate.js';
 import { migrate } from '../sql/migrate.js';
 import { baseMigrations } from '../sql/schema.js';
@@ -10,6 +11,7 @@ import { isUuid, websiteRows, type Executor } from '../sql/executor.js';
 import { SqlApiKeyRepo } from '../sql/api-key-repo.js';
 import { SqlRefusedRepo } from '../sql/refused.js';
 import { SqlSaltRepo } from '../sql/salts.js';
+import { SqlPurgeLogRepo, SqlWebsiteSettingsRepo } from '../sql/data-control.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { connect, PgExecutor } from './connection.js';
 import { SqlMetadataCopy } from '../sql/metadata-copy.js';
@@ -99,6 +101,38 @@ export class PgAnalytics implements AnalyticsStore {
       for (const { table } of tables) await tx.run(`DELETE FROM ${table} WHERE ${where}`, params);
     });
   }
+
+  async deleteRows(websiteId: string, statements: readonly Statement[]): Promise<void> {
+    if (!isUuid(websiteId)) return;
+    await this.writes.transaction(async (tx) => {
+      for (const { text, params } of statements) await tx.run(text, [...params]);
+    });
+  }
+
+  /** One short transaction per UTC day of rows, oldest first (row locks only; readers never wait). */
+  async deleteOlderThan(websiteId: string, before: Date): Promise<{ events: number; sessions: number }> {
+    const done = { events: 0, sessions: 0 };
+    if (!isUuid(websiteId)) return done;
+    let steps = 0;
+    for (;;) {
+      const step = await retentionStep(websiteId, before, (text, params) => this.writes.all(text, params), '(extract(epoch FROM min(created_at)) * 1000)::BIGINT');
+      if (!step) break;
+      steps++;
+      await this.writes.transaction(async (tx) => {
+        // Counted by the delete itself: a back-filled hit arriving meanwhile is counted if deleted.
+        const [events, ...others] = step.deletes;
+        const [{ n }] = await tx.all(`WITH d AS (${events.text} RETURNING 1) SELECT count(*) AS n FROM d`, [...events.params]);
+        done.events += Number(n);
+        for (const { text, params } of others) await tx.run(text, [...params]);
+      });
+    }
+    // Sessions lose their last event only when events go: with no step, there are no new orphans.
+    if (steps === 0) return done;
+    const orphans = orphanSessions(websiteId, before);
+    const [{ n }] = await this.writes.all(`WITH d AS (${orphans.delete.text} RETURNING session_id) SELECT count(DISTINCT session_id) AS n FROM d`, [...orphans.delete.params]);
+    done.sessions = Number(n);
+    return done;
+  }
 }
 
 export interface PgStoreOptions {
@@ -138,6 +172,8 @@ export async function openPostgresStore(url: string, options: PgStoreOptions = {
     refused,
     analytics: new PgAnalytics(new PgExecutor(reads), new PgExecutor(writer), options.queryTimeoutMs ?? null),
     metadataCopy: new SqlMetadataCopy(db, true),
+    websiteSettings: new SqlWebsiteSettingsRepo(db),
+    purgeLog: new SqlPurgeLogRepo(db),
     async close() {
       await refused.close();
       await Promise.all([sql.end({ timeout: 5 }), reads.end({ timeout: 5 }), writer.end({ timeout: 5 })]);

@@ -242,4 +242,27 @@ export const baseMigrations: Migration[] = [
       'CREATE INDEX api_keys_user ON api_keys (user_id)',
     ],
   },
+  {
+    version: 7,
+    name: 'data-control',
+    // Per-website settings in a table of their own: DuckDB cannot replay a WAL holding ALTER TABLE
+    // websites ADD COLUMN (see version 4). retention_days NULL keeps data forever; no row means
+    // DATA_RETENTION_DAYS applies. purge_log records every deletion of analytics rows by filter,
+    // by visitor (session) and by the retention scheduler (user_id NULL).
+    statements: [
+      'CREATE TABLE website_settings (website_id UUID PRIMARY KEY, retention_days INTEGER, updated_at TIMESTAMP NOT NULL)',
+      `CREATE TABLE purge_log (
+        purge_id UUID PRIMARY KEY,
+        website_id UUID NOT NULL,
+        user_id UUID,
+        kind VARCHAR NOT NULL,
+        filters VARCHAR NOT NULL,
+        start_at TIMESTAMP,
+        end_at TIMESTAMP,
+        events BIGINT NOT NULL,
+        sessions BIGINT NOT NULL,
+        created_at TIMESTAMP NOT NULL
+      )`,
+    ],
+  },
 ];

@@ -23,6 +23,8 @@ export interface Website {
   createdAt: string;
   /** Hostnames hits must come from (`*.example.com`: any subdomain); empty accepts all. */
   allowedHostnames?: string[];
+  /** Days raw data is kept; null: forever. */
+  retentionDays?: number | null;
 }
 
 export interface Team {

@@ -12,6 +12,7 @@ import { MetricsBar } from '../components/MetricsBar';
 import { type TableContext } from '../components/FilterValue';
 import { MetricsPanel } from '../components/MetricsTable';
 import { ErrorBox, Fetched, Loading, Panel } from '../components/ui';
+import { RetentionNote } from '../components/DataRetention';
 
 const WorldMap = lazy(() => import('../components/WorldMap'));
 
@@ -118,6 +119,7 @@ export function Overview({ website, view, readOnly }: { website: Website; view: 
   return (
     <div className="overview">
       <ViewControls view={view} websiteId={website.id} />
+      <RetentionNote website={website} startAt={view.range.startAt} />
       {stats.error ? <ErrorBox error={stats.error} retry={stats.reload} /> : <MetricsBar stats={stats.data} compare={view.compare !== 'off'} loading={stats.loading} />}
       <ChartCard website={website} view={view} />
       <Panels panels={TOP_PANELS} ctx={ctx} />

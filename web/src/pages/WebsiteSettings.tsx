@@ -8,6 +8,7 @@ import { clearCache, useApi } from '../lib/useApi';
 import { WebsiteForm } from '../components/WebsiteForm';
 import { formatNumber } from '../lib/format';
 import { ActionForm, Confirm, CopyButton, Fetched, Field, FormButtons, FormError, Props, useAction } from '../components/ui';
+import { DataRetention } from '../components/DataRetention';
 
 export function trackingSnippet(website: Website, scriptName?: string | null): string {
   const origin = window.location.origin + basePath;
@@ -152,6 +153,7 @@ export default function WebsiteSettings({ website, onChange }: { website: Websit
         )}
         <FormError error={share.error} />
       </section>
+      <DataRetention website={website} onChange={onChange} />
       <section className="card danger-zone" aria-labelledby="data-h">
         <h2 id="data-h">Data</h2>
         <div className="row wrap">
