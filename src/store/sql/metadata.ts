@@ -26,9 +26,8 @@ import type {
   WebsiteRepo,
 } from '../types.js';
 import { WebsiteIdTakenError } from '../types.js';
-import { HttpError } from '../../lib/http-error.js';
-import { own } from '../../lib/own.js';
 import { iso, isUuid, type Executor } from './executor.js';
+import { pageOf } from './pages.js';
 
 const now = () => new Date().toISOString();
 const date = (v: unknown): Date | null => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
@@ -45,19 +44,6 @@ function assignments(patch: Record<string, unknown>, params: unknown[]): string[
   return sets;
 }
 
-function paging(page: PageRequest, orderColumns: Record<string, string>, fallback: string): string {
-  const chosen = page.orderBy ? own(orderColumns, page.orderBy) : orderColumns[fallback];
-  if (chosen === undefined) {
-    throw new HttpError(400, 'bad-request', `Invalid orderBy: '${page.orderBy}' is not one of ${Object.keys(orderColumns).join(', ')}`);
-  }
-  const column = chosen;
-  const dir = page.sortDescending ? 'DESC' : 'ASC';
-  const size = Math.max(1, Math.min(1000, Math.floor(page.pageSize)));
-  const offset = Math.max(0, (Math.floor(page.page) - 1) * size);
-  return ` ORDER BY ${column} ${dir} LIMIT ${size} OFFSET ${offset}`;
-}
-
-const searchPattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
 
 function toUser(r: Row): User {
   return {
@@ -73,7 +59,9 @@ function toUser(r: Row): User {
   };
 }
 
-const USER_SELECT = 'SELECT u.*, e.epoch AS session_epoch FROM users u LEFT JOIN session_epochs e ON e.user_id = u.user_id';
+const USER_COLUMNS = 'SELECT u.*, e.epoch AS session_epoch';
+const USER_FROM = ' FROM users u LEFT JOIN session_epochs e ON e.user_id = u.user_id';
+const USER_SELECT = USER_COLUMNS + USER_FROM;
 
 export class SqlUserRepo implements UserRepo {
   constructor(private readonly db: Executor) {}
@@ -137,19 +125,9 @@ export class SqlUserRepo implements UserRepo {
     });
   }
 
-  async list(page: PageRequest): Promise<Page<User>> {
-    const params: unknown[] = [];
-    let where = '';
-    if (page.search) {
-      params.push(searchPattern(page.search));
-      where = ` WHERE username ILIKE $1 ESCAPE '\\'`;
-    }
-    const rows = await this.db.all(
-      `${USER_SELECT}${where}${paging(page, { username: 'username', createdAt: 'created_at', role: 'role' }, 'username')}`,
-      params,
-    );
-    const [{ n }] = await this.db.all(`SELECT count(*) AS n FROM users${where}`, params);
-    return { data: rows.map(toUser), count: Number(n) };
+  list(page: PageRequest): Promise<Page<User>> {
+    const order = { username: 'username', createdAt: 'u.created_at', role: 'role' };
+    return pageOf(this.db, { select: USER_COLUMNS, from: USER_FROM, search: ['username'], order, fallback: 'username' }, page, toUser);
   }
 
   async count(): Promise<number> {
@@ -230,38 +208,23 @@ export class SqlTeamRepo implements TeamRepo {
     });
   }
 
-  async list(userId: string | null, page: PageRequest): Promise<Page<Team>> {
-    const params: unknown[] = [];
-    const conds: string[] = [];
-    if (userId) {
-      params.push(userId);
-      conds.push(`team_id IN (SELECT team_id FROM team_users WHERE user_id = $${params.length})`);
-    }
-    if (page.search) {
-      params.push(searchPattern(page.search));
-      conds.push(`name ILIKE $${params.length} ESCAPE '\\'`);
-    }
-    const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
-    const rows = await this.db.all(`SELECT * FROM teams${where}${paging(page, { name: 'name', createdAt: 'created_at' }, 'name')}`, params);
-    const [{ n }] = await this.db.all(`SELECT count(*) AS n FROM teams${where}`, params);
-    return { data: rows.map(toTeam), count: Number(n) };
+  list(userId: string | null, page: PageRequest): Promise<Page<Team>> {
+    const mine = userId ? { conds: ['team_id IN (SELECT team_id FROM team_users WHERE user_id = $1)'], params: [userId] } : {};
+    return pageOf(this.db, { select: 'SELECT *', from: ' FROM teams', ...mine, search: ['name'], order: { name: 'name', createdAt: 'created_at' }, fallback: 'name' }, page, toTeam);
   }
 
   async members(teamId: string, page: PageRequest) {
     if (!isUuid(teamId)) return { data: [], count: 0 };
-    const params: unknown[] = [teamId];
-    let where = ' WHERE tu.team_id = $1';
-    if (page.search) {
-      params.push(searchPattern(page.search));
-      where += ` AND u.username ILIKE $2 ESCAPE '\\'`;
-    }
-    const from = ' FROM team_users tu JOIN users u ON u.user_id = tu.user_id';
-    const rows = await this.db.all(
-      `SELECT tu.*, u.username${from}${where}${paging(page, { username: 'u.username', role: 'tu.role', createdAt: 'tu.created_at' }, 'username')}`,
-      params,
-    );
-    const [{ n }] = await this.db.all(`SELECT count(*) AS n${from}${where}`, params);
-    return { data: rows.map((r) => ({ ...toMember(r), username: String(r.username) })), count: Number(n) };
+    const q = {
+      select: 'SELECT tu.*, u.username',
+      from: ' FROM team_users tu JOIN users u ON u.user_id = tu.user_id',
+      conds: ['tu.team_id = $1'],
+      params: [teamId],
+      search: ['u.username'],
+      order: { username: 'u.username', role: 'tu.role', createdAt: 'tu.created_at' },
+      fallback: 'username',
+    };
+    return pageOf(this.db, q, page, (r) => ({ ...toMember(r), username: String(r.username) }));
   }
 
   async member(teamId: string, userId: string) {
@@ -300,8 +263,9 @@ export class SqlTeamRepo implements TeamRepo {
   }
 }
 
-const WEBSITE_SELECT =
-  'SELECT w.*, s.slug AS share_slug, h.patterns AS allowed_hostnames FROM websites w LEFT JOIN shares s ON s.website_id = w.website_id LEFT JOIN website_hostnames h ON h.website_id = w.website_id';
+const WEBSITE_COLUMNS = 'SELECT w.*, s.slug AS share_slug, h.patterns AS allowed_hostnames';
+const WEBSITE_FROM = ' FROM websites w LEFT JOIN shares s ON s.website_id = w.website_id LEFT JOIN website_hostnames h ON h.website_id = w.website_id';
+const WEBSITE_SELECT = WEBSITE_COLUMNS + WEBSITE_FROM;
 
 function toWebsite(r: Row): Website {
   return {
@@ -472,17 +436,8 @@ export class SqlWebsiteRepo implements WebsiteRepo {
       const ids = filter.ids.filter(isUuid);
       conds.push(ids.length ? `w.website_id IN (${ids.map((w) => (params.push(w), `$${params.length}`)).join(', ')})` : 'FALSE');
     }
-    if (page.search) {
-      params.push(searchPattern(page.search));
-      conds.push(`(w.name ILIKE $${params.length} ESCAPE '\\' OR w.domain ILIKE $${params.length} ESCAPE '\\')`);
-    }
-    const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
-    const rows = await this.db.all(
-      `${WEBSITE_SELECT}${where}${paging(page, { name: 'w.name', domain: 'w.domain', createdAt: 'w.created_at' }, 'name')}`,
-      params,
-    );
-    const [{ n }] = await this.db.all(`SELECT count(*) AS n FROM websites w${where}`, params);
-    return { data: rows.map(toWebsite), count: Number(n) };
+    const order = { name: 'w.name', domain: 'w.domain', createdAt: 'w.created_at' };
+    return pageOf(this.db, { select: WEBSITE_COLUMNS, from: WEBSITE_FROM, conds, params, search: ['w.name', 'w.domain'], order, fallback: 'name' }, page, toWebsite);
   }
 }
 
@@ -573,17 +528,8 @@ export class SqlReportRepo implements ReportRepo {
       params.push(filter.type);
       conds.push(`type = $${params.length}`);
     }
-    if (page.search) {
-      params.push(searchPattern(page.search));
-      conds.push(`name ILIKE $${params.length} ESCAPE '\\'`);
-    }
-    const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
-    const rows = await this.db.all(
-      `SELECT * FROM reports${where}${paging(page, { name: 'name', type: 'type', createdAt: 'created_at', updatedAt: 'updated_at' }, 'name')}`,
-      params,
-    );
-    const [{ n }] = await this.db.all(`SELECT count(*) AS n FROM reports${where}`, params);
-    return { data: rows.map(toReport), count: Number(n) };
+    const order = { name: 'name', type: 'type', createdAt: 'created_at', updatedAt: 'updated_at' };
+    return pageOf(this.db, { select: 'SELECT *', from: ' FROM reports', conds, params, search: ['name'], order, fallback: 'name' }, page, toReport);
   }
 }
 
@@ -641,19 +587,9 @@ export class SqlSegmentRepo implements SegmentRepo {
 
   async list(websiteId: string, filter: { type?: string }, page: PageRequest) {
     if (!isUuid(websiteId)) return { data: [], count: 0 };
-    const params: unknown[] = [websiteId];
-    let where = ' WHERE website_id = $1';
-    if (filter.type) {
-      params.push(filter.type);
-      where += ` AND type = $${params.length}`;
-    }
-    if (page.search) {
-      params.push(searchPattern(page.search));
-      where += ` AND name ILIKE $${params.length} ESCAPE '\\'`;
-    }
-    const rows = await this.db.all(`SELECT * FROM segments${where}${paging(page, { name: 'name', createdAt: 'created_at' }, 'name')}`, params);
-    const [{ n }] = await this.db.all(`SELECT count(*) AS n FROM segments${where}`, params);
-    return { data: rows.map(toSegment), count: Number(n) };
+    const conds = ['website_id = $1', ...(filter.type ? ['type = $2'] : [])];
+    const params = [websiteId, ...(filter.type ? [filter.type] : [])];
+    return pageOf(this.db, { select: 'SELECT *', from: ' FROM segments', conds, params, search: ['name'], order: { name: 'name', createdAt: 'created_at' }, fallback: 'name' }, page, toSegment);
   }
 }
 
