@@ -34,7 +34,7 @@ const filters = z
   });
 const ms = z.number('must be a time in milliseconds').int('must be whole milliseconds').min(0).max(NO_END.getTime());
 
-const purgeBody = z
+export const purgeBody = z
   .object({ filters: filters.default({}), startAt: ms.optional(), endAt: ms.optional(), dryRun: z.boolean('must be true or false').default(false) })
   .refine((b) => b.startAt === undefined || b.endAt === undefined || b.startAt <= b.endAt, { message: 'must not be before startAt', path: ['endAt'] })
   .refine((b) => Object.keys(b.filters).some((k) => k !== 'match') || b.startAt !== undefined || b.endAt !== undefined, {

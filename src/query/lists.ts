@@ -2,7 +2,7 @@
 // distinct values. Same rules as aggregates: website + range + filter tree, bound values only.
 
 import type { Row } from '../store/types.js';
-import type { QueryEngine } from './engine.js';
+import { toNumber, type QueryEngine } from './engine.js';
 import { compileFilter, inRange, TRAFFIC_TYPES } from './filters.js';
 import { int, join, raw, sql, type Sql } from './sql.js';
 import type { Filter, TimeRange } from './types.js';
@@ -32,7 +32,6 @@ function searchAny(e: QueryEngine, columns: string[], text: string | undefined):
 }
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v == null ? null : String(v));
-const num = (v: unknown) => (v == null ? 0 : Number(v));
 
 const EVENT_SEARCH = ['url_path', 'event_name', 'page_title', 'referrer_domain'];
 
@@ -51,7 +50,7 @@ export async function listEvents(e: QueryEngine, s: Scope, p: PageArgs) {
       AND event_id IN (SELECT event_id FROM page)) AS has_data
     FROM page ORDER BY created_at DESC, event_id`);
   return {
-    count: num(countRow?.n),
+    count: toNumber(countRow?.n),
     data: rows.map((r) => ({
       id: String(r.event_id),
       websiteId: String(r.website_id),
@@ -69,7 +68,7 @@ export async function listEvents(e: QueryEngine, s: Scope, p: PageArgs) {
       os: r.os ?? null,
       browser: r.browser ?? null,
       pageTitle: r.page_title ?? null,
-      eventType: num(r.event_type),
+      eventType: toNumber(r.event_type),
       eventName: r.event_name ?? null,
       hasData: Boolean(r.has_data),
     })),
@@ -109,9 +108,9 @@ function sessionJson(r: Row) {
     city: r.s_city ?? null,
     firstAt: iso(r.first_at),
     lastAt: iso(r.last_at),
-    visits: num(r.visits),
-    views: num(r.views),
-    events: num(r.events),
+    visits: toNumber(r.visits),
+    views: toNumber(r.views),
+    events: toNumber(r.events),
     createdAt: iso(r.first_at),
   };
 }
@@ -129,7 +128,7 @@ async function sessionPage(e: QueryEngine, w: Sql, p: PageArgs): Promise<string[
       SELECT session_id, created_at FROM website_event WHERE ${w} ORDER BY created_at DESC LIMIT ${int(window)})
     SELECT session_id, max(created_at) AS last_at, (SELECT min(created_at) FROM recent) AS oldest, (SELECT count(*) FROM recent) AS n
     FROM recent GROUP BY session_id ORDER BY last_at DESC, session_id LIMIT ${int(need)}`);
-  const complete = newest.length > 0 && num(newest[0].n) < window;
+  const complete = newest.length > 0 && toNumber(newest[0].n) < window;
   const last = newest[need - 1];
   if (complete || (last && (last.last_at as Date).getTime() > (last.oldest as Date).getTime())) {
     return newest.slice(need - p.pageSize, need).map((r) => String(r.session_id));
@@ -146,11 +145,11 @@ export async function listSessions(e: QueryEngine, s: Scope, p: PageArgs) {
     e.rows(sql`SELECT ${e.dialect.countDistinct(raw('session_id'))} AS n FROM website_event WHERE ${w}`),
     sessionPage(e, w, p),
   ]);
-  if (ids.length === 0) return { count: num(countRow?.n), data: [] };
+  if (ids.length === 0) return { count: toNumber(countRow?.n), data: [] };
   const inPage = sql`session_id IN (${join(ids.map((id) => e.dialect.uuid(id)))})`;
   const rows = await e.rows(sql`SELECT ${sessionSelect(e)} FROM website_event WHERE ${w} AND ${inPage}
     GROUP BY session_id ORDER BY last_at DESC, session_id`);
-  return { count: num(countRow?.n), data: rows.map(sessionJson) };
+  return { count: toNumber(countRow?.n), data: rows.map(sessionJson) };
 }
 
 /** One session over the given range (all its rows when the range is the website's lifetime). */
@@ -177,7 +176,7 @@ export async function sessionActivity(e: QueryEngine, s: Scope, sessionId: strin
     urlQuery: r.url_query ?? null,
     referrerDomain: r.referrer_domain ?? null,
     eventId: String(r.event_id),
-    eventType: num(r.event_type),
+    eventType: toNumber(r.event_type),
     eventName: r.event_name ?? null,
     visitId: String(r.visit_id),
     hostname: r.hostname ?? null,

@@ -1,12 +1,11 @@
 // Event data and session data (custom properties). Values are shown as text by type: numbers
 // without trailing zeros, dates as ISO instants, strings and booleans as stored.
 
-import type { QueryEngine } from './engine.js';
+import { toNumber, type QueryEngine } from './engine.js';
 import { compileFilter, inRange } from './filters.js';
 import type { Scope } from './lists.js';
 import { int, join, raw, sql, type Sql } from './sql.js';
 
-const num = (v: unknown) => (v == null ? 0 : Number(v));
 const str = (v: unknown) => (v == null ? null : String(v));
 
 /** A data row's value as text, as the property endpoints show it. */
@@ -31,25 +30,25 @@ export async function eventDataEvents(e: QueryEngine, s: Scope, event?: string) 
     const rows = await e.rows(sql`SELECT event_name, data_key, data_type, ${valueText(e)} AS value, count(*) AS total
       FROM event_data WHERE ${eventDataWhere(e, s, [sql`event_name = ${event}`])}
       GROUP BY 1, 2, 3, 4 ORDER BY 2, total DESC, 4 LIMIT 500`);
-    return rows.map((r) => ({ eventName: str(r.event_name), propertyName: str(r.data_key), dataType: num(r.data_type), propertyValue: str(r.value), total: num(r.total) }));
+    return rows.map((r) => ({ eventName: str(r.event_name), propertyName: str(r.data_key), dataType: toNumber(r.data_type), propertyValue: str(r.value), total: toNumber(r.total) }));
   }
   const rows = await e.rows(sql`SELECT event_name, data_key, data_type, count(*) AS total
     FROM event_data WHERE ${eventDataWhere(e, s)} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 LIMIT 500`);
-  return rows.map((r) => ({ eventName: str(r.event_name), propertyName: str(r.data_key), dataType: num(r.data_type), total: num(r.total) }));
+  return rows.map((r) => ({ eventName: str(r.event_name), propertyName: str(r.data_key), dataType: toNumber(r.data_type), total: toNumber(r.total) }));
 }
 
 /** [{propertyName, dataType, value, total}], most frequent first. */
 export async function eventDataFields(e: QueryEngine, s: Scope) {
   const rows = await e.rows(sql`SELECT data_key, data_type, ${valueText(e)} AS value, count(*) AS total
     FROM event_data WHERE ${eventDataWhere(e, s)} GROUP BY 1, 2, 3 ORDER BY total DESC, 1, 3 LIMIT 500`);
-  return rows.map((r) => ({ propertyName: str(r.data_key), dataType: num(r.data_type), value: str(r.value), total: num(r.total) }));
+  return rows.map((r) => ({ propertyName: str(r.data_key), dataType: toNumber(r.data_type), value: str(r.value), total: toNumber(r.total) }));
 }
 
 /** [{eventName, propertyName, total}], most frequent first. */
 export async function eventDataProperties(e: QueryEngine, s: Scope) {
   const rows = await e.rows(sql`SELECT event_name, data_key, count(*) AS total
     FROM event_data WHERE ${eventDataWhere(e, s)} GROUP BY 1, 2 ORDER BY total DESC, 1, 2 LIMIT 500`);
-  return rows.map((r) => ({ eventName: str(r.event_name), propertyName: str(r.data_key), total: num(r.total) }));
+  return rows.map((r) => ({ eventName: str(r.event_name), propertyName: str(r.data_key), total: toNumber(r.total) }));
 }
 
 /** [{value, total}] of one property (optionally of one event), top 100. */
@@ -58,7 +57,7 @@ export async function eventDataValues(e: QueryEngine, s: Scope, propertyName: st
   if (event) extra.push(sql`event_name = ${event}`);
   const rows = await e.rows(sql`SELECT ${valueText(e)} AS value, count(*) AS total
     FROM event_data WHERE ${eventDataWhere(e, s, extra)} GROUP BY 1 ORDER BY total DESC, 1 LIMIT 100`);
-  return rows.map((r) => ({ value: str(r.value), total: num(r.total) }));
+  return rows.map((r) => ({ value: str(r.value), total: toNumber(r.total) }));
 }
 
 /** {events, fields, records}: events with data, distinct property names, data rows. */
@@ -66,7 +65,7 @@ export async function eventDataStats(e: QueryEngine, s: Scope) {
   const d = e.dialect;
   const [r] = await e.rows(sql`SELECT ${d.countDistinct(raw('event_id'))} AS events, ${d.countDistinct(raw('data_key'))} AS fields,
     count(*) AS records FROM event_data WHERE ${eventDataWhere(e, s)}`);
-  return { events: num(r?.events), fields: num(r?.fields), records: num(r?.records) };
+  return { events: toNumber(r?.events), fields: toNumber(r?.fields), records: toNumber(r?.records) };
 }
 
 /**
@@ -88,14 +87,14 @@ function latestSessionData(e: QueryEngine, s: Scope, extra: Sql[] = []): Sql {
 export async function sessionDataProperties(e: QueryEngine, s: Scope) {
   const rows = await e.rows(sql`SELECT data_key, ${e.dialect.countDistinct(raw('session_id'))} AS total
     FROM (${latestSessionData(e, s)}) x GROUP BY 1 ORDER BY total DESC, 1 LIMIT 500`);
-  return rows.map((r) => ({ propertyName: str(r.data_key), total: num(r.total) }));
+  return rows.map((r) => ({ propertyName: str(r.data_key), total: toNumber(r.total) }));
 }
 
 /** [{value, total}]: sessions per value of one property. */
 export async function sessionDataValues(e: QueryEngine, s: Scope, propertyName: string) {
   const rows = await e.rows(sql`SELECT ${valueText(e)} AS value, ${e.dialect.countDistinct(raw('session_id'))} AS total
     FROM (${latestSessionData(e, s, [sql`data_key = ${propertyName}`])}) x GROUP BY 1 ORDER BY total DESC, 1 LIMIT 100`);
-  return rows.map((r) => ({ value: str(r.value), total: num(r.total) }));
+  return rows.map((r) => ({ value: str(r.value), total: toNumber(r.total) }));
 }
 
 /** Latest value of each property of one session. */
@@ -110,7 +109,7 @@ export async function sessionProperties(e: QueryEngine, websiteId: string, sessi
     websiteId: String(r.website_id),
     sessionId: String(r.session_id),
     dataKey: str(r.data_key),
-    dataType: num(r.data_type),
+    dataType: toNumber(r.data_type),
     stringValue: str(r.string_value),
     numberValue: r.number_value == null ? null : Number(r.number_value),
     dateValue: r.date_value instanceof Date ? r.date_value.toISOString() : null,

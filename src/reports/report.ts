@@ -23,7 +23,7 @@ export interface ReportDef {
   run(env: ReportEnv): Promise<unknown>;
 }
 
-export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+export { toNumber as num } from '../query/engine.js';
 
 /** Rows of the scope's website and range, any event type. */
 export function scopeRange(s: ReportScope, env: ReportEnv): Sql {

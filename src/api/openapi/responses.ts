@@ -33,6 +33,7 @@ export const websiteJson = z
     updatedAt: date.nullable(),
     deletedAt: z.null(),
     allowedHostnames: z.array(z.string()).describe('Hostnames whose hits are accepted (`*.example.com` for subdomains); empty accepts all'),
+    retentionDays: int.nullable().describe('Days raw analytics rows are kept (its own setting, else DATA_RETENTION_DAYS); null: forever'),
   })
   .meta({ id: 'Website' });
 
@@ -248,6 +249,40 @@ export const currenciesJson = z.array(z.strictObject({ currency: z.string() }));
 
 export const shareJson = z.strictObject({ websiteId: z.guid(), token: z.string().describe('Send as x-umami-share-token') });
 export const meJson = z.strictObject({ token: z.null(), authKey: z.null(), shareToken: z.null(), user: userJson, usesDefaultPassword: defaultPassword });
+
+export const ingestStatusJson = z.strictObject({
+  queued: int,
+  committed: int,
+  rejected: int.describe('Hits the store refused (their own data), answered 400'),
+  deadLetterLines: int.describe('Journal lines the embedded store refused and set aside'),
+  deadLetterSegments: int,
+  deadLetterDir: z.string().nullable(),
+});
+
+export const purgeResultJson = z.strictObject({
+  dryRun: z.boolean(),
+  count: int.describe('Events deleted (or, with dryRun, that would be)'),
+  events: int,
+  sessions: int,
+  id: z.guid().optional().describe('The deletion log entry (not for a dry run)'),
+});
+
+export const purgeRecordJson = z
+  .strictObject({
+    id: z.guid(),
+    websiteId: z.guid(),
+    userId: z.guid().nullable(),
+    kind: z.enum(['purge', 'forget', 'retention']),
+    filters: z.record(z.string(), z.unknown()),
+    startAt: date.nullable(),
+    endAt: date.nullable(),
+    events: int,
+    sessions: int,
+    createdAt: date,
+  })
+  .meta({ id: 'PurgeRecord' });
+
+export const forgetJson = z.strictObject({ ok: z.literal(true), deleted: int.describe('Rows removed across all tables') });
 
 export const refusedJson = z.strictObject({
   reasons: z.record(z.string(), z.number()).describe('Refused hits per reason: hostname, missingHostname, bot, ignoredIp'),
