@@ -284,6 +284,59 @@ export function catalogue(w: World): Record<string, Spec> {
   const v = w.victims;
   const out: Record<string, Spec> = {
     'GET /api/heartbeat': {},
+    'GET /api/openapi.json': {},
+    'GET /api/admin/ingest': { auth: userAuth },
+
+    // API keys (a key's secret is never an input; the ids are random or ill-formed)
+    'POST /api/me/api-keys': {
+      body: {
+        name: str(pick('fuzz key')),
+        scope: str(pick('read', 'write', 'admin')),
+        websiteIds: sometimes(fc.oneof(fc.array(idOf(w.site, w.teamSite), { maxLength: 3 }), advJson)),
+        expiresAt: sometimes(fc.oneof(pick<unknown>(Date.now() + 86_400_000, '2099-01-01', '1999-01-01', 0), advNumber, advString)),
+      },
+      auth: userAuth,
+    },
+    'GET /api/me/api-keys': { query: paging, auth: userAuth },
+    'GET /api/me/api-keys/current': { auth: userAuth },
+    'DELETE /api/me/api-keys/:keyId': { params: { keyId: fc.oneof(uuid, advString) }, auth: userAuth },
+    'GET /api/users/:userId/api-keys': { params: { userId: idOf(w.viewerId, w.adminId) }, query: paging, auth: userAuth },
+    'DELETE /api/users/:userId/api-keys/:keyId': { params: { userId: idOf(w.viewerId, w.adminId), keyId: fc.oneof(uuid, advString) }, auth: userAuth },
+
+    // MCP (JSON-RPC over Streamable HTTP)
+    'POST /mcp': {
+      body: fc.oneof(
+        { weight: 3, arbitrary: fc.record({ jsonrpc: str(pick('2.0')), id: fc.oneof(fc.integer(), advString), method: str(pick('initialize', 'tools/list', 'tools/call', 'resources/read', 'prompts/get')), params: sometimes(advJson) }) },
+        { weight: 1, arbitrary: advJson },
+      ),
+      headers: pick<Record<string, string>>({ accept: 'application/json, text/event-stream' }, {}),
+      auth: userAuth,
+    },
+    'GET /mcp': { auth: userAuth },
+    'DELETE /mcp': { auth: userAuth },
+
+    // the composable query
+    'POST /api/websites/:websiteId/query': {
+      params: site,
+      body: {
+        metrics: fc.oneof(fc.array(str(pick('pageviews', 'visitors', 'visits', 'bounces', 'totaltime', 'bounceRate', 'visitDuration', 'viewsPerVisit', ...PROTO_NAMES)), { maxLength: 4 }), advJson),
+        dimensions: sometimes(fc.oneof(fc.array(str(pick(...METRIC_TYPES, 'time', 'weekday', 'hourOfDay')), { maxLength: 4 }), advJson)),
+        filters: sometimes(fc.oneof(fc.record({ dimension: str(pick(...FILTER_FIELDS)), operator: str(pick('eq', 'neq', 'contains', 'regex', ...PROTO_NAMES)), value: fc.oneof(str(pick('/', 'DE')), pick(...BAD_REGEXES)) }), advJson)),
+        dateRange: fc.oneof({ weight: 3, arbitrary: c({ startAt: w.startAt, endAt: w.endAt }) }, { weight: 1, arbitrary: str(pick('7day', '24hour', 'thisMonth', 'all')) }, { weight: 1, arbitrary: advJson }),
+        timezone: sometimes(str(pick('UTC', 'Europe/Berlin'))),
+        limit: sometimes(fc.oneof(pick<unknown>(1, 100, 10000), advNumber)),
+        orderBy: sometimes(advJson),
+      },
+    },
+
+    // data control (on the victim website: a purge may really delete)
+    'POST /api/websites/:websiteId/purge': {
+      params: { websiteId: idOf(v.site) },
+      body: { filters: sometimes(fc.oneof(filterParams, advJson)), startAt: sometimes(fc.oneof(c<unknown>(w.startAt), advNumber)), endAt: sometimes(fc.oneof(c<unknown>(w.endAt), advNumber)), dryRun: fc.oneof({ weight: 3, arbitrary: c<unknown>(true) }, { weight: 1, arbitrary: fc.oneof(c<unknown>(false), advJson) }) },
+    },
+    'GET /api/websites/:websiteId/purges': { params: site, query: paging },
+    'DELETE /api/websites/:websiteId/sessions/:sessionId': { params: { websiteId: idOf(v.site), sessionId: fc.oneof(uuid, advString) } },
+    'GET /api/websites/:websiteId/refused': { params: site },
     'GET /api/config': {},
     'GET /script.js': { headers: fc.record({ 'if-none-match': advString.map(headerSafe), 'accept-encoding': pick('gzip', 'br', '*', 'identity;q=0') }) },
     'GET /*': { params: { '*': fc.oneof(pick('', 'websites/x', 'share/abc', 'assets/none.js', 'api', 'favicon.ico', '..%2F..%2Fetc%2Fpasswd'), advString) } },

@@ -33,7 +33,7 @@ export const websiteJson = z
     updatedAt: date.nullable(),
     deletedAt: z.null(),
     allowedHostnames: z.array(z.string()).describe('Hostnames whose hits are accepted (`*.example.com` for subdomains); empty accepts all'),
-    retentionDays: int.nullable().describe('Days raw analytics rows are kept (its own setting, else DATA_RETENTION_DAYS); null: forever'),
+    retentionDays: int.nullable().optional().describe('Days raw analytics rows are kept (its own setting, else DATA_RETENTION_DAYS); null: forever. In answers about one website, not in lists'),
   })
   .meta({ id: 'Website' });
 
