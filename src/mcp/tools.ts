@@ -255,6 +255,15 @@ export function createMcpServer(opts: McpOptions): McpServer {
       }),
   );
 
+  /** A paged list of a website (events, sessions) in a range, with filters and search. */
+  const pagedList = async (args: { websiteId: string; page?: number; pageSize?: number; search?: string; filters?: Filters } & DateArgs, path: string, noun: string) => {
+    const q = new URLSearchParams({ page: String(args.page ?? 1), pageSize: String(args.pageSize ?? 20) });
+    const r = rangeParams(args, q);
+    if (args.search) q.set('search', args.search);
+    filterParams(args.filters, q);
+    return result(await get(`/api/websites/${args.websiteId}/${path}`, q), (b) => `${fmt(b.count)} ${noun} ${isoRange(r)}; page ${b.page} has ${(b.data ?? []).length}`);
+  };
+
   server.registerTool(
     'get_events',
     {
@@ -262,14 +271,7 @@ export function createMcpServer(opts: McpOptions): McpServer {
       inputSchema: { websiteId, ...dates, ...paging, filters },
       annotations: readOnly,
     },
-    (args) =>
-      run(async () => {
-        const q = new URLSearchParams({ page: String(args.page ?? 1), pageSize: String(args.pageSize ?? 20) });
-        const r = rangeParams(args, q);
-        if (args.search) q.set('search', args.search);
-        filterParams(args.filters, q);
-        return result(await get(`/api/websites/${args.websiteId}/events`, q), (b) => `${fmt(b.count)} event(s) ${isoRange(r)}; page ${b.page} has ${(b.data ?? []).length}`);
-      }),
+    (args) => run(() => pagedList(args, 'events', 'event(s)')),
   );
 
   server.registerTool(
@@ -279,14 +281,7 @@ export function createMcpServer(opts: McpOptions): McpServer {
       inputSchema: { websiteId, ...dates, ...paging, filters },
       annotations: readOnly,
     },
-    (args) =>
-      run(async () => {
-        const q = new URLSearchParams({ page: String(args.page ?? 1), pageSize: String(args.pageSize ?? 20) });
-        const r = rangeParams(args, q);
-        if (args.search) q.set('search', args.search);
-        filterParams(args.filters, q);
-        return result(await get(`/api/websites/${args.websiteId}/sessions`, q), (b) => `${fmt(b.count)} session(s) ${isoRange(r)}; page ${b.page} has ${(b.data ?? []).length}`);
-      }),
+    (args) => run(() => pagedList(args, 'sessions', 'session(s)')),
   );
 
   server.registerTool(

@@ -325,18 +325,21 @@ export interface WebsiteChange {
   legacyId: number;
 }
 
+/** What creating a website takes. */
+export interface NewWebsite {
+  id?: string;
+  name: string;
+  domain: string | null;
+  shareId: string | null;
+  userId: string | null;
+  teamId: string | null;
+  createdBy: string;
+  allowedHostnames?: string[];
+}
+
 export interface WebsiteRepo {
   /** Throws WebsiteIdTakenError when `id` is, or was, a website's id. */
-  create(input: {
-    id?: string;
-    name: string;
-    domain: string | null;
-    shareId: string | null;
-    userId: string | null;
-    teamId: string | null;
-    createdBy: string;
-    allowedHostnames?: string[];
-  }): Promise<Website>;
+  create(input: NewWebsite): Promise<Website>;
   get(id: string): Promise<Website | null>;
   getByLegacyId(legacyId: number): Promise<Website | null>;
   getByShareId(shareId: string): Promise<Website | null>;

@@ -24,6 +24,7 @@ import type {
   WebsiteFilter,
   WebsitePatch,
   WebsiteRepo,
+  NewWebsite,
 } from '../types.js';
 import { WebsiteIdTakenError } from '../types.js';
 import { iso, isUuid, type Executor } from './executor.js';
@@ -311,16 +312,7 @@ export class SqlWebsiteRepo implements WebsiteRepo {
     await Promise.all([...this.listeners].map((l) => l(change)));
   }
 
-  async create(input: {
-    id?: string;
-    name: string;
-    domain: string | null;
-    shareId: string | null;
-    userId: string | null;
-    teamId: string | null;
-    createdBy: string;
-    allowedHostnames?: string[];
-  }) {
+  async create(input: NewWebsite) {
     const id = input.id ?? randomUUID();
     const at = now();
     await this.db.transaction(async (tx) => {
