@@ -15,7 +15,7 @@ interface ChdbSession {
   cleanup(): void;
 }
 interface Chdb {
-  Session: new (dir: string) => ChdbSession;
+  Session: new (dir?: string) => ChdbSession;
 }
 
 /** The chdb module, or null when it is not installed. */
