@@ -96,8 +96,8 @@ export async function dataDirInUse(dataDir: string): Promise<boolean> {
     instance.closeSync();
     return false;
   } catch (err) {
-    if (/lock/i.test((err as Error).message)) return true;
-    throw err;
+    // Any other failure (a file that is not a DuckDB database...) is no server's: it is moved aside.
+    return /lock/i.test((err as Error).message);
   }
 }
 
