@@ -89,7 +89,7 @@ test('a backup while writes go on: every batch acknowledged before it, each once
   await store.close();
   const max = (a: number[]) => Math.round(Math.max(0, ...a));
   process.stderr.write(
-    `# backup of ${manifest.tables.website_event} events took ${Math.round(took)} ms; meanwhile ${during.writes.length} writes (max ${max(during.writes)} ms) and ${during.reads.length} loads+reads (max ${max(during.reads)} ms)\n`,
+    `# backup of ${manifest.tables.website_event} events took ${Math.round(took)} ms; meanwhile ${during.writes.length} writes (max ${max(during.writes)} ms) and ${during.reads.length} loads+reads (max ${max(during.reads)} ms); before it, writes max ${max(writeLatencies.slice(0, atStart.writes))} ms, loads+reads max ${max(readLatencies.slice(0, atStart.reads))} ms (${atStart.reads})\n`,
   );
   assert.ok(during.writes.length > 0, 'writes were acknowledged during the backup');
 
