@@ -150,6 +150,8 @@ test('an altered or damaged backup is refused, and DATA_DIR is left as it was; a
   await store.analytics.write(batchOf([event(1), event(2), event(3)]));
   const good = path.join(tmp(), 'good');
   const manifest = await store.backup!(good, '0.0.1');
+  // A directory that cannot be made is the caller's mistake (Node's own recursive mkdir never returns under /proc).
+  await assert.rejects(store.backup!('/proc/dashi-test/backup', 'x'), (err: Error) => err instanceof BackupError && /cannot create/.test(err.message));
   await store.close();
   assert.equal(manifest.tables.website_event, 3);
 

@@ -65,6 +65,23 @@ export function checkBackupTarget(target: unknown, dataDir: string): string {
   return resolved;
 }
 
+/**
+ * mkdir -p with mode 0700, one level at a time: Node's recursive mkdir never returns for a path
+ * under /proc that does not exist (Node 24), and the path is a client's.
+ */
+export async function makeDirs(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    await fs.promises.mkdir(d, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+  }
+}
+
 async function syncPath(p: string): Promise<void> {
   const fd = await fs.promises.open(p, 'r').catch(() => null); // not every platform opens a directory
   if (!fd) return;
@@ -141,7 +158,7 @@ export async function writeBackup(source: BackupSource, target: string, dashiVer
   const parent = path.dirname(dest);
   const tmp = path.join(parent, `.${path.basename(dest)}.partial-${randomBytes(6).toString('hex')}`);
   try {
-    await fs.promises.mkdir(parent, { recursive: true, mode: 0o700 });
+    await makeDirs(parent);
     await fs.promises.mkdir(tmp, { mode: 0o700 });
   } catch (err) {
     throw new BackupError(`dir: cannot create a directory in ${parent} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { BackupManifest } from '../types.js';
 import { DB_FILE } from './connection.js';
-import { BACKUP_FORMAT, BACKUP_VERSION, BackupError, filesUnder, MANIFEST_FILE, sha256File } from './backup.js';
+import { BACKUP_FORMAT, BACKUP_VERSION, BackupError, filesUnder, makeDirs, MANIFEST_FILE, sha256File } from './backup.js';
 
 const ASIDE_PREFIX = 'before-restore-';
 const MAX_MANIFEST_BYTES = 1 << 20;
@@ -108,7 +108,7 @@ export interface Restored {
 }
 
 async function copyInto(from: string, to: string): Promise<void> {
-  await fs.promises.mkdir(path.dirname(to), { recursive: true, mode: 0o700 });
+  await makeDirs(path.dirname(to));
   const tmp = `${to}.restoring`;
   await fs.promises.copyFile(from, tmp);
   await fs.promises.chmod(tmp, 0o600);
@@ -123,7 +123,7 @@ export async function restoreBackup(dir: string, dataDir: string, now = new Date
   if (await dataDirInUse(dataDir)) {
     throw new BackupError(`A Dashi server is running on ${dataDir} (DuckDB holds its lock): stop it, then run dashi restore again`);
   }
-  await fs.promises.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await makeDirs(dataDir);
   const current = fs.readdirSync(dataDir).filter((name) => !name.startsWith(ASIDE_PREFIX));
   let movedAside: string | null = null;
   if (current.length > 0) {
