@@ -250,7 +250,7 @@ test('kill -9 during or right after a backup: the backup is whole or absent', as
       outcomes.push(`${delay}: absent`);
     }
     // What is left beside it is only a hidden partial directory, never a half-made backup.
-    for (const n of fs.readdirSync(parent)) assert.ok(n.startsWith('b') || /^\.b-?\d+\.partial-[0-9a-f]+$/.test(n), n);
+    for (const n of fs.readdirSync(parent)) assert.ok(/^b-?\d+$/.test(n) || /^\.b-?\d+\.partial-[0-9a-f]+$/.test(n), n);
     await d.start();
   }
   assert.equal(outcomes[0], '0: absent', outcomes.join(', '));
@@ -259,6 +259,11 @@ test('kill -9 during or right after a backup: the backup is whole or absent', as
   // The last backup restores and answers.
   const dataDir = tmp('dashi-restored-');
   await d.stop();
+  // With the server stopped the command opens the store itself.
+  const offline = await runCli(['backup', path.join(parent, 'offline')], { DATA_DIR: d.dataDir });
+  assert.equal(offline.code, 0, offline.output);
+  assert.match(offline.output, /website_event 400 rows/);
+  assert.equal((await verifyBackup(path.join(parent, 'offline'))).tables.website_event, 400);
   const restore = await runCli(['restore', path.join(parent, 'b-1')], { DATA_DIR: dataDir });
   assert.equal(restore.code, 0, restore.output);
   const r = await startDashi({ dataDir });
