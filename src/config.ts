@@ -61,6 +61,22 @@ const proxies = list.transform((entries, ctx) => {
   return out;
 });
 
+/** BACKUP_EVERY: a whole number of seconds, minutes, hours or days (`6h`, `1d`), in milliseconds. */
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const every = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((v, ctx) => {
+    const m = /^(\d{1,6})(s|m|h|d)$/.exec(v);
+    const ms = m ? Number(m[1]) * UNIT_MS[m[2]] : 0;
+    if (!m || ms < 1000 || ms > 366 * UNIT_MS.d) {
+      ctx.addIssue({ code: 'custom', message: `must be a duration such as 30m, 6h or 1d (s, m, h, d; from 1s to 366d), not ${v.slice(0, 40)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOSTNAME: z.string().trim().min(1).default('0.0.0.0'),
@@ -112,6 +128,10 @@ const envSchema = z.object({
   REPORT_QUEUE_SIZE: z.coerce.number().int().min(0).max(100_000).default(32),
   DATA_RETENTION_DAYS: z.coerce.number().int('must be whole days').min(1).max(36500).optional(),
   RETENTION_INTERVAL_MS: z.coerce.number().int().min(100).max(7 * 86_400_000).default(3_600_000),
+  // Scheduled backups of the embedded store (src/server/backup-scheduler.ts).
+  BACKUP_DIR: z.string().trim().optional(),
+  BACKUP_EVERY: every.optional(),
+  BACKUP_KEEP: z.coerce.number('must be a number').int('must be a whole number').min(1).max(10_000).default(7),
 });
 
 export interface Config {
@@ -163,6 +183,12 @@ export interface Config {
   dataRetentionDays: number | null;
   /** How often the retention scheduler runs (the first run comes sooner, at most a minute after start). */
   retentionIntervalMs: number;
+  /** Where scheduled backups go (BACKUP_DIR, absolute); null: none. */
+  backupDir: string | null;
+  /** Time between scheduled backups (BACKUP_EVERY, 1d by default). */
+  backupEveryMs: number;
+  /** Scheduled backups kept; older ones are deleted (BACKUP_KEEP). */
+  backupKeep: number;
 }
 
 export class ConfigError extends Error {}
@@ -174,6 +200,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .superRefine((e, ctx) => {
       const problem = !e.APP_SECRET && e.HASH_SALT ? secretProblem(e.HASH_SALT) : null;
       if (problem) ctx.addIssue({ code: 'custom', path: ['HASH_SALT'], message: problem });
+      if (e.BACKUP_EVERY !== undefined && !e.BACKUP_DIR) ctx.addIssue({ code: 'custom', path: ['BACKUP_EVERY'], message: 'needs BACKUP_DIR (where the backups go)' });
+      if (e.BACKUP_DIR && e.DATABASE_URL) {
+        ctx.addIssue({ code: 'custom', path: ['BACKUP_DIR'], message: 'scheduled backups are for the embedded store: back up PostgreSQL (and ClickHouse) with their own tools (README: Backup and restore)' });
+      }
+      if (e.BACKUP_DIR) {
+        const dir = path.resolve(e.BACKUP_DIR);
+        const rel = path.relative(path.resolve(e.DATA_DIR), dir);
+        if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) ctx.addIssue({ code: 'custom', path: ['BACKUP_DIR'], message: `must be outside DATA_DIR (${path.resolve(e.DATA_DIR)})` });
+      }
     })
     .safeParse(cleaned);
   if (!result.success) {
@@ -215,5 +250,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reportQueueSize: e.REPORT_QUEUE_SIZE,
     dataRetentionDays: e.DATA_RETENTION_DAYS ?? null,
     retentionIntervalMs: e.RETENTION_INTERVAL_MS,
+    backupDir: e.BACKUP_DIR ? path.resolve(e.BACKUP_DIR) : null,
+    backupEveryMs: e.BACKUP_EVERY ?? UNIT_MS.d,
+    backupKeep: e.BACKUP_KEEP,
   };
 }

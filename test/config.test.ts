@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { startDashi, stopAll } from './helpers/server.js';
 import { assertError, runDashiUntilExit } from './helpers/api.js';
+import { ConfigError, loadConfig } from '../src/config.js';
 
 after(stopAll);
 
@@ -100,4 +101,21 @@ test('SIGINT also shuts down gracefully with exit code 0', async () => {
   await d.start();
   const list = await d.get('/api/websites', { token });
   assert.deepEqual(list.body.data.map((w: any) => w.name), ['Before stop']);
+});
+
+test('BACKUP_DIR, BACKUP_EVERY and BACKUP_KEEP: parsed, and refused with a message naming them', () => {
+  const ok = loadConfig({ DATA_DIR: '/srv/dashi', BACKUP_DIR: '/srv/backups', BACKUP_EVERY: '6h', BACKUP_KEEP: '3' });
+  assert.deepEqual([ok.backupDir, ok.backupEveryMs, ok.backupKeep], ['/srv/backups', 6 * 3_600_000, 3]);
+  const defaults = loadConfig({ DATA_DIR: '/srv/dashi', BACKUP_DIR: '/srv/backups' });
+  assert.deepEqual([defaults.backupEveryMs, defaults.backupKeep], [86_400_000, 7]);
+  assert.equal(loadConfig({}).backupDir, null);
+  for (const [every, ms] of [['30s', 30_000], ['15m', 900_000], [' 1D ', 86_400_000]] as const) assert.equal(loadConfig({ BACKUP_DIR: '/b', BACKUP_EVERY: every }).backupEveryMs, ms);
+  const refused = (env: Record<string, string>, message: RegExp) => assert.throws(() => loadConfig(env), (err: Error) => err instanceof ConfigError && message.test(err.message));
+  for (const every of ['1w', '6', 'h', '-1h', '0s', '1.5h', '367d', '__proto__', '1h\u0000']) refused({ BACKUP_DIR: '/b', BACKUP_EVERY: every }, /BACKUP_EVERY: must be a duration/);
+  refused({ BACKUP_EVERY: '1d' }, /BACKUP_EVERY: needs BACKUP_DIR/);
+  refused({ BACKUP_DIR: '/b', BACKUP_KEEP: '0' }, /BACKUP_KEEP/);
+  refused({ BACKUP_DIR: '/b', BACKUP_KEEP: 'many' }, /BACKUP_KEEP/);
+  refused({ DATA_DIR: '/srv/dashi', BACKUP_DIR: '/srv/dashi/backups' }, /BACKUP_DIR: must be outside DATA_DIR/);
+  refused({ DATA_DIR: '/srv/dashi', BACKUP_DIR: '/srv/dashi' }, /BACKUP_DIR: must be outside DATA_DIR/);
+  refused({ BACKUP_DIR: '/b', DATABASE_URL: 'postgresql://x@localhost/db' }, /BACKUP_DIR: scheduled backups are for the embedded store/);
 });

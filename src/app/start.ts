@@ -8,14 +8,16 @@ import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, secretProblem, type Config } from '../config.js';
 import { openStore } from '../store/index.js';
 import { DB_FILE } from '../store/duckdb/index.js';
+import { SECRET_FILE } from '../store/duckdb/backup.js';
 import type { Store } from '../store/types.js';
 import { buildApp } from './app.js';
 import { AuthService, checkPassword, hashPassword } from '../server/auth-service.js';
 import { DEFAULT_ADMIN } from '../server/default-admin.js';
 import { trafficRollups } from '../query/rollups/embedded-rollups.js';
 import { RetentionScheduler } from '../server/retention.js';
+import { BackupScheduler } from '../server/backup-scheduler.js';
+import { packageVersion } from '../mcp/reference.js';
 
-const SECRET_FILE = 'secret';
 
 export interface Secret {
   value: string;
@@ -124,11 +126,18 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
   app.log.info({ store: store.kind, dataDir: store.kind === 'duckdb' ? config.dataDir : undefined }, `Dashi listening on ${address}`);
   const retention = new RetentionScheduler(store, { defaultDays: config.dataRetentionDays, intervalMs: config.retentionIntervalMs }, app.log);
   retention.start();
+  const backupTo = store.backup;
+  const backups =
+    config.backupDir && backupTo
+      ? new BackupScheduler((target) => backupTo(target, packageVersion()), { dir: config.backupDir, everyMs: config.backupEveryMs, keep: config.backupKeep }, app.log)
+      : null;
+  backups?.start();
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       await retention.stop();
+      await backups?.stop();
       await app.close(); // onClose hooks drain the ingest queue
       await store.close();
     })());

@@ -8,11 +8,13 @@ import { transferStore } from '../store/transfer.js';
 import { trafficRollups } from '../query/rollups/embedded-rollups.js';
 import { API_KEY_USAGE, apiKeyCommand } from './api-key.js';
 import { MCP_USAGE, mcpCommand } from './mcp.js';
+import { BACKUP_USAGE, backupCommand, restoreCommand } from './backup.js';
 
 const USAGE = `Usage: dashi [start]
        dashi migrate-store [--to-database-url URL] [--to-clickhouse-url URL] [--to-data-dir DIR]
 ${API_KEY_USAGE}
 ${MCP_USAGE}
+${BACKUP_USAGE}
 
 Commands:
   start          run the server (configuration from environment variables; see README)
@@ -21,7 +23,10 @@ Commands:
                  Stop the server first when the source is the embedded store. Safe to run
                  again: it resumes, and verifies row counts at the end.
   api-key        create, list or revoke a user's API keys (embedded store: stop the server first)
-  mcp            an MCP server on stdio for desktop agents, calling the server at --url with --api-key`;
+  mcp            an MCP server on stdio for desktop agents, calling the server at --url with --api-key
+  backup         a consistent snapshot of the embedded store into a new directory, while the server
+                 ingests (through it, with --api-key) or with it stopped
+  restore        check a backup and put it in place as DATA_DIR (server stopped; the old contents are kept aside)`;
 
 function progressBar(done: number, total: number, label: string): void {
   if (!process.stderr.isTTY && done !== total && done % 100 !== 0) return;
@@ -74,6 +79,8 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'migrate-store') return migrateStore(argv.slice(1));
   if (command === 'api-key') return apiKeyCommand(argv.slice(1));
   if (command === 'mcp') return mcpCommand(argv.slice(1));
+  if (command === 'backup') return backupCommand(argv.slice(1));
+  if (command === 'restore') return restoreCommand(argv.slice(1));
   if (command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE);
     return;

@@ -480,6 +480,19 @@ export interface PurgeLogRepo {
   list(websiteId: string, page: PageRequest): Promise<Page<PurgeRecord>>;
 }
 
+/** What `dashi backup` writes beside the snapshot (manifest.json; src/store/duckdb/backup.ts). */
+export interface BackupManifest {
+  format: 'dashi-backup';
+  version: number;
+  createdAt: string;
+  dashiVersion: string;
+  store: 'duckdb';
+  /** Rows per table in the snapshot. */
+  tables: Record<string, number>;
+  /** Every file of the backup but the manifest, by path relative to it. */
+  files: Record<string, { bytes: number; sha256: string }>;
+}
+
 export interface Store {
   readonly kind: StoreKind;
   readonly users: UserRepo;
@@ -496,5 +509,10 @@ export interface Store {
   readonly analytics: AnalyticsStore;
   /** The metadata tables' raw rows, for copying between stores. */
   readonly metadataCopy: MetadataCopy;
+  /**
+   * The embedded store only: a consistent snapshot into the directory `target` (which must not
+   * exist yet, or be empty), holding every hit acknowledged before the call.
+   */
+  readonly backup?: (target: string, dashiVersion: string) => Promise<BackupManifest>;
   close(): Promise<void>;
 }

@@ -286,6 +286,16 @@ export function catalogue(w: World): Record<string, Spec> {
     'GET /api/heartbeat': {},
     'GET /api/openapi.json': {},
     'GET /api/admin/ingest': { auth: userAuth },
+    // Never a real backup: every directory is relative, an existing one, or one that cannot be made
+    // (an absolute path from the hostile strings could otherwise be written to).
+    'POST /api/admin/backup': {
+      body: fields(
+        { dir: fc.oneof(pick('backups/here', '/', '/proc/dashi-fuzz/backup', '/proc/self', ''), advString.filter((s) => !s.startsWith('/'))) },
+        advJson.filter((v) => !(typeof v === 'string' && v.startsWith('/'))),
+      ),
+      auth: userAuth,
+      runs: 0.5,
+    },
 
     // API keys (a key's secret is never an input; the ids are random or ill-formed)
     'POST /api/me/api-keys': {

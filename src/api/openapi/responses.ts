@@ -303,3 +303,16 @@ export const apiKeyJson = z
   .meta({ id: 'ApiKey' });
 
 export const newApiKeyJson = apiKeyJson.omit({ lastUsedAt: true }).extend({ key: z.string().describe('The secret, dashi_…: shown only in this answer') });
+
+export const backupJson = z.strictObject({
+  dir: z.string(),
+  manifest: z.strictObject({
+    format: z.literal('dashi-backup'),
+    version: int,
+    createdAt: z.string(),
+    dashiVersion: z.string(),
+    store: z.literal('duckdb'),
+    tables: z.record(z.string(), int).describe('Rows per table in the snapshot'),
+    files: z.record(z.string(), z.strictObject({ bytes: int, sha256: z.string() })),
+  }),
+});

@@ -11,7 +11,7 @@ import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
-import { DeadLetters, type DeadLetterStats } from './dead-letter.js';
+import { DEAD_LETTER_DIR, DeadLetters, type DeadLetterStats } from './dead-letter.js';
 import { RowRejectedError } from '../store-errors.js';
 import { sqlTimestamp } from '../../lib/timestamp.js';
 
@@ -168,7 +168,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
     const [{ queued }] = await pool.all('SELECT count(*) AS queued FROM rollup_pending');
     const [{ built }] = await pool.all('SELECT built FROM rollup_state');
     const opened = async (journal: Journal | null) => {
-      const dead = journalDir ? new DeadLetters(path.join(path.dirname(journalDir), 'dead-letter')) : null;
+      const dead = journalDir ? new DeadLetters(path.join(path.dirname(journalDir), DEAD_LETTER_DIR)) : null;
       const store = new DuckDbAnalytics(pool, conn, journal, maintenance, dead, warn);
       store.rollupsStale = Number(queued) > 0;
       // Once, for rows stored before the rollups existed (~10 s per million events).

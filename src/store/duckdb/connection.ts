@@ -4,6 +4,9 @@ import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Row } from '../types.js';
 import { plainRow, type Executor } from '../sql/executor.js';
 
+/** The embedded store's database file in DATA_DIR. */
+export const DB_FILE = 'dashi.duckdb';
+
 class ConnectionExecutor implements Executor {
   constructor(private readonly conn: DuckDBConnection) {}
 

@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** Its directory, beside the journal in DATA_DIR. */
+export const DEAD_LETTER_DIR = 'dead-letter';
 const FILE = /^(\d{12})\.ndjson$/;
 
 export interface DeadLetterStats {

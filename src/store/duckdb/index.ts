@@ -10,7 +10,8 @@ import { SqlRefusedRepo } from '../sql/refused.js';
 import { SqlSaltRepo } from '../sql/salts.js';
 import { SqlPurgeLogRepo, SqlWebsiteSettingsRepo } from '../sql/data-control.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
-import { DuckDbPool } from './connection.js';
+import { DB_FILE, DuckDbPool } from './connection.js';
+import { writeBackup } from './backup.js';
 import { DuckDbAnalytics } from './analytics.js';
 import { migrations } from './migrations.js';
 
@@ -25,7 +26,7 @@ export interface DuckDbStoreOptions {
   queryTimeoutMs?: number;
 }
 
-export const DB_FILE = 'dashi.duckdb';
+export { DB_FILE };
 
 export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Store> {
   let file = ':memory:';
@@ -46,6 +47,13 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
   await migrate(pool, migrations);
   const analytics = await DuckDbAnalytics.open(pool, options.dataDir === ':memory:' ? null : path.join(options.dataDir, 'journal'), options.rollups);
   const refused = new SqlRefusedRepo(pool);
+  // One backup at a time: a scheduled one and one asked for through the API wait for each other.
+  let backups: Promise<unknown> = Promise.resolve();
+  const backup = (target: string, dashiVersion: string) => {
+    const run = backups.then(() => writeBackup({ pool, dataDir: options.dataDir, flush: () => analytics.flush() }, target, dashiVersion));
+    backups = run.catch(() => undefined);
+    return run;
+  };
   return {
     kind: 'duckdb',
     users: new SqlUserRepo(pool),
@@ -61,6 +69,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     purgeLog: new SqlPurgeLogRepo(pool),
     analytics,
     metadataCopy: new SqlMetadataCopy(pool, false),
+    backup: options.dataDir === ':memory:' ? undefined : backup,
     async close() {
       await refused.close();
       await analytics.close();
