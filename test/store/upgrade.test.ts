@@ -257,7 +257,7 @@ for (const store of stores) {
       }
     }
     assert.equal(differences.length, 0, `${differences.length} of ${compared} reads differ:\n${differences.slice(0, 8).join('\n')}`);
-    // Both answer the dataset's own count, not merely the same thing.
+    // Not merely the same answers: the dataset's own count.
     for (const w of meta.websites) {
       const stats = (await upgraded.get(`/api/websites/${w.id}/stats?${qs(meta.range)}`, { token: tokens[0] })).body;
       assert.equal(stats.pageviews.value, pageviewsInRange(meta, w.id), `page views of ${w.name}`);
