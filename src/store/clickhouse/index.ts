@@ -10,39 +10,7 @@ import { openPostgresStore } from '../postgres/index.js';
 import { chTimestamp, type ChExecutor } from './executor.js';
 import { clickhouseServer } from './server.js';
 import { clickhouseEmbedded } from './embedded.js';
-
-const text = 'Nullable(String)';
-const low = 'LowCardinality(Nullable(String))';
-
-// Column types by name; names and order come from the shared column lists.
-const TYPES: Record<string, string> = {
-  event_id: 'UUID',
-  website_id: 'UUID',
-  session_id: 'UUID',
-  visit_id: 'UUID',
-  created_at: "DateTime64(3, 'UTC')",
-  event_type: 'UInt8',
-  data_type: 'UInt8',
-  url_path: 'String',
-  data_key: 'String',
-  number_value: 'Nullable(Decimal(22, 4))',
-  date_value: "Nullable(DateTime64(3, 'UTC'))",
-  hostname: low,
-  browser: low,
-  os: low,
-  device: low,
-  screen: low,
-  language: low,
-  country: low,
-  region: low,
-};
-
-const ENGINES: Record<string, string> = {
-  website_event: 'ORDER BY (website_id, toStartOfHour(created_at), session_id, visit_id, created_at)',
-  event_data: 'ORDER BY (website_id, toStartOfHour(created_at), event_id, data_key)',
-  session: 'ORDER BY (website_id, session_id)',
-  session_data: 'ORDER BY (website_id, session_id, data_key, created_at)',
-};
+import { migrateClickHouse } from './migrations.js';
 
 // ClickHouse error codes for values or rows it refuses (parse errors, types, ranges, constraints),
 // as opposed to a server that is failing.
@@ -57,13 +25,6 @@ function refused(err: unknown): boolean {
 
 /** Blocks remembered per table for insert_deduplication_token (a retried block is dropped). */
 const DEDUP_WINDOW = 1000;
-
-export function clickhouseDdl(): string[] {
-  return tables.map(({ table, columns }) => {
-    const cols = columns.map(([name]) => `  ${name} ${TYPES[name] ?? text}`).join(',\n');
-    return `CREATE TABLE IF NOT EXISTS ${table} (\n${cols}\n) ENGINE = MergeTree PARTITION BY toYYYYMM(created_at) ${ENGINES[table]}`;
-  });
-}
 
 export class ClickHouseAnalytics implements AnalyticsStore {
   readonly dialect = 'clickhouse' as const;
@@ -197,7 +158,7 @@ export async function openClickHouseExecutor(url: string): Promise<ChExecutor> {
 export async function openClickHouseStore(databaseUrl: string, clickhouseUrl: string, options: { queryTimeoutMs?: number } = {}): Promise<Store> {
   const meta = await openPostgresStore(databaseUrl);
   const ch = await openClickHouseExecutor(clickhouseUrl);
-  for (const statement of clickhouseDdl()) await ch.command(statement);
+  await migrateClickHouse(ch);
   // Lets insert_deduplication_token work on plain MergeTree tables. A user without ALTER rights
   // still starts: retries then rely on the rows-already-written check alone.
   for (const { table } of tables) {
