@@ -8,11 +8,15 @@ import { transferStore } from '../store/transfer.js';
 import { trafficRollups } from '../query/rollups/embedded-rollups.js';
 import { API_KEY_USAGE, apiKeyCommand } from './api-key.js';
 import { MCP_USAGE, mcpCommand } from './mcp.js';
+import { EXPORT_USAGE, exportCommand } from './export.js';
+import { IMPORT_USAGE, importCommand } from './import.js';
 
 const USAGE = `Usage: dashi [start]
        dashi migrate-store [--to-database-url URL] [--to-clickhouse-url URL] [--to-data-dir DIR]
 ${API_KEY_USAGE}
 ${MCP_USAGE}
+${EXPORT_USAGE}
+${IMPORT_USAGE}
 
 Commands:
   start          run the server (configuration from environment variables; see README)
@@ -21,7 +25,11 @@ Commands:
                  Stop the server first when the source is the embedded store. Safe to run
                  again: it resumes, and verifies row counts at the end.
   api-key        create, list or revoke a user's API keys (embedded store: stop the server first)
-  mcp            an MCP server on stdio for desktop agents, calling the server at --url with --api-key`;
+  mcp            an MCP server on stdio for desktop agents, calling the server at --url with --api-key
+  export         a website's raw events and sessions (NDJSON, CSV or Parquet) to --out or stdout
+  import dashi   load such an NDJSON export; safe to run again (stored events and sessions are skipped)
+                 (export and import: through the server with --url and --api-key, else the store
+                 directly, which for the embedded store needs the server stopped)`;
 
 function progressBar(done: number, total: number, label: string): void {
   if (!process.stderr.isTTY && done !== total && done % 100 !== 0) return;
@@ -74,6 +82,8 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'migrate-store') return migrateStore(argv.slice(1));
   if (command === 'api-key') return apiKeyCommand(argv.slice(1));
   if (command === 'mcp') return mcpCommand(argv.slice(1));
+  if (command === 'export') return exportCommand(argv.slice(1));
+  if (command === 'import') return importCommand(argv.slice(1));
   if (command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE);
     return;
