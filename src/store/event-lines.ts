@@ -200,14 +200,16 @@ export async function* readLines(source: AsyncIterable<Buffer | string>, maxChar
   let pending = '';
   let n = 0;
   for await (const chunk of source) {
+    // `pending` holds no line end yet: search only what arrived.
+    let nl = pending.length;
     pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     let from = 0;
-    let nl: number;
-    while ((nl = pending.indexOf('\n', from)) !== -1) {
+    while ((nl = pending.indexOf('\n', nl)) !== -1) {
       n++;
       if (nl - from > maxChars) throw new EventLineError(n, `longer than ${maxChars} characters`);
       yield [pending.slice(from, nl).replace(/\r$/, ''), n];
       from = nl + 1;
+      nl = from;
     }
     pending = pending.slice(from);
     if (pending.length > maxChars) throw new EventLineError(n + 1, `longer than ${maxChars} characters`);

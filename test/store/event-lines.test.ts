@@ -2,7 +2,7 @@
 // round trip, text is made storable, and a hostile line is refused with its line number.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addLine, batchLines, batchSize, emptyBatch, EventLineError } from '../../src/store/event-lines.js';
+import { addLine, batchLines, batchSize, emptyBatch, EventLineError, readLines } from '../../src/store/event-lines.js';
 import type { EventRow, SessionRow, WriteBatch } from '../../src/store/types.js';
 
 const W = '11111111-1111-4111-8111-111111111111';
@@ -126,4 +126,27 @@ test('huge strings, too many data items and wrong types are refused, naming the 
   refused(JSON.stringify({ ...eventJson(), data: [item] }), /^line 3: data\.0\.number:/);
   refused(JSON.stringify({ ...eventJson(), data: [{ ...item, number: 1, dataType: 9 }] }), /^line 3: data\.0\.dataType:/);
   refused(JSON.stringify({ ...eventJson(), data: [{ ...item, number: 1, key: '' }] }), /^line 3: data\.0\.key:/);
+});
+
+async function collect(chunks: (string | Buffer)[], max?: number): Promise<[string, number][]> {
+  const out: [string, number][] = [];
+  for await (const l of readLines((async function* () { yield* chunks; })(), max)) out.push(l);
+  return out;
+}
+
+test('readLines: lines across chunk ends, CRLF, UTF-8 split mid-character, a last line without a line end', async () => {
+  const euro = Buffer.from('€'); // three bytes
+  const chunks = [Buffer.from('ab'), Buffer.from('c\r\nd'), euro.subarray(0, 1), Buffer.concat([euro.subarray(1), Buffer.from('\n\n')]), Buffer.from('last')];
+  assert.deepEqual(await collect(chunks), [['abc', 1], ['d€', 2], ['', 3], ['last', 4]]);
+  assert.deepEqual(await collect([Buffer.from([0x61, 0xff, 0x0a])]), [['a\ufffd', 1]], 'ill-formed UTF-8 decodes to U+FFFD');
+  assert.deepEqual(await collect([]), []);
+});
+
+test('readLines: a line longer than the limit is an error naming it, in one chunk or many', async () => {
+  const tooLong = async (chunks: string[], lineNumber: number) =>
+    assert.rejects(collect(chunks, 10), (err: unknown) => err instanceof EventLineError && err.lineNumber === lineNumber && /longer than 10/.test(err.message));
+  await tooLong(['short\n', 'x'.repeat(11), '\n'], 2);
+  await tooLong(['ok\n', 'xxxxxx', 'xxxxxx', 'xxxxxx'], 2);
+  await tooLong(['x'.repeat(11)], 1);
+  assert.deepEqual(await collect(['x'.repeat(10), '\n'], 10), [['x'.repeat(10), 1]]);
 });

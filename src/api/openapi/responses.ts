@@ -303,3 +303,11 @@ export const apiKeyJson = z
   .meta({ id: 'ApiKey' });
 
 export const newApiKeyJson = apiKeyJson.omit({ lastUsedAt: true }).extend({ key: z.string().describe('The secret, dashi_…: shown only in this answer') });
+
+// Raw export and import (src/api/export-events.ts, src/api/import-events.ts).
+const tableCounts = z.strictObject({ website_event: int, event_data: int, session: int, session_data: int });
+export const importResultJson = z.strictObject({
+  lines: int.describe('Session and event lines read'),
+  written: tableCounts.describe('Rows written per table'),
+  skipped: z.strictObject({ events: int, sessions: int }).describe('Lines whose event or session was already stored'),
+});
