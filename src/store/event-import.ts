@@ -121,6 +121,9 @@ async function writeNew(a: AnalyticsStore, lines: Parsed[], counts: ImportCounts
 export async function importEventLines(store: Store, source: AsyncIterable<Buffer | string>, tmpDir = os.tmpdir()): Promise<ImportCounts> {
   const file = path.join(tmpDir, `dashi-import-${randomUUID()}.ndjson`);
   const out = fs.createWriteStream(file, { mode: 0o600 });
+  // Kept, not thrown from an event: the stream is destroyed mid-write when a line is refused.
+  let writeError: Error | null = null;
+  out.on('error', (err) => (writeError ??= err));
   const counts: ImportCounts = { lines: 0, written: { website_event: 0, event_data: 0, session: 0, session_data: 0 }, skipped: { events: 0, sessions: 0 } };
   try {
     const websites = new Set<string>();
@@ -136,6 +139,7 @@ export async function importEventLines(store: Store, source: AsyncIterable<Buffe
     }
     out.end();
     await once(out, 'close');
+    if (writeError) throw writeError;
     const missing: string[] = [];
     for (const id of websites) if (!(await store.websites.get(id))) missing.push(id);
     if (missing.length) throw new MissingWebsitesError(missing);
