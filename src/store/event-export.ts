@@ -23,12 +23,15 @@ export interface ExportRange {
 
 const columnsOf = (table: string) => tables.find((t) => t.table === table)!.columns;
 
+/** Per table: stored column name, row key and kind, worked out once. */
+const FIELDS = new Map(tables.map(({ table, columns }) => [table, columns.map(([name, kind]) => [name, camel(name), kind] as const)]));
+
 /** A stored row as the writer's row type: camelCase keys, Date times, number numbers. */
 function rowOf<T>(table: string, raw: Row): T {
   const out: Record<string, unknown> = {};
-  for (const [name, kind] of columnsOf(table)) {
+  for (const [name, key, kind] of FIELDS.get(table)!) {
     const v = raw[name];
-    out[camel(name)] = v === null || v === undefined ? null : kind === 'ts' ? (v instanceof Date ? v : new Date(String(v))) : kind === 'int' || kind === 'num' ? Number(v) : String(v);
+    out[key] = v === null || v === undefined ? null : kind === 'ts' ? (v instanceof Date ? v : new Date(String(v))) : kind === 'int' || kind === 'num' ? Number(v) : String(v);
   }
   return out as T;
 }
