@@ -15,6 +15,7 @@ import { apiKeyGate, registerApiKeys } from './api-keys.js';
 import { registerMcp } from '../mcp/http.js';
 import { registerPurge } from './purge.js';
 import { registerBackup } from './backup.js';
+import { registerImportEvents } from './import-events.js';
 
 export async function registerApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.addHook('onRequest', apiKeyGate(ctx));
@@ -33,4 +34,5 @@ export async function registerApi(app: FastifyInstance, ctx: AppContext): Promis
   registerMcp(app, ctx);
   registerPurge(app, ctx);
   registerBackup(app, ctx);
+  await registerImportEvents(app, ctx);
 }

@@ -9,12 +9,16 @@ import { trafficRollups } from '../query/rollups/embedded-rollups.js';
 import { API_KEY_USAGE, apiKeyCommand } from './api-key.js';
 import { MCP_USAGE, mcpCommand } from './mcp.js';
 import { BACKUP_USAGE, backupCommand, restoreCommand } from './backup.js';
+import { EXPORT_USAGE, exportCommand } from './export.js';
+import { IMPORT_USAGE, importCommand } from './import.js';
 
 const USAGE = `Usage: dashi [start]
        dashi migrate-store [--to-database-url URL] [--to-clickhouse-url URL] [--to-data-dir DIR]
 ${API_KEY_USAGE}
 ${MCP_USAGE}
 ${BACKUP_USAGE}
+${EXPORT_USAGE}
+${IMPORT_USAGE}
 
 Commands:
   start          run the server (configuration from environment variables; see README)
@@ -26,7 +30,11 @@ Commands:
   mcp            an MCP server on stdio for desktop agents, calling the server at --url with --api-key
   backup         a consistent snapshot of the embedded store into a new directory, while the server
                  ingests (through it, with --api-key) or with it stopped
-  restore        check a backup and put it in place as DATA_DIR (server stopped; the old contents are kept aside)`;
+  restore        check a backup and put it in place as DATA_DIR (server stopped; the old contents are kept aside)
+  export         a website's raw events and sessions (NDJSON, CSV or Parquet) to --out or stdout
+  import dashi   load such an NDJSON export; safe to run again (stored events and sessions are skipped)
+                 (export and import: through the server with --url and --api-key, else the store
+                 directly, which for the embedded store needs the server stopped)`;
 
 function progressBar(done: number, total: number, label: string): void {
   if (!process.stderr.isTTY && done !== total && done % 100 !== 0) return;
@@ -81,6 +89,8 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'mcp') return mcpCommand(argv.slice(1));
   if (command === 'backup') return backupCommand(argv.slice(1));
   if (command === 'restore') return restoreCommand(argv.slice(1));
+  if (command === 'export') return exportCommand(argv.slice(1));
+  if (command === 'import') return importCommand(argv.slice(1));
   if (command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE);
     return;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { storableText } from '../lib/storable-text.js';
 import type { EventDataRow, EventRow, SessionDataRow, SessionRow, WriteBatch } from './types.js';
+import { tables } from './sql/columns.js';
 
 /** Bumped when a line's meaning changes; readers refuse versions they do not know. */
 export const EVENT_LINES_VERSION = 1;
@@ -100,7 +101,8 @@ export class EventLineError extends Error {
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
-function dataOf(r: EventDataRow | SessionDataRow) {
+/** One data row as a line's data item. */
+export function dataItemOf(r: EventDataRow | SessionDataRow) {
   return { key: r.dataKey, dataType: r.dataType, string: r.stringValue, number: r.numberValue, date: iso(r.dateValue), createdAt: r.createdAt.toISOString() };
 }
 
@@ -111,13 +113,13 @@ export function sessionLineOf(s: SessionRow, data: readonly SessionDataRow[] = [
     v: EVENT_LINES_VERSION,
     ...s,
     createdAt: s.createdAt.toISOString(),
-    data: data.map((d) => ({ ...dataOf(d), distinctId: d.distinctId })),
+    data: data.map((d) => ({ ...dataItemOf(d), distinctId: d.distinctId })),
   });
 }
 
 /** The event's line, with its event data rows. */
 export function eventLineOf(e: EventRow, data: readonly EventDataRow[] = []): string {
-  return JSON.stringify({ type: 'event', v: EVENT_LINES_VERSION, ...e, createdAt: e.createdAt.toISOString(), data: data.map(dataOf) });
+  return JSON.stringify({ type: 'event', v: EVENT_LINES_VERSION, ...e, createdAt: e.createdAt.toISOString(), data: data.map(dataItemOf) });
 }
 
 /** A whole batch as lines: sessions first, then events, each with its data. */
@@ -183,4 +185,51 @@ export function addLine(batch: WriteBatch, raw: string, lineNumber: number): voi
       dataKey: d.key, stringValue: d.string, numberValue: d.number, dateValue: d.date, dataType: d.dataType,
     });
   }
+}
+
+/** Longest line a reader accepts (a full event with 1000 data items fits easily). */
+export const MAX_LINE_CHARS = 4 * 1024 * 1024;
+
+/**
+ * The lines of a UTF-8 stream with their 1-based numbers, without holding more than one line:
+ * a line longer than MAX_LINE_CHARS is an EventLineError, not a buffer that grows without end.
+ * Ill-formed UTF-8 decodes to U+FFFD (and then fails or passes validation like any text).
+ */
+export async function* readLines(source: AsyncIterable<Buffer | string>, maxChars = MAX_LINE_CHARS): AsyncGenerator<[line: string, lineNumber: number]> {
+  const decoder = new TextDecoder('utf-8');
+  let pending = '';
+  let n = 0;
+  for await (const chunk of source) {
+    // `pending` holds no line end yet: search only what arrived.
+    let nl = pending.length;
+    pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let from = 0;
+    while ((nl = pending.indexOf('\n', nl)) !== -1) {
+      n++;
+      if (nl - from > maxChars) throw new EventLineError(n, `longer than ${maxChars} characters`);
+      yield [pending.slice(from, nl).replace(/\r$/, ''), n];
+      from = nl + 1;
+      nl = from;
+    }
+    pending = pending.slice(from);
+    if (pending.length > maxChars) throw new EventLineError(n + 1, `longer than ${maxChars} characters`);
+  }
+  pending += decoder.decode();
+  if (pending !== '') yield [pending.replace(/\r$/, ''), n + 1];
+}
+
+const eventColumns = () => tables.find((t) => t.table === 'website_event')!.columns;
+
+/** Columns of the flat (CSV, Parquet) export: website_event's, then the event's data as JSON text. */
+export const FLAT_EVENT_COLUMNS: readonly string[] = [...eventColumns().map(([name]) => name), 'event_data'];
+
+/** One event as a flat row: website_event's columns (times as ISO 8601), `event_data` a JSON array of its data items. */
+export function flatEventRow(e: EventRow, data: readonly EventDataRow[]): Record<string, string | number | null> {
+  const row: Record<string, string | number | null> = {};
+  for (const [name, , get] of eventColumns()) {
+    const v = get(e);
+    row[name] = v instanceof Date ? v.toISOString() : (v as string | number | null);
+  }
+  row.event_data = JSON.stringify(data.map(dataItemOf));
+  return row;
 }

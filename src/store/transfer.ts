@@ -2,7 +2,7 @@
 // (rows already there are kept), then analytics in chunks of one website-day. A chunk whose row
 // counts already match is skipped and a partial one is deleted and copied again, so an interrupted
 // run resumes where it stopped. At the end every table's counts are compared.
-import type { Store, WriteBatch } from './types.js';
+import type { AnalyticsStore, Store, WriteBatch } from './types.js';
 import { tables } from './sql/columns.js';
 import { sqlTimestamp } from '../lib/timestamp.js';
 
@@ -37,11 +37,11 @@ export interface TransferReport {
   chunksSkipped: number;
 }
 
-const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+export const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** `$1` for the SQL stores, `{p1:Type}` for ClickHouse. */
-function placeholders(store: Store) {
-  const ch = store.analytics.dialect === 'clickhouse';
+export function placeholders(a: Pick<AnalyticsStore, 'dialect'>) {
+  const ch = a.dialect === 'clickhouse';
   return {
     uuid: (n: number) => (ch ? `toUUID({p${n}:String})` : `CAST($${n} AS UUID)`),
     ts: (n: number) => (ch ? `toDateTime64({p${n}:String}, 3, 'UTC')` : `CAST($${n} AS TIMESTAMP)`),
@@ -49,7 +49,7 @@ function placeholders(store: Store) {
 }
 
 function rangeWhere(store: Store): string {
-  const p = placeholders(store);
+  const p = placeholders(store.analytics);
   return `website_id = ${p.uuid(1)} AND created_at >= ${p.ts(2)} AND created_at < ${p.ts(3)}`;
 }
 
@@ -75,7 +75,7 @@ export async function copyMetadata(source: Store, target: Store): Promise<Record
 }
 
 async function websiteDays(source: Store, websiteId: string): Promise<Date[]> {
-  const p = placeholders(source);
+  const p = placeholders(source.analytics);
   let min = Infinity;
   let max = -Infinity;
   for (const { table } of tables) {

@@ -5,7 +5,7 @@
 // Routes that change or delete things act on victims made for the purpose, so the fixture world
 // stays usable for the checks that follow the fuzzing.
 import fc from 'fast-check';
-import { advJson, advNumber, advString, BAD_REGEXES, CONTENT_TYPES, deep, hugeString, PROTO_NAMES, RAW_BODIES, RAW_QUERY, TRICKY, type QueryParts, type QueryValue } from './values.js';
+import { advJson, advNumber, advString, BAD_REGEXES, CONTENT_TYPES, deep, hugeString, PROTO_NAMES, RAW_BODIES, RAW_QUERY, toJsonText, TRICKY, type QueryParts, type QueryValue } from './values.js';
 
 export type AuthKind = 'admin' | 'viewer' | 'share' | 'none' | 'garbage' | 'cookie' | 'spare';
 
@@ -66,6 +66,8 @@ export interface Spec {
   headers?: fc.Arbitrary<Record<string, string>>;
   /** Requests per run, as a multiple of FUZZ_RUNS (cheap routes with much input get more). */
   runs?: number;
+  /** Plausible bodies that are not JSON (e.g. NDJSON), with their content type. */
+  raw?: fc.Arbitrary<{ text: string; contentType: string }>;
 }
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
@@ -269,6 +271,17 @@ const ingestHeaders = fc
   )
   .map((h) => Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined)) as Record<string, string>);
 
+/** NDJSON lines for POST /api/admin/import: session and event lines (any field may be hostile, see fields()) and junk lines. */
+function importBody(w: World): fc.Arbitrary<{ text: string; contentType: string }> {
+  const at = new Date(w.startAt).toISOString();
+  const item = fields({ key: pick('plan', '__proto__', ''), dataType: pick(1, 2, 5, 9), string: sometimes(advString), number: sometimes(pick(1, 1e300)), createdAt: c(at) });
+  const common = { v: sometimes(pick(1, 2)), websiteId: idOf(w.victims.site), sessionId: uuid, createdAt: pick(at, '2026-13-01T00:00:00Z'), data: sometimes(fc.array(item, { maxLength: 3 })) };
+  const event = fields({ type: c('event'), ...common, eventId: uuid, visitId: uuid, eventType: pick(1, 2, 0), urlPath: pick('/fuzz'), pageTitle: sometimes(advString) });
+  const session = fields({ type: c('session'), ...common, browser: sometimes(advString) });
+  const line = fc.oneof({ weight: 4, arbitrary: fc.oneof(event, session).map((l) => toJsonText(l)) }, { weight: 1, arbitrary: pick(...RAW_BODIES) });
+  return fc.tuple(fc.array(line, { minLength: 1, maxLength: 4 }), pick('application/x-ndjson', 'application/jsonl')).map(([lines, contentType]) => ({ text: lines.join('\n'), contentType }));
+}
+
 // ---- the catalogue -----------------------------------------------------------------------------
 
 const REPORT_TYPES = ['insights', 'breakdown', 'funnel', 'retention', 'utm', 'goals', 'goal', 'journey', 'revenue', 'attribution'];
@@ -347,6 +360,9 @@ export function catalogue(w: World): Record<string, Spec> {
     'GET /api/websites/:websiteId/purges': { params: site, query: paging },
     'DELETE /api/websites/:websiteId/sessions/:sessionId': { params: { websiteId: idOf(v.site), sessionId: fc.oneof(uuid, advString) } },
     'GET /api/websites/:websiteId/refused': { params: site },
+    // raw export and import (the import writes to the victim website only)
+    'GET /api/websites/:websiteId/export/events': { params: site, query: { ...analyticsQuery(w), format: sometimes(str(pick('ndjson', 'csv', 'parquet'))) } },
+    'POST /api/admin/import': { raw: importBody(w), auth: userAuth },
     'GET /api/config': {},
     'GET /script.js': { headers: fc.record({ 'if-none-match': advString.map(headerSafe), 'accept-encoding': pick('gzip', 'br', '*', 'identity;q=0') }) },
     'GET /*': { params: { '*': fc.oneof(pick('', 'websites/x', 'share/abc', 'assets/none.js', 'api', 'favicon.ico', '..%2F..%2Fetc%2Fpasswd'), advString) } },
@@ -493,8 +509,9 @@ function queryArb(spec: Spec['query']): fc.Arbitrary<QueryParts> {
     });
 }
 
-function bodyArb(method: string, spec: Spec['body']): fc.Arbitrary<Body> {
+function bodyArb(method: string, spec: Spec['body'], raw?: Spec['raw']): fc.Arbitrary<Body> {
   if (method === 'GET') return c({ kind: 'none' } as Body);
+  if (raw) return fc.oneof({ weight: 10, arbitrary: raw.map((b): Body => ({ kind: 'raw', ...b })) }, { weight: 3, arbitrary: bodyArb(method, spec) });
   const plausible = spec === undefined ? c({}) : spec instanceof fc.Arbitrary ? spec : fields(spec);
   const jsonType = fc.oneof({ weight: 8, arbitrary: c('application/json') }, { weight: 1, arbitrary: pick(...CONTENT_TYPES) });
   return fc.oneof(
@@ -514,7 +531,7 @@ export function requests(key: string, spec: Spec): fc.Arbitrary<FuzzRequest> {
     .record({
       params,
       query: queryArb(spec.query),
-      body: bodyArb(method, spec.body),
+      body: bodyArb(method, spec.body, spec.raw),
       auth: spec.auth ?? defaultAuth,
       headers: spec.headers ?? c({}),
     })

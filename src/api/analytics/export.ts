@@ -27,7 +27,8 @@ const EXPORT_LIMIT = 50_000;
 // Event names and paths come from anyone who can send to the collector.
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-function cell(v: unknown): string {
+/** One RFC 4180 CSV cell; text a spreadsheet would run as a formula gets a leading quote. */
+export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   let text = String(v);
   if (typeof v === 'string' && FORMULA_START.test(text)) text = `'${text}`;
@@ -36,7 +37,7 @@ function cell(v: unknown): string {
 
 /** RFC 4180 CSV with a header row and CRLF line ends (no line end after the last row). */
 export function toCsv(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
-  return [columns.map(cell).join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\r\n');
+  return [columns.map(csvCell).join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\r\n');
 }
 
 export function registerExport(app: FastifyInstance, a: Analytics): void {

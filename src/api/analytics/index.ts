@@ -6,6 +6,7 @@ import type { AppContext } from '../../server/context.js';
 import { limitShareReads } from '../heavy.js';
 import { registerEvents } from './events.js';
 import { registerExport } from './export.js';
+import { registerExportEvents } from '../export-events.js';
 import { registerLive } from './live.js';
 import { analytics } from './params.js';
 import { registerQuery } from '../query.js';
@@ -23,6 +24,7 @@ export async function registerAnalytics(app: FastifyInstance, ctx: AppContext): 
     registerSessions(scope, a);
     registerLive(scope, a);
     registerExport(scope, a);
+    registerExportEvents(scope, a);
     registerAnalyticsV1(scope, a);
     registerQuery(scope, a);
   });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { createKeyBody } from '../api-keys.js';
 import { purgeBody } from '../purge.js';
 import { backupBody } from '../backup.js';
+import { EXPORT_FORMATS } from '../export-events.js';
 import { loginBody, passwordBody } from '../auth.js';
 import { pageQuery } from '../paging.js';
 import { queryAnswer, queryBody } from '../query.js';
@@ -184,6 +185,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/api/websites/:websiteId', summary: 'Update a website (shareId turns sharing on or off)', tag: 'Websites', access: 'user', params: websiteParams, body: websiteUpdateBody, response: r.websiteJson },
   { method: 'delete', path: '/api/websites/:websiteId', summary: 'Delete a website and its data', tag: 'Websites', access: 'user', params: websiteParams, response: r.okJson },
   { method: 'post', path: '/api/websites/:websiteId/reset', summary: "Delete a website's data", tag: 'Websites', access: 'user', params: websiteParams, response: r.okJson },
+  { method: 'post', path: '/api/admin/import', summary: 'Load a raw NDJSON export into this server (validated first; stored events and sessions are skipped)', tag: 'Admin', access: 'admin', response: r.importResultJson, description: 'Body: application/x-ndjson lines as GET /api/websites/{websiteId}/export/events writes them, streamed, no size limit. A bad line answers 400 with its line number and stores nothing; so does a website that does not exist.' },
   { method: 'post', path: '/api/websites/:websiteId/purge', summary: 'Delete the rows matching filters (dryRun: count only); logged', tag: 'Websites', access: 'user', params: websiteParams, body: purgeBody, response: r.purgeResultJson, example: { body: { filters: { path: '/nowhere' }, dryRun: true } } },
   { method: 'get', path: '/api/websites/:websiteId/purges', summary: "The website's deletion log (purges, forgotten visitors, retention)", tag: 'Websites', access: 'user', params: websiteParams, query: pageQuery, response: r.paged(r.purgeRecordJson) },
   { method: 'delete', path: '/api/websites/:websiteId/sessions/:sessionId', summary: "Forget a visitor: every row of the session (GDPR erasure); logged", tag: 'Websites', access: 'user', params: sessionParams, response: r.forgetJson },
@@ -227,6 +229,13 @@ export const OPERATIONS: readonly Operation[] = [
   { ...analytics('/daterange', 'First and last event', r.dateRangeJson, z.object({}), { example: {} }), filters: false },
   analytics('/values', 'Values of a filter field (for filter pickers)', r.valuesJson, rangeQuery.extend({ type: z.string(), search }), { example: { query: { type: 'browser' } } }),
   analytics('/export', 'Top lists as CSV files in a ZIP', r.exportJson, rangeQuery, { example: { query: {} } }),
+  // Raw export (src/api/export-events.ts): signed-in users and API keys only, not share links.
+  {
+    ...analytics('/export/events', 'Raw events and sessions: NDJSON (re-importable), CSV or Parquet, streamed', z.never(), rangeQuery.extend({ format: z.enum(EXPORT_FORMATS).optional().describe('ndjson (default), csv or parquet') }), { example: { query: {} } }),
+    access: 'user',
+    filters: false,
+    response: { text: 'NDJSON: one session or event per line, sessions first, each with its data (application/x-ndjson); CSV (text/csv) or Parquet (application/vnd.apache.parquet): one row per event, its data as JSON text', mediaType: 'application/x-ndjson' },
+  },
   {
     method: 'get',
     path: '/api/realtime/:websiteId',

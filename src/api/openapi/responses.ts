@@ -316,3 +316,11 @@ export const backupJson = z.strictObject({
     files: z.record(z.string(), z.strictObject({ bytes: int, sha256: z.string() })),
   }),
 });
+
+// Raw export and import (src/api/export-events.ts, src/api/import-events.ts).
+const tableCounts = z.strictObject({ website_event: int, event_data: int, session: int, session_data: int });
+export const importResultJson = z.strictObject({
+  lines: int.describe('Session and event lines read'),
+  written: tableCounts.describe('Rows written per table'),
+  skipped: z.strictObject({ events: int, sessions: int }).describe('Lines whose event or session was already stored'),
+});
