@@ -7,7 +7,8 @@
 // p50 / p95 per row as a markdown table, then the server's memory (VmRSS, peak VmHWM).
 //
 //   node --import tsx bench/query.ts [--regen] [--store=duckdb|postgres|clickhouse] [--only=TEXT]
-//     [--load=batch [--events=N]] [runs=5]
+//     [--load=batch [--events=N]] [runs=3]
+//   npx tsc -p tsconfig.json && node dist/bench/query.js [same arguments]    # compiled server
 //
 // --only: only the rows whose "endpoint range filter" contains TEXT. --load=batch: load the
 // dataset (or N events of it, whole sessions) through POST /api/batch of a fresh embedded server
@@ -21,23 +22,24 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { openDuckDbStore } from '../src/store/duckdb/index.js';
 import { openClickHouseStore } from '../src/store/clickhouse/index.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { copyMetadata } from '../src/store/transfer.js';
-import { startDashi, stopAll, type Dashi } from '../test/helpers/server.js';
+import { root, startDashi, stopAll, type Dashi } from '../test/helpers/server.js';
 import { trafficRollups } from '../src/query/rollups/embedded-rollups.js';
 import { benchRequests, PAGE_FILTERS, SESSION_FILTERS, type BenchRequest } from './query-matrix.js';
 import { loadThroughBatch } from './query-batch.js';
 import { procMemory } from './proc-memory.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+// bench/ of the repository, also when run compiled (node dist/bench/query.js: the server is then
+// the compiled one, as `npm start` runs it).
+const here = path.join(root, 'bench');
 const dataDir = path.resolve(here, '.data/query');
 const args = process.argv.slice(2);
 const regen = args.includes('--regen');
-const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 5);
+const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const only = flag('only');
 const load = flag('load') ?? 'sql';
@@ -210,7 +212,7 @@ interface Timed {
   same: boolean;
 }
 
-/** One warm-up each, then `runs` engine and raw requests, alternating. */
+/** One warm-up (engine), then `runs` engine and raw requests, alternating. */
 async function timeRequest(d: Dashi, token: string, req: BenchRequest): Promise<Timed> {
   const engine: number[] = [];
   const raw: number[] = [];
@@ -219,6 +221,7 @@ async function timeRequest(d: Dashi, token: string, req: BenchRequest): Promise<
   for (let i = 0; i <= runs; i++) {
     const answers: string[] = [];
     for (const [headers, times] of [[undefined, engine], [RAW, raw]] as const) {
+      if (i === 0 && headers) continue;
       const t = performance.now();
       const res = await d.get(req.url, { token, headers });
       const ms = performance.now() - t;
@@ -227,7 +230,7 @@ async function timeRequest(d: Dashi, token: string, req: BenchRequest): Promise<
       if (!headers) source = res.headers.get('x-dashi-source') ?? '-';
       answers.push(JSON.stringify(res.body));
     }
-    bodies = [answers[0], answers[1]];
+    if (i > 0) bodies = [answers[0], answers[1]];
   }
   engine.sort((a, b) => a - b);
   raw.sort((a, b) => a - b);
@@ -261,7 +264,7 @@ async function main() {
     const count = (await d.get(`${w}/events?${r}&pageSize=1`, { token })).body.count;
     const values = await frequentValues(d, token, w, r);
     const requests = benchRequests({ website, session, startAt, endAt, values }).filter((q) => !only || `${q.endpoint} ${q.range} ${q.filter}`.includes(only));
-    const limit = process.env.DUCKDB_MEMORY_LIMIT ?? 'default';
+    const limit = process.env.DUCKDB_MEMORY_LIMIT ?? '256MB (default)';
     console.log(`${storeName} (${load} load, DUCKDB_MEMORY_LIMIT ${limit}): website ${website}: ${count} events in the 30-day range, ${requests.length} rows, ${runs} runs each\n`);
     console.log('| endpoint | range | filter | p50 ms | p95 ms | raw p50 ms | raw / p50 | source | = raw |');
     console.log('|---|---|---|---:|---:|---:|---:|---|---|');
