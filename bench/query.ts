@@ -7,12 +7,14 @@
 // p50 / p95 per row as a markdown table, then the server's memory (VmRSS, peak VmHWM).
 //
 //   node --import tsx bench/query.ts [--regen] [--store=duckdb|postgres|clickhouse] [--only=TEXT]
-//     [--load=batch [--events=N]] [runs=3]
+//     [--load=batch [--events=N] [--source=DIR]] [runs=3]
 //   npx tsc -p tsconfig.json && node dist/bench/query.js [same arguments]    # compiled server
 //
 // --only: only the rows whose "endpoint range filter" contains TEXT. --load=batch: load the
 // dataset (or N events of it, whole sessions) through POST /api/batch of a fresh embedded server
-// in random time order (bench/query-batch.ts), then time the same requests on that server.
+// in random time order (bench/query-batch.ts), then time the same requests on that server;
+// --source: the dataset to sample (default bench/.data/query; a copy of it while another run
+// holds that open).
 //
 // Data is kept in bench/.data/query between runs; pass --regen to rebuild it. With --store, the
 // same data is copied once (metadata as migrate-store copies it, events by CSV bulk load) into PostgreSQL (database dashi_bench on
@@ -240,16 +242,19 @@ async function timeRequest(d: Dashi, token: string, req: BenchRequest): Promise<
 async function main() {
   const exists = fs.existsSync(path.join(dataDir));
   const fresh = regen || !exists;
-  let website = fresh ? await generate() : await biggest();
+  const source = flag('source');
+  let website: string;
   let d: Dashi;
   if (load === 'batch') {
     if (storeName !== 'duckdb') throw new Error('--load=batch loads into the embedded store only');
     if (batchEvents !== null && !(Number.isInteger(batchEvents) && batchEvents > 0)) throw new Error('--events must be a positive whole number');
-    const loaded = await loadThroughBatch(dataDir, path.resolve(here, '.data/query-batch'), batchEvents);
+    if (fresh && !source) await generate();
+    const loaded = await loadThroughBatch(path.resolve(source ?? dataDir), path.resolve(here, '.data/query-batch'), batchEvents);
     d = loaded.dashi;
     website = loaded.websites.get(SITES[0].name)!;
     console.log(`loaded ${loaded.sent} events through /api/batch in ${loaded.seconds.toFixed(0)} s (${Math.round(loaded.sent / loaded.seconds)} hits/s)`);
   } else {
+    website = fresh ? await generate() : await biggest();
     const env = await storeEnv(fresh);
     d = storeName === 'duckdb' ? await startDashi({ dataDir }) : await startDashi({ env });
   }
