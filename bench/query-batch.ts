@@ -83,7 +83,7 @@ async function exportRows(source: string, events: number | null): Promise<{ file
   const store = await openDuckDbStore({ dataDir: source, rollups: trafficRollups });
   try {
     const q = (sql: string) => store.analytics.query(sql);
-    const sites = new Map((await q('SELECT id, name FROM website')).map((r) => [String(r.id), String(r.name)]));
+    const sites = new Map((await q('SELECT website_id, name FROM websites')).map((r) => [String(r.website_id), String(r.name)]));
     const [{ n }] = await q('SELECT count(*) AS n FROM website_event');
     // Whole sessions, a few more than needed, then exactly `events` of their rows.
     const share = events === null ? 1 : Math.min(1, (events / Number(n)) * 1.1);
