@@ -1,9 +1,20 @@
 // Query benchmark (not a test). Generates 10M events over 90 days for four websites directly in
 // the embedded store (DuckDB SQL over range(), written in time order as the live writer would),
 // starts a real server on that data, and times every analytics endpoint over HTTP for a 30-day
-// range on the largest website (~2.5M events in range). Prints p50 / p95 per endpoint.
+// range on the largest website (~2.5M events in range), on the slot-aligned range and shifted off
+// the slots, and stats, series and a breakdown with each common filter (bench/query-matrix.ts).
+// Each request is also sent with `x-dashi-source: events` (the raw path) for the ratio. Prints
+// p50 / p95 per row as a markdown table, then the server's memory (VmRSS, peak VmHWM).
 //
-//   node --import tsx bench/query.ts [--regen] [--store=duckdb|postgres|clickhouse] [runs=15]
+//   node --import tsx bench/query.ts [--regen] [--store=duckdb|postgres|clickhouse] [--only=TEXT]
+//     [--load=batch [--events=N] [--source=DIR]] [runs=3]
+//   npx tsc -p tsconfig.json && node dist/bench/query.js [same arguments]    # compiled server
+//
+// --only: only the rows whose "endpoint range filter" contains TEXT. --load=batch: load the
+// dataset (or N events of it, whole sessions) through POST /api/batch of a fresh embedded server
+// in random time order (bench/query-batch.ts), then time the same requests on that server;
+// --source: the dataset to sample (default bench/.data/query; a copy of it while another run
+// holds that open).
 //
 // Data is kept in bench/.data/query between runs; pass --regen to rebuild it. With --store, the
 // same data is copied once (metadata as migrate-store copies it, events by CSV bulk load) into PostgreSQL (database dashi_bench on
@@ -13,20 +24,28 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { openDuckDbStore } from '../src/store/duckdb/index.js';
 import { openClickHouseStore } from '../src/store/clickhouse/index.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { copyMetadata } from '../src/store/transfer.js';
-import { startDashi, stopAll } from '../test/helpers/server.js';
+import { root, startDashi, stopAll, type Dashi } from '../test/helpers/server.js';
 import { trafficRollups } from '../src/query/rollups/embedded-rollups.js';
+import { benchRequests, PAGE_FILTERS, SESSION_FILTERS, type BenchRequest } from './query-matrix.js';
+import { loadThroughBatch } from './query-batch.js';
+import { procMemory } from './proc-memory.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+// bench/ of the repository, also when run compiled (node dist/bench/query.js: the server is then
+// the compiled one, as `npm start` runs it).
+const here = path.join(root, 'bench');
 const dataDir = path.resolve(here, '.data/query');
 const args = process.argv.slice(2);
 const regen = args.includes('--regen');
-const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 15);
+const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
+const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const only = flag('only');
+const load = flag('load') ?? 'sql';
+const batchEvents = flag('events') === undefined ? null : Number(flag('events'));
 const storeName = (args.find((a) => a.startsWith('--store='))?.slice('--store='.length) ?? 'duckdb') as 'duckdb' | 'postgres' | 'clickhouse';
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const dbUrl = (name: string) => Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
@@ -54,6 +73,8 @@ const COUNTRIES = ['US', 'DE', 'GB', 'FR', 'IN', 'BR', 'CA', 'JP', 'NL', 'ES', '
 const LANGS = ['en-US', 'de-DE', 'en-GB', 'fr-FR', 'es-ES', 'pt-BR', 'ja-JP', 'nl-NL'];
 const SCREENS = ['1920x1080', '390x844', '1440x900', '1536x864', '412x915', '2560x1440', '1366x768'];
 const REFERRERS = ['google.com', 'news.ycombinator.com', 'duckduckgo.com', 'bing.com', 'twitter.com', 'reddit.com', 'github.com', 'linkedin.com', 'youtube.com', 'facebook.com'];
+const TAGS = ['promo', 'beta', 'docs'];
+const CITIES = ['New York', 'Berlin', 'London', 'Paris', 'Mumbai', 'Sao Paulo', 'Toronto', 'Tokyo', 'Amsterdam', 'Madrid'];
 const EVENTS = ['signup-click', 'download', 'play-video', 'newsletter', 'outbound-link', 'copy-code', 'search', 'checkout'];
 
 async function generate(): Promise<string> {
@@ -92,9 +113,11 @@ async function generate(): Promise<string> {
         CASE WHEN j = 0 AND r < 0.1 THEN ${pick(['google', 'newsletter', 'twitter'], 'visit_no')} END,
         CASE WHEN j = 0 AND r < 0.1 THEN ${pick(['cpc', 'email', 'social'], 'visit_no')} END,
         CASE WHEN j = 0 AND r < 0.1 THEN ${pick(['spring', 'launch', 'black-friday'], 'visit_no')} END,
-        NULL, NULL, CASE WHEN j = 0 AND r < 0.03 THEN 'gclid' END, NULL, NULL, NULL, NULL, NULL, NULL,
+        NULL, NULL, CASE WHEN j = 0 AND r < 0.03 THEN 'gclid' END, NULL, NULL, NULL, NULL, NULL,
+        CASE WHEN random() < 0.2 THEN ${pick(TAGS, 'hash(visit_no + j)')} END,
         ${pick(BROWSERS, 'sess')}, ${pick(OSES, 'sess + 1')}, ${pick(DEVICES, 'sess + 2')}, ${pick(SCREENS, 'sess + 3')},
-        ${pick(LANGS, 'sess + 4')}, ${pick(COUNTRIES, 'sess + 5', 2.5)}, NULL, NULL,
+        ${pick(LANGS, 'sess + 4')}, ${pick(COUNTRIES, 'sess + 5', 2.5)},
+        ${pick(COUNTRIES, 'sess + 5', 2.5)} || '-' || ${pick(['1', '2', '3', '4', '5'], 'sess + 6')}, ${pick(CITIES, 'sess + 7')},
         CASE WHEN sess % 50 = 0 THEN 'user-' || sess END
       FROM (SELECT *, unnest(range(k)) AS j FROM v)
       ORDER BY created_at`);
@@ -167,12 +190,74 @@ async function storeEnv(fresh: boolean): Promise<Record<string, string>> {
   return env;
 }
 
+/** The most frequent value of each filter parameter in the range, from the breakdowns. */
+async function frequentValues(d: Dashi, token: string, w: string, r: string): Promise<Record<string, string>> {
+  const values: Record<string, string> = {};
+  for (const name of [...PAGE_FILTERS, ...SESSION_FILTERS]) {
+    const res = await d.get(`${w}/metrics?${r}&type=${name}`, { token });
+    const top = Array.isArray(res.body) ? res.body.find((row: { x: unknown }) => typeof row.x === 'string' && row.x !== '') : undefined;
+    if (!top) throw new Error(`no ${name} values in range: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+    values[name] = top.x;
+  }
+  return values;
+}
+
+const RAW = { 'x-dashi-source': 'events' };
+
+interface Timed {
+  p50: number;
+  p95: number;
+  rawP50: number;
+  /** x-dashi-source of the engine's answer; `-` when the server does not send one. */
+  source: string;
+  /** Whether the engine's answer equals the raw path's. */
+  same: boolean;
+}
+
+/** One warm-up (engine), then `runs` engine and raw requests, alternating. */
+async function timeRequest(d: Dashi, token: string, req: BenchRequest): Promise<Timed> {
+  const engine: number[] = [];
+  const raw: number[] = [];
+  let source = '-';
+  let bodies: [string, string] = ['', ''];
+  for (let i = 0; i <= runs; i++) {
+    const answers: string[] = [];
+    for (const [headers, times] of [[undefined, engine], [RAW, raw]] as const) {
+      if (i === 0 && headers) continue;
+      const t = performance.now();
+      const res = await d.get(req.url, { token, headers });
+      const ms = performance.now() - t;
+      if (res.status !== 200) throw new Error(`${req.endpoint} ${req.range} ${req.filter}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+      if (i > 0) times.push(ms);
+      if (!headers) source = res.headers.get('x-dashi-source') ?? '-';
+      answers.push(JSON.stringify(res.body));
+    }
+    if (i > 0) bodies = [answers[0], answers[1]];
+  }
+  engine.sort((a, b) => a - b);
+  raw.sort((a, b) => a - b);
+  return { p50: percentile(engine, 50), p95: percentile(engine, 95), rawP50: percentile(raw, 50), source, same: bodies[0] === bodies[1] };
+}
+
 async function main() {
   const exists = fs.existsSync(path.join(dataDir));
   const fresh = regen || !exists;
-  const website = fresh ? await generate() : await biggest();
-  const env = await storeEnv(fresh);
-  const d = storeName === 'duckdb' ? await startDashi({ dataDir }) : await startDashi({ env });
+  const source = flag('source');
+  let website: string;
+  let d: Dashi;
+  if (load === 'batch') {
+    if (storeName !== 'duckdb') throw new Error('--load=batch loads into the embedded store only');
+    if (batchEvents !== null && !(Number.isInteger(batchEvents) && batchEvents > 0)) throw new Error('--events must be a positive whole number');
+    if (fresh && !source) await generate();
+    const loaded = await loadThroughBatch(path.resolve(source ?? dataDir), path.resolve(here, '.data/query-batch'), batchEvents);
+    d = loaded.dashi;
+    website = loaded.websites.get(SITES[0].name)!;
+    console.log(`loaded ${loaded.sent} events through /api/batch in ${loaded.seconds.toFixed(0)} s (${Math.round(loaded.sent / loaded.seconds)} hits/s)`);
+  } else {
+    website = fresh ? await generate() : await biggest();
+    const env = await storeEnv(fresh);
+    d = storeName === 'duckdb' ? await startDashi({ dataDir }) : await startDashi({ env });
+  }
   try {
     const token = await d.login();
     // 30 days in the middle of the 90.
@@ -180,56 +265,21 @@ async function main() {
     const endAt = startAt + 30 * 86_400_000 - 1;
     const r = `startAt=${startAt}&endAt=${endAt}`;
     const w = `/api/websites/${website}`;
-    const firstSession = (await d.get(`${w}/sessions?${r}&pageSize=1`, { token })).body.data[0].id;
-    const [count] = (await d.get(`${w}/stats?${r}`, { token })).body ? [(await d.get(`${w}/events?${r}&pageSize=1`, { token })).body.count] : [0];
-    console.log(`${storeName}: website ${website}: ${count} events in the 30-day range, ${runs} runs per endpoint\n`);
-    const endpoints: [string, string][] = [
-      ['stats', `${w}/stats?${r}`],
-      ['pageviews (day, New York)', `${w}/pageviews?${r}&unit=day&timezone=America/New_York`],
-      ['pageviews (hour, UTC)', `${w}/pageviews?${r}&unit=hour&timezone=UTC`],
-      ['metrics path', `${w}/metrics?${r}&type=path`],
-      ['metrics referrer', `${w}/metrics?${r}&type=referrer`],
-      ['metrics browser', `${w}/metrics?${r}&type=browser`],
-      ['metrics country', `${w}/metrics?${r}&type=country`],
-      ['metrics entry', `${w}/metrics?${r}&type=entry`],
-      ['metrics channel', `${w}/metrics?${r}&type=channel`],
-      ['metrics event', `${w}/metrics?${r}&type=event`],
-      ['stats (filter country=DE)', `${w}/stats?${r}&country=DE`],
-      ['metrics/expanded path', `${w}/metrics/expanded?${r}&type=path`],
-      ['events', `${w}/events?${r}`],
-      ['events/series', `${w}/events/series?${r}&unit=day&timezone=UTC`],
-      ['events/stats', `${w}/events/stats?${r}`],
-      ['event-data/events', `${w}/event-data/events?${r}`],
-      ['event-data/fields', `${w}/event-data/fields?${r}`],
-      ['event-data/values', `${w}/event-data/values?${r}&eventName=download&propertyName=plan`],
-      ['event-data/properties', `${w}/event-data/properties?${r}`],
-      ['event-data/stats', `${w}/event-data/stats?${r}`],
-      ['sessions', `${w}/sessions?${r}`],
-      ['sessions/stats', `${w}/sessions/stats?${r}`],
-      ['sessions/:id', `${w}/sessions/${firstSession}`],
-      ['sessions/:id/activity', `${w}/sessions/${firstSession}/activity?${r}`],
-      ['sessions/:id/properties', `${w}/sessions/${firstSession}/properties`],
-      ['session-data/properties', `${w}/session-data/properties?${r}`],
-      ['session-data/values', `${w}/session-data/values?${r}&propertyName=tier`],
-      ['sessions/weekly', `${w}/sessions/weekly?${r}&timezone=America/New_York`],
-      ['active', `${w}/active`],
-      ['daterange', `${w}/daterange`],
-      ['values', `${w}/values?${r}&type=path`],
-      ['realtime', `/api/realtime/${website}`],
-    ];
-    console.log('endpoint'.padEnd(30), 'p50 ms'.padStart(8), 'p95 ms'.padStart(8));
-    for (const [name, url] of endpoints) {
-      const times: number[] = [];
-      for (let i = 0; i < runs + 2; i++) {
-        const t = performance.now();
-        const res = await d.get(url, { token });
-        const ms = performance.now() - t;
-        if (res.status !== 200) throw new Error(`${name}: ${res.status} ${JSON.stringify(res.body)}`);
-        if (i >= 2) times.push(ms); // two warm-up requests
-      }
-      times.sort((a, b) => a - b);
-      console.log(name.padEnd(30), percentile(times, 50).toFixed(1).padStart(8), percentile(times, 95).toFixed(1).padStart(8));
+    const session = (await d.get(`${w}/sessions?${r}&pageSize=1`, { token })).body.data[0].id;
+    const count = (await d.get(`${w}/events?${r}&pageSize=1`, { token })).body.count;
+    const values = await frequentValues(d, token, w, r);
+    const requests = benchRequests({ website, session, startAt, endAt, values }).filter((q) => !only || `${q.endpoint} ${q.range} ${q.filter}`.includes(only));
+    const limit = process.env.DUCKDB_MEMORY_LIMIT ?? '256MB (default)';
+    console.log(`${storeName} (${load} load, DUCKDB_MEMORY_LIMIT ${limit}): website ${website}: ${count} events in the 30-day range, ${requests.length} rows, ${runs} runs each\n`);
+    console.log('| endpoint | range | filter | p50 ms | p95 ms | raw p50 ms | raw / p50 | source | = raw |');
+    console.log('|---|---|---|---:|---:|---:|---:|---|---|');
+    for (const req of requests) {
+      const t = await timeRequest(d, token, req);
+      const cells = [req.endpoint, req.range, req.filter.replace(/\|/g, '\\|'), t.p50.toFixed(1), t.p95.toFixed(1), t.rawP50.toFixed(1), (t.rawP50 / t.p50).toFixed(2), t.source, t.same ? 'yes' : 'NO'];
+      console.log(`| ${cells.join(' | ')} |`);
     }
+    const mem = procMemory(d.proc!.pid!);
+    console.log(`\nserver memory after the run: VmRSS ${mem.rssMb.toFixed(0)} MiB, peak VmHWM ${mem.peakMb.toFixed(0)} MiB`);
   } finally {
     await stopAll();
   }

@@ -77,6 +77,21 @@ const every = z
     return ms;
   });
 
+/** A memory size such as `256MB` or `1.5GiB` (at least 64 MB), as DuckDB's memory_limit in whole MB. */
+const DUCKDB_UNITS: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+const memorySize = z
+  .string()
+  .trim()
+  .transform((v, ctx) => {
+    const m = /^(\d{1,7}(?:\.\d{1,3})?)\s*([kmgt]i?b)$/i.exec(v);
+    const bytes = m ? Number(m[1]) * DUCKDB_UNITS[m[2].toLowerCase()] : NaN;
+    if (!(bytes >= 64e6)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a size of at least 64MB, such as 256MB or 1GB' });
+      return z.NEVER;
+    }
+    return `${Math.floor(bytes / 1e6)}MB`;
+  });
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOSTNAME: z.string().trim().min(1).default('0.0.0.0'),
@@ -132,6 +147,8 @@ const envSchema = z.object({
   BACKUP_DIR: z.string().trim().optional(),
   BACKUP_EVERY: every.optional(),
   BACKUP_KEEP: z.coerce.number('must be a number').int('must be a whole number').min(1).max(10_000).default(7),
+  DUCKDB_MEMORY_LIMIT: memorySize.default('256MB'),
+  DUCKDB_THREADS: z.coerce.number().int().min(1).max(256).optional(),
 });
 
 export interface Config {
@@ -189,6 +206,10 @@ export interface Config {
   backupEveryMs: number;
   /** Scheduled backups kept; older ones are deleted (BACKUP_KEEP). */
   backupKeep: number;
+  /** The embedded store's memory limit (DuckDB's memory_limit), e.g. `256MB`; past it DuckDB spills to disk. */
+  duckdbMemoryLimit: string;
+  /** DuckDB worker threads of the embedded store; null: one per core. */
+  duckdbThreads: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -253,5 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     backupDir: e.BACKUP_DIR ? path.resolve(e.BACKUP_DIR) : null,
     backupEveryMs: e.BACKUP_EVERY ?? UNIT_MS.d,
     backupKeep: e.BACKUP_KEEP,
+    duckdbMemoryLimit: e.DUCKDB_MEMORY_LIMIT,
+    duckdbThreads: e.DUCKDB_THREADS ?? null,
   };
 }

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { startDashi, stopAll } from './helpers/server.js';
-import { assertError, runDashiUntilExit } from './helpers/api.js';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { assertError, runDashiUntilExit } from './helpers/api.js';
 
 after(stopAll);
 
@@ -13,6 +13,7 @@ test('invalid configuration values stop the start and name the variable', async 
     ['PORT', 'abc'],
     ['SALT_ROTATION', 'hourly'],
     ['BASE_PATH', 'nope'],
+    ['DUCKDB_MEMORY_LIMIT', 'lots'],
   ];
   const several: Record<string, string> = {
     HOSTNAME: '127.0.0.1',
@@ -37,6 +38,21 @@ test('invalid configuration values stop the start and name the variable', async 
     assert.match(output, new RegExp(`^ {2}${name}: \\S`, 'm'), `${name} not named:\n${output}`);
   }
   assert.doesNotMatch(output, /HOSTNAME:/);
+});
+
+test('DUCKDB_MEMORY_LIMIT: 256MB by default, sizes with units in whole MB, at least 64MB; DUCKDB_THREADS a whole number', () => {
+  assert.equal(loadConfig({}).duckdbMemoryLimit, '256MB');
+  assert.equal(loadConfig({}).duckdbThreads, null);
+  assert.equal(loadConfig({ DUCKDB_MEMORY_LIMIT: ' 1GB ' }).duckdbMemoryLimit, '1000MB');
+  assert.equal(loadConfig({ DUCKDB_MEMORY_LIMIT: '1.5GiB' }).duckdbMemoryLimit, '1610MB');
+  assert.equal(loadConfig({ DUCKDB_MEMORY_LIMIT: '64mb' }).duckdbMemoryLimit, '64MB');
+  assert.equal(loadConfig({ DUCKDB_THREADS: '2' }).duckdbThreads, 2);
+  for (const bad of ['63MB', '256', 'lots', '-1GB', '1e3MB', '256 MBs', '80%', 'x'.repeat(100_000), '__proto__']) {
+    assert.throws(() => loadConfig({ DUCKDB_MEMORY_LIMIT: bad }), (err: Error) => err instanceof ConfigError && /DUCKDB_MEMORY_LIMIT: must be a size of at least 64MB/.test(err.message), bad.slice(0, 20));
+  }
+  for (const bad of ['0', '1.5', 'all', '257']) {
+    assert.throws(() => loadConfig({ DUCKDB_THREADS: bad }), (err: Error) => err instanceof ConfigError && /DUCKDB_THREADS: /.test(err.message), bad);
+  }
 });
 
 test('BASE_PATH=/stats serves the API under /stats', async () => {

@@ -14,5 +14,6 @@ export async function openStore(config: Config, rollups: RollupMaintenance): Pro
     return openClickHouseStore(config.databaseUrl, config.clickhouseUrl, { queryTimeoutMs: config.queryTimeoutMs });
   }
   if (config.databaseUrl) return openPostgresStore(config.databaseUrl, { queryTimeoutMs: config.queryTimeoutMs });
-  return openDuckDbStore({ dataDir: config.dataDir, rollups, queryTimeoutMs: config.queryTimeoutMs });
+  const limits = { memoryLimit: config.duckdbMemoryLimit, threads: config.duckdbThreads ?? undefined };
+  return openDuckDbStore({ dataDir: config.dataDir, rollups, queryTimeoutMs: config.queryTimeoutMs, limits });
 }

@@ -25,6 +25,12 @@ class ConnectionExecutor implements Executor {
   }
 }
 
+export interface DuckDbLimits {
+  /** Such as `256MB`; past it DuckDB spills to a temporary directory beside the file. */
+  memoryLimit?: string;
+  threads?: number;
+}
+
 export class DuckDbPool implements Executor {
   private readonly idle: DuckDBConnection[] = [];
   private readonly waiters: ((c: DuckDBConnection) => void)[] = [];
@@ -36,9 +42,16 @@ export class DuckDbPool implements Executor {
     private readonly timeoutMs: number | null,
   ) {}
 
-  /** `timeoutMs`: analytics reads (`read`) still running after it are interrupted (QUERY_TIMEOUT_MS). */
-  static async open(file: string, size: number, timeoutMs: number | null = null): Promise<DuckDbPool> {
-    const instance = await DuckDBInstance.create(file);
+  /**
+   * `timeoutMs`: analytics reads (`read`) still running after it are interrupted (QUERY_TIMEOUT_MS).
+   * `limits`: DuckDB's memory_limit and threads (DUCKDB_MEMORY_LIMIT, DUCKDB_THREADS); DuckDB's
+   * own default memory limit is 80 % of the machine's RAM.
+   */
+  static async open(file: string, size: number, timeoutMs: number | null = null, limits: DuckDbLimits = {}): Promise<DuckDbPool> {
+    const settings: Record<string, string> = {};
+    if (limits.memoryLimit) settings.memory_limit = limits.memoryLimit;
+    if (limits.threads) settings.threads = String(limits.threads);
+    const instance = await DuckDBInstance.create(file, settings);
     const pool = new DuckDbPool(instance, timeoutMs);
     for (let i = 0; i < size; i++) {
       const conn = await instance.connect();

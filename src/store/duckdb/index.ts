@@ -10,7 +10,7 @@ import { SqlRefusedRepo } from '../sql/refused.js';
 import { SqlSaltRepo } from '../sql/salts.js';
 import { SqlPurgeLogRepo, SqlWebsiteSettingsRepo } from '../sql/data-control.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
-import { DB_FILE, DuckDbPool } from './connection.js';
+import { DB_FILE, DuckDbPool, type DuckDbLimits } from './connection.js';
 import { writeBackup } from './backup.js';
 import { DuckDbAnalytics } from './analytics.js';
 import { migrations } from './migrations.js';
@@ -24,6 +24,8 @@ export interface DuckDbStoreOptions {
   rollups: RollupMaintenance;
   /** Reads still running after this many milliseconds are interrupted (QUERY_TIMEOUT_MS). */
   queryTimeoutMs?: number;
+  /** Memory limit and threads (DUCKDB_MEMORY_LIMIT, DUCKDB_THREADS); DuckDB's defaults otherwise. */
+  limits?: DuckDbLimits;
 }
 
 export { DB_FILE };
@@ -36,7 +38,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
   }
   let pool: DuckDbPool;
   try {
-    pool = await DuckDbPool.open(file, options.poolSize ?? 4, options.queryTimeoutMs ?? null);
+    pool = await DuckDbPool.open(file, options.poolSize ?? 4, options.queryTimeoutMs ?? null, options.limits);
   } catch (err) {
     const msg = (err as Error).message;
     if (/lock/i.test(msg)) {
