@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { openDuckDbStore } from '../../src/store/duckdb/index.js';
 import type { EventRow, Store } from '../../src/store/types.js';
 import { QueryEngine } from '../../src/query/engine.js';
-import { usesRollups } from '../../src/query/rollups/traffic.js';
+import { plan } from '../../src/query/plan.js';
 import type { MetricName, Query, Unit } from '../../src/query/types.js';
 import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 
@@ -166,7 +166,7 @@ describe('traffic rollups give the raw numbers', () => {
     // A refresh that fails would send every query to the raw path and hide a wrong rollup.
     await store.analytics.rollups!.refresh();
     for (const q of queries()) {
-      assert.ok(usesRollups(q, store.analytics.rollups!), `${label}: the rollups answer ${JSON.stringify(q.dimensions)}`);
+      assert.ok(plan(q, store.analytics.rollups!).source === 'rollups', `${label}: the rollups answer ${JSON.stringify(q.dimensions)}`);
       const [got, want] = await Promise.all([fast.run(q), raw.run(q)]);
       assert.deepEqual(got.rows, want.rows, `${label}: ${q.timeZone} ${JSON.stringify(q.dimensions)} ${q.range.start.toISOString()}..${q.range.end.toISOString()} ${q.metrics}`);
     }
@@ -203,7 +203,7 @@ describe('traffic rollups give the raw numbers', () => {
     await store.analytics.rollups!.refresh();
     for (const country of ['C8', 'C9']) {
       const q = { ...totals, filter: { kind: 'leaf', dim: 'country', op: 'eq', values: [country] } } as Query;
-      assert.ok(usesRollups(q, store.analytics.rollups!));
+      assert.ok(plan(q, store.analytics.rollups!).source === 'rollups');
       const [got, want] = await Promise.all([fast.run(q), raw.run(q)]);
       assert.deepEqual(got.rows, want.rows, `country ${country}`);
       assert.equal(want.rows[0].values.visits, 1);
@@ -262,11 +262,10 @@ describe('traffic rollups give the raw numbers', () => {
   test('only queries it can answer exactly', () => {
     const [q] = queries();
     const slot = store.analytics.rollups!;
-    assert.equal(usesRollups({ ...q, filter: { kind: 'leaf', dim: 'path', op: 'eq', values: ['/p1'] } }, slot), false);
-    assert.equal(usesRollups({ ...q, range: { start: q.range.start, end: new Date(q.range.end.getTime() - 60_000) } }, slot), false);
-    assert.equal(usesRollups({ ...q, rows: 'all' }, slot), false);
-    assert.equal(usesRollups({ ...q, metrics: ['uniqueEvents'] }, slot), false);
-    assert.equal(usesRollups({ ...q, metrics: ['pageviews', 'visits'], dimensions: [{ kind: 'time', unit: 'day' }] }, slot), false);
-    assert.equal(usesRollups({ ...q, metrics: ['pageviews'], dimensions: [{ kind: 'time', unit: 'minute' }] }, slot), false);
+    assert.equal(plan({ ...q, filter: { kind: 'leaf', dim: 'path', op: 'eq', values: ['/p1'] } }, slot).source === 'rollups', false);
+    assert.equal(plan({ ...q, rows: 'all' }, slot).source === 'rollups', false);
+    assert.equal(plan({ ...q, metrics: ['uniqueEvents'] }, slot).source === 'rollups', false);
+    assert.equal(plan({ ...q, metrics: ['pageviews', 'visits'], dimensions: [{ kind: 'time', unit: 'day' }] }, slot).source === 'rollups', false);
+    assert.equal(plan({ ...q, metrics: ['pageviews'], dimensions: [{ kind: 'time', unit: 'minute' }] }, slot).source === 'rollups', false);
   });
 });
