@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { openDuckDbStore } from '../../src/store/duckdb/index.js';
 import type { EventRow, Store } from '../../src/store/types.js';
 import { QueryEngine } from '../../src/query/engine.js';
-import { plan } from '../../src/query/plan.js';
+import { gridOf, plan } from '../../src/query/plan.js';
 import type { MetricName, Query, Unit } from '../../src/query/types.js';
 import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
 
@@ -72,6 +72,54 @@ function traffic(visits: number, firstVisit: number, from: number, span: number)
 }
 
 const batch = (events: EventRow[]) => ({ events, eventData: [], sessions: [], sessionData: [] });
+
+/**
+ * Ranges off the 15-minute grid (inclusive ends to the millisecond): both ends shifted, one end
+ * shifted, a range holding one whole slot, ranges shorter than a slot (raw rows alone answer
+ * those), and random ones from a seed of their own so that the traffic stays the same.
+ */
+function offGridRanges(): [number, number][] {
+  const MIN = 60_000;
+  let s = 99;
+  const r = (n: number) => Math.floor(((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * n);
+  const random: [number, number][] = Array.from({ length: 4 }, () => {
+    const a = T0 - DAY + r(SPAN + DAY);
+    return [a, a + 1 + r(3 * DAY)];
+  });
+  return [
+    [T0 + 1234, T0 + SPAN - 777],
+    [T0 + DAY + 13 * MIN + 517, T0 + 3 * DAY + 7 * MIN + 3],
+    [T0 + 2 * DAY + 5 * HOUR, T0 + 2 * DAY + 9 * HOUR + 40_001],
+    [T0 + 3 * DAY + 44 * MIN + 999, T0 + 3 * DAY + 2 * HOUR - 1],
+    [T0 + DAY + 14 * MIN + 1, T0 + DAY + 31 * MIN],
+    [T0 + 3 * DAY + 10 * MIN + 5, T0 + 3 * DAY + 22 * MIN],
+    [T0 + 3 * DAY + 10 * MIN + 5, T0 + 3 * DAY + 34 * MIN],
+    ...random,
+  ];
+}
+
+/** The queries the rollups answer on any range: totals (also filtered by one attribute) and the page-view series. */
+function offGridQueries(): Query[] {
+  const base = { websiteId: W, websiteDomain: 'x.com', rows: 'traffic', filter: null, limit: null, offset: 0, compare: null, now: new Date() } as const;
+  const totals: MetricName[] = ['pageviews', 'visitors', 'visits', 'bounces', 'totaltime'];
+  const out: Query[] = [];
+  for (const [a, b] of offGridRanges()) {
+    const range = { start: new Date(a), end: new Date(b) };
+    out.push({ ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [], orderBy: [] });
+    out.push({ ...base, range, timeZone: 'UTC', metrics: ['pageviews', 'visitors', 'visits', 'countries'], dimensions: [], orderBy: [] });
+    out.push({ ...base, range, timeZone: 'UTC', metrics: ['bounceRate', 'visitDuration', 'viewsPerVisit'], dimensions: [], orderBy: [] });
+    for (const [name, value] of [['browser', 'b1'], ['country', 'C1'], ['os', 'o2']]) {
+      const filter = { kind: 'leaf', dim: name, op: 'eq', values: [value] } as const;
+      out.push({ ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [], orderBy: [], filter });
+    }
+    for (const zone of ['UTC', 'America/New_York', 'Asia/Kathmandu']) {
+      for (const unit of ['hour', 'day', 'week', 'month'] as Unit[]) {
+        out.push({ ...base, range, timeZone: zone, metrics: ['pageviews', 'visitors', 'countries'], dimensions: [{ kind: 'time', unit }], orderBy: [{ key: 'd0', dir: 'asc' }] });
+      }
+    }
+  }
+  return out;
+}
 
 function queries(): Query[] {
   const base = { websiteId: W, websiteDomain: 'x.com', rows: 'traffic', filter: null, limit: null, offset: 0, compare: null, now: new Date() } as const;
@@ -170,6 +218,17 @@ describe('traffic rollups give the raw numbers', () => {
       const [got, want] = await Promise.all([fast.run(q), raw.run(q)]);
       assert.deepEqual(got.rows, want.rows, `${label}: ${q.timeZone} ${JSON.stringify(q.dimensions)} ${q.range.start.toISOString()}..${q.range.end.toISOString()} ${q.metrics}`);
     }
+    let edged = 0;
+    for (const q of offGridQueries()) {
+      const [got, want] = await Promise.all([fast.run(q), raw.run(q)]);
+      // Only a range without a whole slot is left to raw rows.
+      const whole = gridOf(q, store.analytics.rollups!.slotMs) !== null;
+      assert.deepEqual(got.sources, whole ? ['rollups', 'events'] : ['events'], `${label}: who answers ${q.range.start.toISOString()}..${q.range.end.toISOString()} ${q.metrics}`);
+      if (whole) edged++;
+      const what = `${label} off the grid: ${q.timeZone} ${JSON.stringify(q.dimensions)} ${JSON.stringify(q.filter)} ${q.range.start.toISOString()}..${q.range.end.toISOString()} ${q.metrics}`;
+      assert.deepEqual(got.rows, want.rows, what);
+    }
+    assert.ok(edged > 100, `whole slots and raw edges answered ${edged} queries`);
   }
 
   test('in time order, in several batches', async () => {
