@@ -317,14 +317,4 @@ describe('traffic rollups give the raw numbers', () => {
     const [q] = queries();
     assert.deepEqual((await fast.run(q)).rows, (await raw.run(q)).rows);
   });
-
-  test('only queries it can answer exactly', () => {
-    const [q] = queries();
-    const slot = store.analytics.rollups!;
-    assert.equal(plan({ ...q, filter: { kind: 'leaf', dim: 'path', op: 'eq', values: ['/p1'] } }, slot).source === 'rollups', false);
-    assert.equal(plan({ ...q, rows: 'all' }, slot).source === 'rollups', false);
-    assert.equal(plan({ ...q, metrics: ['uniqueEvents'] }, slot).source === 'rollups', false);
-    assert.equal(plan({ ...q, metrics: ['pageviews', 'visits'], dimensions: [{ kind: 'time', unit: 'day' }] }, slot).source === 'rollups', false);
-    assert.equal(plan({ ...q, metrics: ['pageviews'], dimensions: [{ kind: 'time', unit: 'minute' }] }, slot).source === 'rollups', false);
-  });
 });
