@@ -98,7 +98,7 @@ function offGridRanges(): [number, number][] {
   ];
 }
 
-/** The queries the rollups answer on any range: totals (also filtered by one attribute) and the page-view series. */
+/** The queries the rollups answer on any range: totals (also filtered by one attribute), the page-view series, attribute and page-column breakdowns. */
 function offGridQueries(): Query[] {
   const base = { websiteId: W, websiteDomain: 'x.com', rows: 'traffic', filter: null, limit: null, offset: 0, compare: null, now: new Date() } as const;
   const totals: MetricName[] = ['pageviews', 'visitors', 'visits', 'bounces', 'totaltime'];
@@ -116,6 +116,19 @@ function offGridQueries(): Query[] {
       for (const unit of ['hour', 'day', 'week', 'month'] as Unit[]) {
         out.push({ ...base, range, timeZone: zone, metrics: ['pageviews', 'visitors', 'countries'], dimensions: [{ kind: 'time', unit }], orderBy: [{ key: 'd0', dir: 'asc' }] });
       }
+    }
+    for (const name of ['browser', 'country', 'region', 'city']) {
+      const dims = name === 'region' || name === 'city' ? [name, 'country'] : [name];
+      out.push({
+        ...base, range, timeZone: 'UTC', metrics: ['visitors', 'pageviews'], dimensions: dims.map((n) => ({ kind: 'field', name: n })),
+        orderBy: [{ key: 'visitors', dir: 'desc' }, ...dims.map((_, i) => ({ key: `d${i}`, dir: 'asc' as const }))], limit: 6,
+      });
+    }
+    for (const name of ['referrer', 'query', 'utmSource', 'tag']) {
+      out.push({
+        ...base, range, timeZone: 'UTC', metrics: ['pageviews'], dimensions: [{ kind: 'field', name }],
+        orderBy: [{ key: 'pageviews', dir: 'desc' }, { key: 'd0', dir: 'asc' }], limit: 5,
+      });
     }
   }
   return out;

@@ -39,12 +39,14 @@ export async function rollupRows(p: RollupPlan, q: Query, d: Dialect, rollups: T
       return pagePathRows(q, d, run);
     case 'pageColumn':
       return run(pageColumnQuery(q, d, r.column, p.grid));
-    case 'attribute':
-      return run(attributeQuery(q, d, r.attribute, rollups, p.grid));
+    case 'attribute': {
+      const read = { pointer: `prev_${r.attribute}`, filter: null, keys: { kind: 'columns', columns: rollups.attributes[r.attribute] } } as const;
+      return run(slotQuery(q, d, p.grid, read, slotMetrics(q)));
+    }
     case 'cells':
       return run(cellsQuery(q, d, p.grid));
     case 'series':
-      return run(slotQuery(q, d, p.grid, null, true, slotMetrics(q)));
+      return run(slotQuery(q, d, p.grid, { pointer: 'prev_slot', filter: null, keys: { kind: 'bucket' } }, slotMetrics(q)));
     case 'totals':
       return totalsRows(q, d, r.filter, p.grid, run);
   }
@@ -53,7 +55,7 @@ export async function rollupRows(p: RollupPlan, q: Query, d: Dialect, rollups: T
 async function totalsRows(q: Query, d: Dialect, f: AttributeFilter | null, grid: Grid, run: Run): Promise<Row[]> {
   const slotPart = slotMetrics(q);
   const wantsVisits = q.metrics.some((m) => covers(visitRollup, [m]));
-  const [slots, visits] = await Promise.all([slotPart.length ? run(slotQuery(q, d, grid, f, false, slotPart)) : ([{}] as Row[]), wantsVisits ? visitTotals(q, d, f, grid, run) : null]);
+  const [slots, visits] = await Promise.all([slotPart.length ? run(slotQuery(q, d, grid, { pointer: f ? `prev_${f.column}` : 'prev_slot', filter: f, keys: { kind: 'total' } }, slotPart)) : ([{}] as Row[]), wantsVisits ? visitTotals(q, d, f, grid, run) : null]);
   const row: Row = {};
   q.metrics.forEach((m, i) => {
     const asked = [m];
@@ -76,32 +78,44 @@ const at = (ms: number, d: Dialect) => d.timestamp(new Date(ms));
 /** The one attribute equality as a condition on rollup rows (they keep the attribute as a column). */
 const attributeIs = (f: AttributeFilter | null, d: Dialect) => (f ? sql` AND ${raw(f.column)} = ${d.text(f.value)}` : raw(''));
 
+/** How session-slot rows are grouped: one total, per time bucket, or per attribute value (its columns). */
+type Keys = { readonly kind: 'total' } | { readonly kind: 'bucket' } | { readonly kind: 'columns'; readonly columns: readonly string[] };
+
+/** A session_slot read: its pointer (prev_slot or prev_<attribute>), an attribute filter, its grouping. */
+interface SlotRead {
+  readonly pointer: string;
+  readonly filter: AttributeFilter | null;
+  readonly keys: Keys;
+}
+
+const keyNames = (keys: Keys) => (keys.kind === 'total' ? [] : keys.kind === 'bucket' ? ['d0'] : keys.columns.map((_, i) => `d${i}`));
+
 /**
- * Pageviews, visitors and countries from session_slot, in total (`series` false) or per time
- * bucket. A session counts in a bucket on its first slot there: the one whose previous slot is
- * before the bucket's first slot (or the range's). Buckets come from a small table of the range's
- * slots, so each session-slot row costs one join probe instead of time-zone arithmetic. With an
- * attribute filter, a session counts on its first slot in range with that value.
+ * Pageviews, visitors and countries from session_slot, in total, per time bucket or per value of
+ * an attribute. A session counts in a bucket (or under a value) on its first slot there: the one
+ * whose pointer is before the bucket's first slot (or the range's). Buckets come from a small
+ * table of the range's slots, so each session-slot row costs one join probe instead of time-zone
+ * arithmetic. With an attribute filter, a session counts on its first slot in range with that value.
  */
-function slotQuery(q: Query, d: Dialect, grid: Grid, f: AttributeFilter | null, series: boolean, metrics: readonly { m: SlotMetric; i: number }[]): Sql {
-  const pointer = f ? `prev_${f.column}` : 'prev_slot';
+function slotQuery(q: Query, d: Dialect, grid: Grid, read: SlotRead, metrics: readonly { m: SlotMetric; i: number }[]): Sql {
   const { first, last } = grid;
-  const interior = sql`${website(q, d)} AND slot BETWEEN ${int(first)} AND ${int(last)}${attributeIs(f, d)}`;
-  const buckets = series ? bucketTable(q, d, grid) : null;
-  // The rows the formulas read: (d0, since, c, pointer, country).
+  const interior = sql`${website(q, d)} AND slot BETWEEN ${int(first)} AND ${int(last)}${attributeIs(read.filter, d)}`;
+  const buckets = read.keys.kind === 'bucket' ? bucketTable(q, d, grid) : null;
+  const names = keyNames(read.keys);
+  const keys = read.keys.kind === 'columns' ? read.keys.columns.map((c, i) => raw(`${c} AS d${i}, `)) : [];
+  // The rows the formulas read: (keys, since, c, p, country).
   const parts = [
     buckets
-      ? sql`SELECT b.d0, b.since, s.c, s.${raw(pointer)} AS p, s.country FROM session_slot s JOIN (${buckets}) b USING (slot) WHERE ${interior}`
-      : sql`SELECT 0 AS d0, ${int(first)} AS since, c, ${raw(pointer)} AS p, country FROM session_slot WHERE ${interior}`,
+      ? sql`SELECT b.d0, b.since, s.c, s.${raw(read.pointer)} AS p, s.country FROM session_slot s JOIN (${buckets}) b USING (slot) WHERE ${interior}`
+      : sql`SELECT ${join(keys, '')}${int(first)} AS since, c, ${raw(read.pointer)} AS p, country FROM session_slot WHERE ${interior}`,
   ];
-  const edges = grid.head || grid.tail ? edgeRows(q, d, grid, f, buckets, pointer) : null;
+  const edges = grid.head || grid.tail ? edgeRows(q, d, grid, read, buckets) : null;
   if (edges) parts.push(edges.rows);
   const value = (m: SlotMetric) => sessionSlot.formulas[m]({ since: raw('since'), pointer: 'p', cells: false });
-  const select = metrics.map(({ m, i }) => sql`${value(m)} AS ${raw(metricAlias(i))}`);
-  const from = sql`(${join(parts, ' UNION ALL ')}) r`;
+  const select = [...names.map((n) => raw(n)), ...metrics.map(({ m, i }) => sql`${value(m)} AS ${raw(metricAlias(i))}`)];
   const withEdges = edges ? sql`WITH ${edges.ctes} ` : raw('');
-  if (!series) return sql`${withEdges}SELECT ${join(select)} FROM ${from}`;
-  return sql`${withEdges}SELECT d0, ${join(select)} FROM ${from}${tail(q, 1)}`;
+  const groups = names.length ? tail(q, names.length) : raw('');
+  return sql`${withEdges}SELECT ${join(select)} FROM (${join(parts, ' UNION ALL ')}) r${groups}`;
 }
 
 /** The range's slots with their bucket (d0) and the bucket's first slot in range (since). */
@@ -117,64 +131,72 @@ function slotKeys(q: Query, d: Dialect, grid: Grid): Sql {
   return sql`SELECT CAST(s AS INTEGER) AS slot, ${join(keys)} FROM range(${int(grid.first)}, ${int(grid.last)} + 1) r(s)`;
 }
 
-/**
- * The ragged edges as session-slot-like rows (d0, since, c, p, country): each page view in
- * [start, first whole slot) and [last whole slot's end, end] counts once, with a pointer that
- * never counts it as a visitor; each edge session that no whole slot of its bucket holds adds a
- * row that counts it once. Whether a whole slot holds it is read from pointers: a session in the
- * head slot (first - 1) is in the whole slots of its bucket when its row whose pointer is the
- * head slot lies in that bucket; a session in the tail slot (last + 1) when its row there points
- * into that bucket's whole slots.
- */
-function edgeRows(q: Query, d: Dialect, grid: Grid, f: AttributeFilter | null, buckets: Sql | null, pointer: string): { ctes: Sql; rows: Sql } {
+/** The traffic rows of the range's edges, with `columns` (and head: whether in the head slot). */
+function edgeWindows(q: Query, d: Dialect, grid: Grid, columns: string): Sql {
   const { first, last, slotMs } = grid;
   const filter = q.filter ? sql` AND ${compileFilter(q.filter, q, d)}` : raw('');
   const traffic = sql`${website(q, d)} AND ${TRAFFIC_TYPES}${filter}`;
   const windows: Sql[] = [];
   if (grid.head) {
-    windows.push(sql`SELECT session_id, country, created_at, TRUE AS head FROM website_event
+    windows.push(sql`SELECT ${raw(columns)}, TRUE AS head FROM website_event
       WHERE ${traffic} AND created_at >= ${d.timestamp(q.range.start)} AND created_at < ${at(first * slotMs, d)}`);
   }
   if (grid.tail) {
-    windows.push(sql`SELECT session_id, country, created_at, FALSE AS head FROM website_event
+    windows.push(sql`SELECT ${raw(columns)}, FALSE AS head FROM website_event
       WHERE ${traffic} AND created_at >= ${at((last + 1) * slotMs, d)} AND created_at <= ${d.timestamp(q.range.end)}`);
   }
-  const key = buckets ? dimensionExpr(q.dimensions[0], q, d) : raw('0');
-  const edge = sql`SELECT session_id, country, head, ${key} AS d0 FROM (${join(windows, ' UNION ALL ')}) w`;
-  const ptr = raw(`s.${pointer}`);
-  const same = (slotColumn: Sql) => (buckets ? sql` AND EXISTS (SELECT 1 FROM buckets b WHERE b.slot = ${slotColumn} AND b.d0 = e.d0)` : raw(''));
+  return join(windows, ' UNION ALL ');
+}
+
+/**
+ * The ragged edges as session-slot-like rows (keys, since, c, p, country): each page view in
+ * [start, first whole slot) and [last whole slot's end, end] counts once, with a pointer that
+ * never counts it as a visitor; each edge session that no whole slot of its bucket (or with its
+ * value) holds adds a row that counts it once. Whether a whole slot holds it is read from
+ * pointers: a session in the head slot (first - 1) is in the whole slots when its row whose
+ * pointer is the head slot lies there; a session in the tail slot (last + 1) when its row there
+ * points into the whole slots.
+ */
+function edgeRows(q: Query, d: Dialect, grid: Grid, read: SlotRead, buckets: Sql | null): { ctes: Sql; rows: Sql } {
+  const { first, last } = grid;
+  const names = keyNames(read.keys);
+  const columns = read.keys.kind === 'columns' ? [...new Set([...read.keys.columns, 'country'])] : ['country', 'created_at'];
+  const keyOf =
+    read.keys.kind === 'bucket' ? [sql`${dimensionExpr(q.dimensions[0], q, d)} AS d0`] : read.keys.kind === 'columns' ? read.keys.columns.map((c, i) => raw(`${c} AS d${i}`)) : [];
+  const edge = sql`SELECT ${join([raw('session_id, country, head'), ...keyOf])} FROM (${edgeWindows(q, d, grid, ['session_id', ...columns].join(', '))}) w`;
+  const ptr = raw(`s.${read.pointer}`);
+  const same = (slotColumn: Sql) => {
+    if (read.keys.kind === 'bucket') return sql` AND EXISTS (SELECT 1 FROM buckets b WHERE b.slot = ${slotColumn} AND b.d0 = e.d0)`;
+    if (read.keys.kind === 'columns') return raw(read.keys.columns.map((c, i) => ` AND s.${c} IS NOT DISTINCT FROM e.d${i}`).join(''));
+    return raw('');
+  };
+  const slotRows = sql`SELECT 1 FROM session_slot s WHERE s.website_id = ${d.uuid(q.websiteId)} AND s.session_id = e.session_id${attributeIs(read.filter, d)}`;
   const held = sql`CASE WHEN e.head
-      THEN EXISTS (SELECT 1 FROM session_slot s WHERE s.website_id = ${d.uuid(q.websiteId)} AND s.session_id = e.session_id
-        AND s.slot BETWEEN ${int(first)} AND ${int(last)} AND ${ptr} = ${int(first - 1)}${attributeIs(f, d)}${same(raw('s.slot'))})
-      ELSE EXISTS (SELECT 1 FROM session_slot s WHERE s.website_id = ${d.uuid(q.websiteId)} AND s.session_id = e.session_id
-        AND s.slot = ${int(last + 1)} AND ${ptr} BETWEEN ${int(first)} AND ${int(last)}${attributeIs(f, d)}${same(ptr)}) END`;
+      THEN EXISTS (${slotRows} AND s.slot BETWEEN ${int(first)} AND ${int(last)} AND ${ptr} = ${int(first - 1)}${same(raw('s.slot'))})
+      ELSE EXISTS (${slotRows} AND s.slot = ${int(last + 1)} AND ${ptr} BETWEEN ${int(first)} AND ${int(last)}${same(ptr)}) END`;
   const ctes = join([...(buckets ? [sql`buckets AS (${buckets})`] : []), sql`edge AS MATERIALIZED (${edge})`], ', ');
+  const keys = names.map((n) => `${n}, `).join('');
   // A pointer of 2^31 - 1 is never before a window's first slot; NULL always is.
-  const rows = sql`SELECT d0, ${int(first)} AS since, 1 AS c, 2147483647 AS p, country FROM edge
-    UNION ALL SELECT d0, ${int(first)} AS since, 0 AS c, NULL AS p, NULL AS country
-    FROM (SELECT DISTINCT e.d0, e.session_id FROM edge e WHERE NOT (${held})) u`;
+  const rows = sql`SELECT ${raw(keys)}${int(first)} AS since, 1 AS c, 2147483647 AS p, country FROM edge
+    UNION ALL SELECT ${raw(keys)}${int(first)} AS since, 0 AS c, NULL AS p, NULL AS country
+    FROM (SELECT DISTINCT ${raw(names.map((n) => `e.${n}, `).join(''))}e.session_id FROM edge e WHERE NOT (${held})) u`;
   return { ctes, rows };
 }
 
-/** Page views by a page column's value from slot_count; the breakdown's own rules read the value (and hostname) as columns. */
+/**
+ * Page views by a page column's value from slot_count, plus the edge rows' values when the range
+ * is off the grid; the breakdown's own rules read the value (and hostname) as columns.
+ */
 function pageColumnQuery(q: Query, d: Dialect, column: string, grid: Grid): Sql {
-  const columns = column === 'referrer_domain' ? raw('value AS referrer_domain, host AS hostname') : raw(`value AS ${column}`);
-  const rows = sql`SELECT c, ${columns} FROM slot_count WHERE ${website(q, d)} AND slot BETWEEN ${int(grid.first)} AND ${int(grid.last)} AND col = ${d.text(column)}`;
+  const columns = column === 'referrer_domain' ? 'value AS referrer_domain, host AS hostname' : `value AS ${column}`;
+  const parts = [sql`SELECT c, ${raw(columns)} FROM slot_count WHERE ${website(q, d)} AND slot BETWEEN ${int(grid.first)} AND ${int(grid.last)} AND col = ${d.text(column)}`];
+  if (grid.head || grid.tail) {
+    const raws = column === 'referrer_domain' ? 'referrer_domain, hostname' : column;
+    parts.push(sql`SELECT 1 AS c, ${raw(raws)} FROM (${edgeWindows(q, d, grid, raws)}) e`);
+  }
   const conditions = breakdownConditions(q, d);
   const where = conditions.length ? sql` WHERE ${join(conditions, ' AND ')}` : raw('');
-  return sql`SELECT ${dimensionExpr(q.dimensions[0], q, d)} AS d0, ${slotCount.formulas.pageviews()} AS m0 FROM (${rows}) r${where}${tail(q, 1)}`;
-}
-
-/** By session attribute: a session counts under a value on its first slot with that value in the range. */
-function attributeQuery(q: Query, d: Dialect, attribute: string, rollups: TrafficRollups, grid: Grid): Sql {
-  if (!covers(sessionSlot, q.metrics)) throw new Error(`session_slot cannot answer ${q.metrics}`);
-  const metrics: readonly SlotMetric[] = q.metrics;
-  const window = { since: int(grid.first), pointer: `prev_${attribute}`, cells: false };
-  const select = [
-    ...rollups.attributes[attribute].map((column, i) => sql`${raw(column)} AS ${raw(`d${i}`)}`),
-    ...metrics.map((m, i) => sql`${sessionSlot.formulas[m](window)} AS ${raw(metricAlias(i))}`),
-  ];
-  return sql`SELECT ${join(select)} FROM session_slot WHERE ${website(q, d)} AND slot BETWEEN ${int(grid.first)} AND ${int(grid.last)}${tail(q, q.dimensions.length)}`;
+  return sql`SELECT ${dimensionExpr(q.dimensions[0], q, d)} AS d0, ${slotCount.formulas.pageviews()} AS m0 FROM (${join(parts, ' UNION ALL ')}) r${where}${tail(q, 1)}`;
 }
 
 /** Weekday and hour cells: one row per slot of the range with its cell. */
