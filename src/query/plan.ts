@@ -26,7 +26,7 @@ export interface AttributeFilter {
 
 export type Reader =
   | { readonly kind: 'totals'; readonly filter: AttributeFilter | null }
-  | { readonly kind: 'series' }
+  | { readonly kind: 'series'; readonly filter: AttributeFilter | null }
   | { readonly kind: 'cells' }
   | { readonly kind: 'attribute'; readonly attribute: string }
   | { readonly kind: 'pageColumn'; readonly column: string }
@@ -90,8 +90,11 @@ export function gridOf(q: Pick<Query, 'range'>, slotMs: number): Grid | null {
 function reader(q: Query, rollups: RollupShape): Reader | string {
   if (q.filter !== null) {
     const filter = attributeFilter(q, rollups);
-    if (q.dimensions.length > 0 || !filter) return 'the rollups apply only one session attribute equal to one value, on totals';
-    return totals(q, filter);
+    const why = 'the rollups apply only one session attribute equal to one value, on totals and the page-view series';
+    if (!filter) return why;
+    if (q.dimensions.length === 0) return totals(q, filter);
+    const found = series(q, filter);
+    return typeof found === 'string' || found.kind !== 'series' ? why : found;
   }
   if (q.dimensions.length === 0) return totals(q, null);
   const column = pageColumn(q, rollups.pageColumns);
@@ -101,14 +104,18 @@ function reader(q: Query, rollups: RollupShape): Reader | string {
   if (breakdownBy(q, 'visitors') === 'channel') return { kind: 'channel' };
   if (pagePath(q)) return { kind: 'pagePath' };
   if (!covers(sessionSlot, q.metrics)) return `${sessionSlot.table} answers ${Object.keys(sessionSlot.formulas).join(', ')} per dimension`;
-  const [dim] = q.dimensions;
-  if (dim.kind === 'time') {
-    if (q.dimensions.length > 1) return 'a time series with more dimensions';
-    return dim.unit === 'minute' ? 'minute buckets are finer than slots' : { kind: 'series' };
-  }
+  if (q.dimensions[0].kind === 'time') return series(q, null);
   if (q.dimensions.every((ref) => ref.kind === 'weekday' || ref.kind === 'hourOfDay')) return { kind: 'cells' };
   const attribute = slotAttribute(q, rollups.attributes);
   return attribute ? { kind: 'attribute', attribute } : `no rollup keeps ${JSON.stringify(q.dimensions)}`;
+}
+
+/** Page views, visitors and countries per time bucket, of the sessions with one attribute value when filtered. */
+function series(q: Query, filter: AttributeFilter | null): Reader | string {
+  const [dim] = q.dimensions;
+  if (dim.kind !== 'time' || q.dimensions.length > 1) return 'a time series with more dimensions';
+  if (!covers(sessionSlot, q.metrics)) return `${sessionSlot.table} answers ${Object.keys(sessionSlot.formulas).join(', ')} per bucket`;
+  return dim.unit === 'minute' ? 'minute buckets are finer than slots' : { kind: 'series', filter };
 }
 
 function totals(q: Query, filter: AttributeFilter | null): Reader | string {

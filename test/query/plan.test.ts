@@ -50,6 +50,8 @@ test('totals, the page-view series and attribute and page-column breakdowns on a
   assert.deepEqual(filtered.source === 'rollups' && filtered.reader, { kind: 'totals', filter: { column: 'browser', value: 'Chrome' } });
   const series = { ...totals, range: shifted, metrics: ['pageviews', 'visitors'], dimensions: [{ kind: 'time', unit: 'hour' }], timeZone: 'Asia/Kathmandu' } as Query;
   assert.equal(readerOf(series), 'series');
+  const chrome = plan({ ...series, filter: { kind: 'leaf', dim: 'browser', op: 'eq', values: ['Chrome'] } }, ROLLUPS);
+  assert.deepEqual(chrome.source === 'rollups' && chrome.reader, { kind: 'series', filter: { column: 'browser', value: 'Chrome' } });
   assert.equal(readerOf({ ...totals, range: shifted, metrics: ['visitors'], dimensions: [{ kind: 'field', name: 'browser' }] }), 'attribute');
   assert.equal(readerOf({ ...totals, range: shifted, metrics: ['pageviews'], dimensions: [{ kind: 'field', name: 'referrer' }] }), 'pageColumn');
 });
@@ -73,6 +75,8 @@ test('why not: what the rollups cannot answer exactly goes to raw rows', () => {
   assert.match(why({ ...totals, metrics: ['pageviews', 'uniqueEvents'] })!, /no rollup answers uniqueEvents/);
   assert.match(why({ ...totals, filter: { kind: 'leaf', dim: 'path', op: 'eq', values: ['/'] } })!, /one session attribute/);
   assert.match(why({ ...totals, filter: { kind: 'leaf', dim: 'browser', op: 'neq', values: ['Chrome'] } })!, /one session attribute/);
+  const byBrowser = { ...totals, metrics: ['visitors'], dimensions: [{ kind: 'field', name: 'browser' }] } as Query;
+  assert.match(why({ ...byBrowser, filter: { kind: 'leaf', dim: 'country', op: 'eq', values: ['DE'] } })!, /on totals and the page-view series/);
   // An empty value also matches rows without one.
   assert.match(why({ ...totals, filter: { kind: 'leaf', dim: 'browser', op: 'eq', values: [''] } })!, /one session attribute/);
   assert.match(why({ ...totals, offset: 1 })!, /offset/);

@@ -111,6 +111,7 @@ function offGridQueries(): Query[] {
     for (const [name, value] of [['browser', 'b1'], ['country', 'C1'], ['os', 'o2']]) {
       const filter = { kind: 'leaf', dim: name, op: 'eq', values: [value] } as const;
       out.push({ ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [], orderBy: [], filter });
+      out.push({ ...base, range, timeZone: 'Asia/Kathmandu', metrics: ['pageviews', 'visitors'], dimensions: [{ kind: 'time', unit: 'hour' }], orderBy: [{ key: 'd0', dir: 'asc' }], filter });
     }
     for (const zone of ['UTC', 'America/New_York', 'Asia/Kathmandu']) {
       for (const unit of ['hour', 'day', 'week', 'month'] as Unit[]) {
@@ -155,6 +156,8 @@ function queries(): Query[] {
     for (const [name, value] of [['browser', 'b1'], ['os', 'o1'], ['device', 'd2'], ['screen', 's1'], ['language', 'l1'], ['country', 'C1']]) {
       const filter = { kind: 'leaf', dim: name, op: 'eq', values: [value] } as const;
       out.push({ ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [], orderBy: [], filter });
+      // The page-view series of the sessions with that value.
+      out.push({ ...base, range, timeZone: 'America/New_York', metrics: ['pageviews', 'visitors', 'countries'], dimensions: [{ kind: 'time', unit: 'day' }], orderBy: [{ key: 'd0', dir: 'asc' }], filter });
     }
     for (const name of ['browser', 'os', 'device', 'screen', 'language', 'country', 'region', 'city']) {
       const dims = name === 'region' || name === 'city' ? [name, 'country'] : [name];

@@ -46,7 +46,7 @@ export async function rollupRows(p: RollupPlan, q: Query, d: Dialect, rollups: T
     case 'cells':
       return run(cellsQuery(q, d, p.grid));
     case 'series':
-      return run(slotQuery(q, d, p.grid, { pointer: 'prev_slot', filter: null, keys: { kind: 'bucket' } }, slotMetrics(q)));
+      return run(slotQuery(q, d, p.grid, { pointer: r.filter ? `prev_${r.filter.column}` : 'prev_slot', filter: r.filter, keys: { kind: 'bucket' } }, slotMetrics(q)));
     case 'totals':
       return totalsRows(q, d, r.filter, p.grid, run);
   }
