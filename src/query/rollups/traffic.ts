@@ -163,17 +163,17 @@ function edgeRows(q: Query, d: Dialect, grid: Grid, read: SlotRead, buckets: Sql
   const columns = read.keys.kind === 'columns' ? [...new Set([...read.keys.columns, 'country'])] : ['country', 'created_at'];
   const keyOf =
     read.keys.kind === 'bucket' ? [sql`${dimensionExpr(q.dimensions[0], q, d)} AS d0`] : read.keys.kind === 'columns' ? read.keys.columns.map((c, i) => raw(`${c} AS d${i}`)) : [];
-  const edge = sql`SELECT ${join([raw('session_id, country, head'), ...keyOf])} FROM (${edgeWindows(q, d, grid, ['session_id', ...columns].join(', '))}) w`;
+  const hits = sql`SELECT ${join([raw('session_id, country, head'), ...keyOf])} FROM (${edgeWindows(q, d, grid, ['session_id', ...columns].join(', '))}) w`;
+  // The whole slots of each edge row's bucket, lo..hi (none: NULL); without buckets, all of them.
+  const edge = buckets
+    ? sql`SELECT * FROM (${hits}) e LEFT JOIN (SELECT d0, min(slot) AS lo, max(slot) AS hi FROM buckets GROUP BY d0) k USING (d0)`
+    : sql`SELECT *, ${int(first)} AS lo, ${int(last)} AS hi FROM (${hits}) e`;
   const ptr = raw(`s.${read.pointer}`);
-  const same = (slotColumn: Sql) => {
-    if (read.keys.kind === 'bucket') return sql` AND EXISTS (SELECT 1 FROM buckets b WHERE b.slot = ${slotColumn} AND b.d0 = e.d0)`;
-    if (read.keys.kind === 'columns') return raw(read.keys.columns.map((c, i) => ` AND s.${c} IS NOT DISTINCT FROM e.d${i}`).join(''));
-    return raw('');
-  };
-  const slotRows = sql`SELECT 1 FROM session_slot s WHERE s.website_id = ${d.uuid(q.websiteId)} AND s.session_id = e.session_id${attributeIs(read.filter, d)}`;
+  const same = read.keys.kind === 'columns' ? raw(read.keys.columns.map((c, i) => ` AND s.${c} IS NOT DISTINCT FROM e.d${i}`).join('')) : raw('');
+  const slotRows = sql`SELECT 1 FROM session_slot s WHERE s.website_id = ${d.uuid(q.websiteId)} AND s.session_id = e.session_id${attributeIs(read.filter, d)}${same}`;
   const held = sql`CASE WHEN e.head
-      THEN EXISTS (${slotRows} AND s.slot BETWEEN ${int(first)} AND ${int(last)} AND ${ptr} = ${int(first - 1)}${same(raw('s.slot'))})
-      ELSE EXISTS (${slotRows} AND s.slot = ${int(last + 1)} AND ${ptr} BETWEEN ${int(first)} AND ${int(last)}${same(ptr)}) END`;
+      THEN EXISTS (${slotRows} AND s.slot BETWEEN ${int(first)} AND e.hi AND ${ptr} = ${int(first - 1)})
+      ELSE EXISTS (${slotRows} AND s.slot = ${int(last + 1)} AND ${ptr} BETWEEN e.lo AND ${int(last)}) END`;
   const ctes = join([...(buckets ? [sql`buckets AS (${buckets})`] : []), sql`edge AS MATERIALIZED (${edge})`], ', ');
   const keys = names.map((n) => `${n}, `).join('');
   // A pointer of 2^31 - 1 is never before a window's first slot; NULL always is.
