@@ -4,11 +4,12 @@
 import { HttpError } from '../lib/http-error.js';
 import { classifyStoreError, storeReason } from '../store/store-errors.js';
 import type { AnalyticsStore, Row } from '../store/types.js';
-import { compileAggregate, metricAlias } from './compile.js';
+import { compileAggregate, metricAlias, validate } from './compile.js';
 import { metric } from './metrics.js';
 import { dialectFor, type Dialect } from './dialects/index.js';
 import type { Sql } from './sql.js';
-import { rollupRows, usesRollups } from './rollups/traffic.js';
+import { plan, type Plan } from './plan.js';
+import { rollupRows } from './rollups/traffic.js';
 import { compareRange, timeLabel } from './time.js';
 import { regexParams } from './filters.js';
 import { QueryError, type Query, type QueryResult, type ResultRow } from './types.js';
@@ -22,13 +23,32 @@ export const queryTimeout = () =>
     'retry-after': '5',
   });
 
+/** What answered a query: the rollups (pre-aggregated tables) and/or raw rows. */
+export type AnswerSource = 'rollups' | 'events';
+
+/** Where the engine reports what answered, and a rollup refresh that failed. */
+export interface EngineLog {
+  debug(details: object, msg: string): void;
+  warn(details: object, msg: string): void;
+}
+
+export interface EngineOptions {
+  /** false answers every query from raw rows (the tests compare both paths). */
+  readonly rollups?: boolean;
+  readonly log?: EngineLog;
+  /**
+   * Called once per query run: 'events' forces raw rows for it (an admin's request header, see
+   * src/api/answer-source.ts), and `answered` hears which source served it.
+   */
+  readonly observer?: () => { readonly force?: 'events'; answered(sources: readonly AnswerSource[]): void } | undefined;
+}
+
 export class QueryEngine {
   readonly dialect: Dialect;
 
-  /** `rollups: false` answers every query from raw rows (the tests compare both paths). */
   constructor(
     private readonly store: AnalyticsStore,
-    private readonly options: { rollups?: boolean } = {},
+    private readonly options: EngineOptions = {},
   ) {
     this.dialect = dialectFor(store.dialect);
   }
@@ -53,11 +73,11 @@ export class QueryEngine {
       const main = this.runRatios(q);
       if (!q.compare) {
         const one = await main;
-        return { rows: one.rows, sources: [one.source] };
+        return { rows: one.rows, sources: one.sources };
       }
       const prev = this.runRatios({ ...q, range: compareRange(q.range, q.compare), compare: null });
       const [cur, old] = await Promise.all([main, prev]);
-      return { rows: cur.rows, prev: old.rows, sources: [cur.source, old.source] };
+      return { rows: cur.rows, prev: old.rows, sources: [...new Set([...cur.sources, ...old.sources])] };
     } catch (err) {
       // Here the filters are known: name the parameters that carried a regular expression.
       const names = regexParams(q.filter);
@@ -72,7 +92,7 @@ export class QueryEngine {
    * Ratio metrics the query does not order by are computed from their parts' answers, so that
    * the parts can come from rollups; ordered by, they are compiled as one SQL expression.
    */
-  private async runRatios(q: Query): Promise<{ rows: ResultRow[]; source: 'rollups' | 'events' }> {
+  private async runRatios(q: Query): Promise<{ rows: ResultRow[]; sources: AnswerSource[] }> {
     const ratios = q.metrics.filter((m) => metric(m).ratio && !q.orderBy.some((o) => o.key === m));
     if (ratios.length === 0) return this.runOne(q);
     const parts = [...new Set(q.metrics.flatMap((m) => (ratios.includes(m) ? [metric(m).ratio!.num, metric(m).ratio!.den] : [m])))];
@@ -88,17 +108,33 @@ export class QueryEngine {
         }),
       ),
     }));
-    return { rows, source: answer.source };
+    return { rows, sources: answer.sources };
   }
 
-  private async runOne(q: Query): Promise<{ rows: ResultRow[]; source: 'rollups' | 'events' }> {
+  private async runOne(q: Query): Promise<{ rows: ResultRow[]; sources: AnswerSource[] }> {
+    validate(q);
+    const observer = this.options.observer?.();
     const rollups = this.options.rollups === false ? undefined : this.store.rollups;
-    // Rollups that cannot be brought up to date are skipped: raw rows give the same answer.
-    const current = rollups && usesRollups(q, rollups) ? await rollups.refresh().then(() => true, () => false) : false;
-    const rows: Row[] = current
-      ? await rollupRows(q, this.dialect, rollups!, (stmt) => this.rows(stmt))
+    let p: Plan = plan(q, rollups, observer?.force);
+    if (p.source === 'rollups') {
+      // Rollups that cannot be brought up to date are skipped: raw rows give the same answer.
+      const err = await rollups!.refresh().then(() => null, (e: unknown) => e);
+      if (err !== null) {
+        this.options.log?.warn({ err, websiteId: q.websiteId }, 'rollup refresh failed; answering from raw rows');
+        p = { source: 'events', why: 'the rollup refresh failed' };
+      }
+    }
+    const rows: Row[] = p.source === 'rollups'
+      ? await rollupRows(p, q, this.dialect, rollups!, (stmt) => this.rows(stmt))
       : await this.rows(compileAggregate(q, this.dialect));
-    return { source: current ? 'rollups' : 'events', rows: rows.map((r) => ({
+    this.options.log?.debug(
+      p.source === 'rollups' ? { source: p.source, reader: p.reader.kind, edges: p.edges } : { source: p.source, why: p.why },
+      'query answered',
+    );
+    // An answer from whole slots and raw edges comes from both.
+    const sources: AnswerSource[] = p.source === 'events' ? ['events'] : p.edges ? ['rollups', 'events'] : ['rollups'];
+    observer?.answered(sources);
+    return { sources, rows: rows.map((r) => ({
       dims: q.dimensions.map((ref, i) => {
         const v = toDim(r[`d${i}`]);
         return ref.kind === 'time' && v !== null ? timeLabel(ref.unit, Number(v)) : v;

@@ -6,8 +6,12 @@ import type { Dialect } from './dialects/dialect.js';
 import { raw, sql, type Sql } from './sql.js';
 import type { MetricName, RowKind } from './types.js';
 
+/** An additive count (sums over parts), an exact distinct count (parts overlap), or a ratio of two others. */
+export type MetricKind = 'additive' | 'distinct' | 'ratio';
+
 export interface MetricDef {
   readonly name: MetricName;
+  readonly kind: MetricKind;
   /** Row kinds the metric is defined on. */
   readonly rows: readonly RowKind[];
   /** Aggregate over event rows; absent when the metric needs visit groups. */
@@ -22,30 +26,32 @@ export interface MetricDef {
 function ratio(name: MetricName, num: MetricName, den: MetricName, rows: readonly RowKind[]): MetricDef {
   const [n, m] = [metric(num), metric(den)];
   const divide = (a: (d: Dialect) => Sql, b: (d: Dialect) => Sql) => (d: Dialect) => sql`${d.toDouble(a(d))} / nullif(${d.toDouble(b(d))}, 0)`;
-  return { name, rows, ratio: { num, den }, row: n.row && m.row ? divide(n.row, m.row) : undefined, visit: n.visit && m.visit ? divide(n.visit, m.visit) : undefined };
+  return { name, kind: 'ratio', rows, ratio: { num, den }, row: n.row && m.row ? divide(n.row, m.row) : undefined, visit: n.visit && m.visit ? divide(n.visit, m.visit) : undefined };
 }
 
 const defs: MetricDef[] = [
-  { name: 'pageviews', rows: ['traffic'], row: () => raw('count(*)'), visit: () => raw('sum(c)') },
-  { name: 'events', rows: ['custom'], row: () => raw('count(*)'), visit: () => raw('sum(c)') },
+  { name: 'pageviews', kind: 'additive', rows: ['traffic'], row: () => raw('count(*)'), visit: () => raw('sum(c)') },
+  { name: 'events', kind: 'additive', rows: ['custom'], row: () => raw('count(*)'), visit: () => raw('sum(c)') },
   {
     name: 'visitors',
+    kind: 'distinct',
     rows: ['traffic', 'custom', 'all'],
     row: (d) => d.countDistinct(raw('session_id')),
     visit: (d) => d.countDistinct(raw('visit_session')),
   },
   {
     name: 'visits',
+    kind: 'distinct',
     rows: ['traffic', 'custom', 'all'],
     row: (d) => d.countDistinct(raw('visit_id')),
     visit: () => raw('count(*)'),
   },
   // A bounce is a visit with exactly one matching row (one pageview, on traffic rows).
-  { name: 'bounces', rows: ['traffic', 'custom', 'all'], visit: () => raw('sum(CASE WHEN c = 1 THEN 1 ELSE 0 END)') },
+  { name: 'bounces', kind: 'additive', rows: ['traffic', 'custom', 'all'], visit: () => raw('sum(CASE WHEN c = 1 THEN 1 ELSE 0 END)') },
   // Time from first to last hit of each visit; a one-hit visit adds nothing.
-  { name: 'totaltime', rows: ['traffic', 'custom', 'all'], visit: (d) => sql`sum(${d.secondsBetween(raw('t0'), raw('t1'))})` },
-  { name: 'countries', rows: ['traffic', 'custom', 'all'], row: (d) => d.countDistinct(raw('country')) },
-  { name: 'uniqueEvents', rows: ['custom'], row: (d) => d.countDistinct(raw('event_name')) },
+  { name: 'totaltime', kind: 'additive', rows: ['traffic', 'custom', 'all'], visit: (d) => sql`sum(${d.secondsBetween(raw('t0'), raw('t1'))})` },
+  { name: 'countries', kind: 'distinct', rows: ['traffic', 'custom', 'all'], row: (d) => d.countDistinct(raw('country')) },
+  { name: 'uniqueEvents', kind: 'distinct', rows: ['custom'], row: (d) => d.countDistinct(raw('event_name')) },
 ];
 
 const registry = new Map(defs.map((m) => [m.name, m]));

@@ -83,7 +83,7 @@ export interface QueryResult {
   readonly rows: ResultRow[];
   /** Rows of the comparison period, matched by dimension tuple; present when compare was asked. */
   readonly prev?: ResultRow[];
-  /** What answered: `rollups` (pre-aggregated tables) or `events` (raw rows), per period run. */
+  /** What answered, over every period run: `rollups` (pre-aggregated tables) and/or `events` (raw rows). */
   readonly sources?: readonly ('rollups' | 'events')[];
 }
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalDimension, dimension, METRIC_TYPES, visitParts } from '../../src/query/dimensions.js';
-import { metric } from '../../src/query/metrics.js';
+import { METRIC_NAMES, metric } from '../../src/query/metrics.js';
 import { dialectFor } from '../../src/query/dialects/index.js';
 import type { MetricName } from '../../src/query/types.js';
 
@@ -27,6 +27,17 @@ test('visit metrics are defined on visit groups; distinct counts are per dialect
   for (const name of ['bounces', 'totaltime'] as const) assert.equal(metric(name).row, undefined, `${name} needs visits`);
   assert.equal(dialectFor('duckdb').render(metric('visitors').row!(dialectFor('duckdb'))).text, 'count(DISTINCT session_id)');
   assert.equal(dialectFor('duckdb').render(metric('bounces').visit!(dialectFor('duckdb'))).text, 'sum(CASE WHEN c = 1 THEN 1 ELSE 0 END)');
+});
+
+test('every metric has a kind; ratios are of two other metrics, defined once', () => {
+  const kinds = Object.fromEntries(METRIC_NAMES.map((name) => [name, metric(name).kind]));
+  assert.deepEqual(kinds, {
+    pageviews: 'additive', events: 'additive', visitors: 'distinct', visits: 'distinct', bounces: 'additive', totaltime: 'additive',
+    countries: 'distinct', uniqueEvents: 'distinct', bounceRate: 'ratio', visitDuration: 'ratio', viewsPerVisit: 'ratio',
+  });
+  assert.deepEqual(metric('viewsPerVisit').ratio, { num: 'pageviews', den: 'visits' });
+  assert.deepEqual(metric('bounceRate').ratio, { num: 'bounces', den: 'visits' });
+  for (const name of METRIC_NAMES) assert.equal(metric(name).ratio !== undefined, metric(name).kind === 'ratio', name);
 });
 
 test("Umami's other spellings resolve to one dimension; unknown names do not", () => {

@@ -3,6 +3,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../server/context.js';
+import { trackAnswerSources } from '../answer-source.js';
 import { limitShareReads } from '../heavy.js';
 import { registerEvents } from './events.js';
 import { registerExport } from './export.js';
@@ -19,6 +20,7 @@ export async function registerAnalytics(app: FastifyInstance, ctx: AppContext): 
   // A scope of their own, so the share-link limit applies to these routes only.
   await app.register(async (scope) => {
     limitShareReads(scope, ctx);
+    trackAnswerSources(scope, ctx);
     registerStats(scope, a);
     registerEvents(scope, a);
     registerSessions(scope, a);

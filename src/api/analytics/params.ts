@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { badRequest } from '../../server/errors.js';
 import type { AppContext } from '../../server/context.js';
 import { QueryEngine } from '../../query/engine.js';
+import { answerObserver } from '../answer-source.js';
 
 export type Params = Record<string, unknown>;
 
@@ -16,7 +17,7 @@ export interface Analytics {
 }
 
 export function analytics(ctx: AppContext): Analytics {
-  return { ctx, engine: new QueryEngine(ctx.store.analytics), now: () => new Date() };
+  return { ctx, engine: new QueryEngine(ctx.store.analytics, { log: ctx.log, observer: answerObserver }), now: () => new Date() };
 }
 
 export const query = (req: FastifyRequest): Params => (req.query ?? {}) as Params;

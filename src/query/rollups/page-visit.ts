@@ -14,52 +14,43 @@
 import type { Row } from '../../store/types.js';
 import { metricAlias, tail } from '../compile.js';
 import type { Dialect } from '../dialects/dialect.js';
-import { canonicalDimension } from '../dimensions.js';
 import { TRAFFIC_TYPES } from '../filters.js';
 import { metric } from '../metrics.js';
 import { join, raw, sql, type Sql } from '../sql.js';
-import type { MetricName, Query } from '../types.js';
+import type { Query } from '../types.js';
+import { covers } from '../sources.js';
+import { pageVisit, type PathMetric } from './page-visit-source.js';
 
-const PATH_METRICS: readonly MetricName[] = ['pageviews', 'visitors', 'visits', 'bounces', 'totaltime'];
-
-/**
- * A breakdown by path with visit metrics (usesRollups has checked filter, rows and range). Page
- * views alone are cheaper from raw rows.
- */
-export function pagePath(q: Query): boolean {
-  const [ref] = q.dimensions;
-  return (
-    q.dimensions.length === 1 && ref.kind === 'field' && canonicalDimension(ref.name) === 'path' &&
-    q.metrics.length > 0 && q.metrics.every((m) => PATH_METRICS.includes(m)) && q.metrics.some((m) => m !== 'pageviews')
-  );
-}
-
-/** Rows shaped like compileAggregate's (d0, m0..) for a query pagePath accepted. */
+/** Rows shaped like compileAggregate's (d0, m0..) for a query the planner gave to page_visit. */
 export async function pagePathRows(q: Query, d: Dialect, run: (stmt: Sql) => Promise<Row[]>): Promise<Row[]> {
+  if (!covers(pageVisit, q.metrics)) throw new Error(`page_visit cannot answer ${q.metrics}`);
+  const metrics = q.metrics;
   const website = sql`website_id = ${d.uuid(q.websiteId)}`;
   const a = d.timestamp(q.range.start);
   const b = d.timestamp(q.range.end);
   const whole = sql`${website} AND t0 >= ${a} AND t1 <= ${b}`;
   const first = sql`(prev_t0 IS NULL OR prev_t0 < ${a})`;
-  const visit = (m: MetricName) => (metric(m).visit as (d: Dialect) => Sql)(d);
+  const visit = (m: PathMetric) => pageVisit.formulas[m]({ d, first });
   const none = raw('NULL');
   // One select per part, each metric in its column; parts are summed per path.
-  const part = (value: (m: MetricName) => Sql, from: Sql) =>
-    sql`SELECT d0, ${join(q.metrics.map((m, i) => sql`${value(m)} AS ${raw(metricAlias(i))}`))} FROM ${from} GROUP BY d0`;
+  const part = (value: (m: PathMetric) => Sql, from: Sql) =>
+    sql`SELECT d0, ${join(metrics.map((m, i) => sql`${value(m)} AS ${raw(metricAlias(i))}`))} FROM ${from} GROUP BY d0`;
   const parts = [
     part(
-      (m) => (m === 'visitors' ? sql`count(*) FILTER (WHERE ${first})` : visit(m)),
+      visit,
       sql`(SELECT url_path AS d0, c, t0, t1, prev_t0 FROM page_visit WHERE ${whole}) w`,
     ),
   ];
   const cut = await cutGroups(q, d, run);
   if (cut) {
-    parts.push(part((m) => (m === 'visitors' ? none : visit(m)), raw('cut')));
-    if (q.metrics.includes('visitors')) {
+    // Cut groups are regrouped raw rows: their visitors are distinct sessions, counted below.
+    const cutValue = (m: PathMetric) => (m === 'visitors' ? none : visit(m));
+    parts.push(part(cutValue, raw('cut')));
+    if (metrics.includes('visitors')) {
       const counted = sql`SELECT url_path AS d0, session_id AS visit_session FROM page_visit
         WHERE ${whole} AND ${first} AND session_id IN (SELECT visit_session FROM cut)`;
       const uncounted = sql`(SELECT g.* FROM cut g ANTI JOIN (${counted}) k ON g.d0 IS NOT DISTINCT FROM k.d0 AND g.visit_session = k.visit_session) u`;
-      parts.push(part((m) => (m === 'visitors' ? visit(m) : none), uncounted));
+      parts.push(part((m) => (m === 'visitors' ? (metric('visitors').visit as (d: Dialect) => Sql)(d) : none), uncounted));
     }
   }
   const sums = q.metrics.map((_, i) => raw(`sum(${metricAlias(i)}) AS ${metricAlias(i)}`));

@@ -27,7 +27,7 @@
 import { duckdb } from '../dialects/duckdb.js';
 import { channelExpr } from '../dimensions.js';
 import { metric } from '../metrics.js';
-import { VISIT_METRICS } from './traffic.js';
+import { VISIT_METRICS } from './visit-source.js';
 import type { Statement } from '../../store/types.js';
 import { join, raw, renderNumbered, sql, type Sql } from '../sql.js';
 import { CLICK_ID_FLAG } from '../../store/sql/columns.js';

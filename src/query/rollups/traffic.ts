@@ -1,201 +1,266 @@
-// Page-traffic totals and time series from the store's rollups (src/query/rollups/traffic-maintenance.ts), for
-// queries without filters whose range and buckets are whole slots. The raw path counts distinct
-// sessions over every row; here visitors are a sum: a session-slot row counts when the session's
-// previous slot lies outside the window (or bucket). Visits, bounces and time are sums per pair of
-// first and last slot (visit_span); the few visits cut by the range's ends are recounted from
-// their raw rows in range.
-// test/query-rollup.test.ts checks every answer against the raw path.
+// Page-traffic totals, time series and breakdowns from the store's rollups (upkeep:
+// traffic-maintenance.ts; the tables are declared sources in slot-source.ts and visit-source.ts),
+// for the queries the planner (../plan.ts) gave them. The raw path counts distinct sessions over
+// every row; here visitors are a sum: a session-slot row counts when the session's previous slot
+// lies outside the window (or bucket). Visits, bounces and time are sums per pair of first and
+// last slot (visit_span); the few visits cut by the range's ends are recounted from their raw
+// rows in range.
+//
+// A range off the slot grid is answered from its whole slots plus its ragged edges' raw rows:
+// the edge rows join the session-slot rows as rows of their own (one per page view, and one per
+// edge session the whole slots did not count), so that the source's formulas apply unchanged.
+// test/query/rollups.test.ts checks every answer against the raw path.
 
 import type { Row, TrafficRollups } from '../../store/types.js';
-import { breakdownConditions, dimensionExpr, metricAlias, tail, validate, type Instant } from '../compile.js';
+import { breakdownConditions, dimensionExpr, metricAlias, tail, type Instant } from '../compile.js';
 import type { Dialect } from '../dialects/dialect.js';
-import { canonicalDimension, dimension, visitParts } from '../dimensions.js';
-import { TRAFFIC_TYPES } from '../filters.js';
-import { metric } from '../metrics.js';
-import { pagePath, pagePathRows } from './page-visit.js';
+import { dimension, visitParts } from '../dimensions.js';
+import { compileFilter, TRAFFIC_TYPES } from '../filters.js';
+import type { AttributeFilter, Grid, Plan, Reader } from '../plan.js';
+import { covers } from '../sources.js';
+import { pagePathRows } from './page-visit.js';
+import { sessionSlot, slotCount, type SlotMetric } from './slot-source.js';
+import { VISIT_METRICS, visitRollup, visitSpan, type VisitMetric } from './visit-source.js';
 import { int, join, raw, sql, type Sql } from '../sql.js';
-import { offsetSegments } from '../time.js';
-import type { MetricName, Query } from '../types.js';
+import type { Query } from '../types.js';
 
-const SLOT_METRICS: readonly MetricName[] = ['pageviews', 'visitors', 'countries'];
-/** The visit metrics the rollups answer; visit_span keeps each summed in a column of its name. */
-export const VISIT_METRICS: readonly MetricName[] = ['visits', 'bounces', 'totaltime'];
+type Run = (stmt: Sql) => Promise<Row[]>;
+type RollupPlan = Extract<Plan, { source: 'rollups' }>;
 
-/** Can the rollups answer `q` with exactly the raw path's numbers? */
-export function usesRollups(q: Query, rollups: Pick<TrafficRollups, 'slotMs' | 'attributes' | 'pageColumns' | 'visitAttributes'>): boolean {
-  const slotMs = rollups.slotMs;
-  if (q.rows !== 'traffic' || q.restOf?.length) return false;
-  if (q.filter !== null && (q.dimensions.length > 0 || !attributeFilter(q, rollups))) return false;
-  const start = q.range.start.getTime();
-  const end = q.range.end.getTime() + 1;
-  if (start < 0 || start % slotMs !== 0 || end % slotMs !== 0) return false;
-  // Buckets in the zone must be made of whole slots: its offsets and the instants they change at.
-  const segments = offsetSegments(q.timeZone, q.range);
-  if (!segments.every((s) => (s.offsetMinutes * 60_000) % slotMs === 0 && (s.from === null || s.from.getTime() % slotMs === 0))) return false;
-  if (q.dimensions.length === 0) return q.offset === 0 && q.metrics.every((m) => SLOT_METRICS.includes(m) || VISIT_METRICS.includes(m));
-  if (pageColumn(q, rollups.pageColumns) || visitPath(q) || visitChannel(q) || pagePath(q)) return true;
-  if (!q.metrics.every((m) => SLOT_METRICS.includes(m))) return false;
-  const [dim] = q.dimensions;
-  if (dim.kind === 'time') return q.dimensions.length === 1 && dim.unit !== 'minute';
-  if (q.dimensions.every((ref) => ref.kind === 'weekday' || ref.kind === 'hourOfDay')) return true;
-  return slotAttribute(q, rollups.attributes) !== null;
+/** Rows shaped like compileAggregate's (d0.., m0..) for a query the planner gave the rollups. */
+export async function rollupRows(p: RollupPlan, q: Query, d: Dialect, rollups: TrafficRollups, run: Run): Promise<Row[]> {
+  const r: Reader = p.reader;
+  switch (r.kind) {
+    case 'entryExit':
+      return visitPathRows(q, d, r.name, p.grid, run);
+    case 'channel':
+      return channelRows(q, d, p.grid, run);
+    case 'pagePath':
+      return pagePathRows(q, d, run);
+    case 'pageColumn':
+      return run(pageColumnQuery(q, d, r.column, p.grid));
+    case 'attribute': {
+      const read = { pointer: `prev_${r.attribute}`, filter: null, keys: { kind: 'columns', columns: rollups.attributes[r.attribute] } } as const;
+      return run(slotQuery(q, d, p.grid, read, slotMetrics(q)));
+    }
+    case 'cells':
+      return run(cellsQuery(q, d, p.grid));
+    case 'series':
+      return run(slotQuery(q, d, p.grid, { pointer: r.filter ? `prev_${r.filter.column}` : 'prev_slot', filter: r.filter, keys: { kind: 'bucket' } }, slotMetrics(q)));
+    case 'totals':
+      return totalsRows(q, d, r.filter, p.grid, run);
+  }
 }
 
-/**
- * A filter the rollups can apply to totals: one session attribute that visit_rollup keeps, equal
- * to one value (an empty value also matches rows without one: left to the raw path).
- */
-function attributeFilter(q: Query, rollups: Pick<TrafficRollups, 'visitAttributes'>): { column: string; value: string } | null {
-  const f = q.filter;
-  if (f?.kind !== 'leaf' || f.op !== 'eq' || f.values.length !== 1 || f.values[0] === '') return null;
-  const column = canonicalDimension(f.dim);
-  return column && rollups.visitAttributes.includes(column) ? { column, value: f.values[0] } : null;
-}
-
-/** The dimension of a one-field breakdown that counts only `metric`, by its canonical name. */
-function breakdownBy(q: Query, metric: MetricName): string | undefined {
-  const [ref] = q.dimensions;
-  if (q.dimensions.length !== 1 || ref.kind !== 'field' || q.metrics.join() !== metric) return undefined;
-  return canonicalDimension(ref.name);
-}
-
-/** Visits by entry or exit page. */
-const visitPath = (q: Query) => ['entry', 'exit'].includes(breakdownBy(q, 'visits') ?? '');
-
-/** Visitors by channel. */
-const visitChannel = (q: Query) => breakdownBy(q, 'visitors') === 'channel';
-
-/** The page column a page-view breakdown reads, when slot_count counts it. */
-function pageColumn(q: Query, columns: readonly string[]): string | null {
-  const name = breakdownBy(q, 'pageviews');
-  const def = name ? dimension(name) : null;
-  return def && def.grain === 'row' && def.rows === 'traffic' && def.column && columns.includes(def.column) ? def.column : null;
-}
-
-/** The session attribute a breakdown is by, when session_slot keeps a pointer for exactly its dimensions. */
-function slotAttribute(q: Query, attributes: TrafficRollups['attributes']): string | null {
-  const names = q.dimensions.map((ref) => (ref.kind === 'field' ? canonicalDimension(ref.name) : undefined));
-  const name = names[0];
-  if (!name || !Object.hasOwn(attributes, name)) return null;
-  return attributes[name].join() === names.join() ? name : null;
-}
-
-/** Rows shaped like compileAggregate's (d0.., m0..) for a query usesRollups accepted. */
-export async function rollupRows(q: Query, d: Dialect, rollups: TrafficRollups, run: (stmt: Sql) => Promise<Row[]>): Promise<Row[]> {
-  validate(q);
-  if (visitPath(q)) return visitPathRows(q, d, rollups, run);
-  if (visitChannel(q)) return channelRows(q, d, rollups, run);
-  if (pagePath(q)) return pagePathRows(q, d, run);
-  if (q.dimensions.length > 0) return run(slotQuery(q, d, rollups));
-  const wantsSlots = q.metrics.some((m) => SLOT_METRICS.includes(m));
-  const wantsVisits = q.metrics.some((m) => VISIT_METRICS.includes(m));
-  const [slots, visits] = await Promise.all([wantsSlots ? run(slotQuery(q, d, rollups)) : ([{}] as Row[]), wantsVisits ? visitTotals(q, d, rollups, run) : {}]);
+async function totalsRows(q: Query, d: Dialect, f: AttributeFilter | null, grid: Grid, run: Run): Promise<Row[]> {
+  const slotPart = slotMetrics(q);
+  const wantsVisits = q.metrics.some((m) => covers(visitRollup, [m]));
+  const [slots, visits] = await Promise.all([slotPart.length ? run(slotQuery(q, d, grid, { pointer: f ? `prev_${f.column}` : 'prev_slot', filter: f, keys: { kind: 'total' } }, slotPart)) : ([{}] as Row[]), wantsVisits ? visitTotals(q, d, f, grid, run) : null]);
   const row: Row = {};
   q.metrics.forEach((m, i) => {
-    row[metricAlias(i)] = SLOT_METRICS.includes(m) ? slots[0]?.[metricAlias(i)] : (visits as Record<string, number>)[m];
+    const asked = [m];
+    row[metricAlias(i)] = covers(visitRollup, asked) ? visits?.[asked[0]] : slots[0]?.[metricAlias(i)];
   });
   return [row];
 }
 
-/**
- * Pageviews and visitors from session_slot, in total or per time bucket. A session counts in a
- * bucket on its first slot there: the one whose previous slot is before the bucket's first slot
- * (or the range's). Buckets come from a small table of the range's slots, so each session-slot
- * row costs one join probe instead of time-zone arithmetic.
- */
-function slotQuery(q: Query, d: Dialect, rollups: TrafficRollups): Sql {
-  const slotMs = rollups.slotMs;
-  const [first, last] = slotBounds(q, slotMs);
-  // A sum over a CASE scans about a third faster here than count(*) FILTER (... IS NULL OR ...).
-  const value = (m: MetricName, since: Sql, pointer = 'prev_slot') =>
-    m === 'visitors' ? sql`sum(CASE WHEN coalesce(${raw(pointer)}, -1) < ${since} THEN 1 ELSE 0 END)` : distinctValue(m);
-  const website = sql`website_id = ${d.uuid(q.websiteId)} AND slot BETWEEN ${first} AND ${last}`;
-  const dim = q.dimensions[0];
-  if (!dim) {
-    // Only the slot metrics; the visit metrics come from visitTotals. With a filter on an
-    // attribute, a session counts on its first slot in range with that value.
-    const f = attributeFilter(q, rollups);
-    const pointer = f ? `prev_${f.column}` : 'prev_slot';
-    const select = q.metrics.flatMap((m, i) => (SLOT_METRICS.includes(m) ? [sql`${value(m, first, pointer)} AS ${raw(metricAlias(i))}`] : []));
-    return sql`SELECT ${join(select)} FROM session_slot WHERE ${website}${f ? sql` AND ${raw(f.column)} = ${d.text(f.value)}` : raw('')}`;
-  }
-  const column = pageColumn(q, rollups.pageColumns);
-  if (dim.kind === 'field' && column) {
-    // Page views by value; the breakdown's own rules read the value (and hostname) as columns.
-    const columns = column === 'referrer_domain' ? raw('value AS referrer_domain, host AS hostname') : raw(`value AS ${column}`);
-    const rows = sql`SELECT c, ${columns} FROM slot_count WHERE ${website} AND col = ${d.text(column)}`;
-    const conditions = breakdownConditions(q, d);
-    const where = conditions.length ? sql` WHERE ${join(conditions, ' AND ')}` : raw('');
-    return sql`SELECT ${dimensionExpr(dim, q, d)} AS d0, sum(c) AS m0 FROM (${rows}) r${where}${tail(q, 1)}`;
-  }
-  if (dim.kind === 'field') {
-    // A session counts under a value on its first slot with that value in the range.
-    const attribute = slotAttribute(q, rollups.attributes) as string;
-    const select = [
-      ...rollups.attributes[attribute].map((column, i) => sql`${raw(column)} AS ${raw(`d${i}`)}`),
-      ...q.metrics.map((m, i) => sql`${value(m, first, `prev_${attribute}`)} AS ${raw(metricAlias(i))}`),
-    ];
-    return sql`SELECT ${join(select)} FROM session_slot WHERE ${website}${tail(q, q.dimensions.length)}`;
-  }
-  // Clock dimensions: one row per slot of the range with its bucket (or weekday and hour).
-  const at: Instant = { ms: sql`(s * ${int(slotMs)})`, since: (from) => sql`s >= ${int(from.getTime() / slotMs)}` };
-  const keys = q.dimensions.map((ref, i) => sql`${dimensionExpr(ref, q, d, at)} AS ${raw(`d${i}`)}`);
-  const slots = sql`SELECT CAST(s AS INTEGER) AS slot, ${join(keys)} FROM range(${first}, ${last} + 1) r(s)`;
-  const dims = q.dimensions.map((_, i) => raw(`d${i}`));
-  if (dim.kind === 'time') {
-    const buckets = sql`SELECT slot, d0, greatest(${first}, min(slot) OVER (PARTITION BY d0)) AS since FROM (${slots}) b`;
-    const select = [raw('d0'), ...q.metrics.map((m, i) => sql`${value(m, raw('since'))} AS ${raw(metricAlias(i))}`)];
-    return sql`SELECT ${join(select)} FROM session_slot JOIN (${buckets}) b USING (slot) WHERE ${website}${tail(q, 1)}`;
-  }
-  // Weekday and hour cells are not one stretch of time: visitors there are distinct sessions.
-  const select = [...dims, ...q.metrics.map((m, i) => sql`${m === 'visitors' ? raw('count(DISTINCT session_id)') : distinctValue(m)} AS ${raw(metricAlias(i))}`)];
-  return sql`SELECT ${join(select)} FROM session_slot JOIN (${slots}) b USING (slot) WHERE ${website}${tail(q, dims.length)}`;
+/** The query's metrics session_slot answers, with their positions. */
+function slotMetrics(q: Query): { m: SlotMetric; i: number }[] {
+  return q.metrics.flatMap((m, i) => {
+    const one = [m];
+    return covers(sessionSlot, one) ? [{ m: one[0], i }] : [];
+  });
 }
 
-/** Page views and countries over session_slot rows: every country of a traffic row is on one of them. */
-const distinctValue = (m: MetricName) => raw(m === 'pageviews' ? 'sum(c)' : 'count(DISTINCT country)');
+const website = (q: Query, d: Dialect) => sql`website_id = ${d.uuid(q.websiteId)}`;
+const at = (ms: number, d: Dialect) => d.timestamp(new Date(ms));
 
-/** The range's first and last slot. */
-const slotBounds = (q: Query, slotMs: number) => [int(q.range.start.getTime() / slotMs), int((q.range.end.getTime() + 1) / slotMs - 1)] as const;
+/** The one attribute equality as a condition on rollup rows (they keep the attribute as a column). */
+const attributeIs = (f: AttributeFilter | null, d: Dialect) => (f ? sql` AND ${raw(f.column)} = ${d.text(f.value)}` : raw(''));
+
+/** How session-slot rows are grouped: one total, per time bucket, or per attribute value (its columns). */
+type Keys = { readonly kind: 'total' } | { readonly kind: 'bucket' } | { readonly kind: 'columns'; readonly columns: readonly string[] };
+
+/** A session_slot read: its pointer (prev_slot or prev_<attribute>), an attribute filter, its grouping. */
+interface SlotRead {
+  readonly pointer: string;
+  readonly filter: AttributeFilter | null;
+  readonly keys: Keys;
+}
+
+const keyNames = (keys: Keys) => (keys.kind === 'total' ? [] : keys.kind === 'bucket' ? ['d0'] : keys.columns.map((_, i) => `d${i}`));
 
 /**
- * Visits, bounces and time: whole visits summed per pair of slots (visit_span), plus the visits
- * cut by the range's ends regrouped from their rows in range. With an attribute filter, whole
- * visits with that value come from visit_rollup, and the rare whole visits whose attributes vary
- * are regrouped from their matching rows, like the cut ones.
+ * Pageviews, visitors and countries from session_slot, in total, per time bucket or per value of
+ * an attribute. A session counts in a bucket (or under a value) on its first slot there: the one
+ * whose pointer is before the bucket's first slot (or the range's). Buckets come from a small
+ * table of the range's slots, so each session-slot row costs one join probe instead of time-zone
+ * arithmetic. With an attribute filter, a session counts on its first slot in range with that value.
  */
-async function visitTotals(q: Query, d: Dialect, rollups: TrafficRollups, run: (stmt: Sql) => Promise<Row[]>): Promise<Record<string, number>> {
-  const aggregates = join(VISIT_METRICS.map((m) => sql`${(metric(m).visit as (d: Dialect) => Sql)(d)} AS ${raw(m)}`));
-  const f = attributeFilter(q, rollups);
-  const [first, last] = slotBounds(q, rollups.slotMs);
+function slotQuery(q: Query, d: Dialect, grid: Grid, read: SlotRead, metrics: readonly { m: SlotMetric; i: number }[]): Sql {
+  const { first, last } = grid;
+  const interior = sql`${website(q, d)} AND slot BETWEEN ${int(first)} AND ${int(last)}${attributeIs(read.filter, d)}`;
+  const buckets = read.keys.kind === 'bucket' ? bucketTable(q, d, grid) : null;
+  const names = keyNames(read.keys);
+  const keys = read.keys.kind === 'columns' ? read.keys.columns.map((c, i) => raw(`${c} AS d${i}, `)) : [];
+  // The rows the formulas read: (keys, since, c, p, country).
+  const parts = [
+    buckets
+      ? sql`SELECT b.d0, b.since, s.c, s.${raw(read.pointer)} AS p, s.country FROM session_slot s JOIN (${buckets}) b USING (slot) WHERE ${interior}`
+      : sql`SELECT ${join(keys, '')}${int(first)} AS since, c, ${raw(read.pointer)} AS p, country FROM session_slot WHERE ${interior}`,
+  ];
+  const edges = grid.head || grid.tail ? edgeRows(q, d, grid, read, buckets) : null;
+  if (edges) parts.push(edges.rows);
+  const value = (m: SlotMetric) => sessionSlot.formulas[m]({ since: raw('since'), pointer: 'p', cells: false });
+  const select = [...names.map((n) => raw(n)), ...metrics.map(({ m, i }) => sql`${value(m)} AS ${raw(metricAlias(i))}`)];
+  const withEdges = edges ? sql`WITH ${edges.ctes} ` : raw('');
+  const groups = names.length ? tail(q, names.length) : raw('');
+  return sql`${withEdges}SELECT ${join(select)} FROM (${join(parts, ' UNION ALL ')}) r${groups}`;
+}
+
+/** The range's slots with their bucket (d0) and the bucket's first slot in range (since). */
+function bucketTable(q: Query, d: Dialect, grid: Grid): Sql {
+  const slots = slotKeys(q, d, grid);
+  return sql`SELECT slot, d0, greatest(${int(grid.first)}, min(slot) OVER (PARTITION BY d0)) AS since FROM (${slots}) k`;
+}
+
+/** One row per whole slot of the range with its clock dimensions (d0, d1, ...). */
+function slotKeys(q: Query, d: Dialect, grid: Grid): Sql {
+  const slotAt: Instant = { ms: sql`(s * ${int(grid.slotMs)})`, since: (from) => sql`s >= ${int(from.getTime() / grid.slotMs)}` };
+  const keys = q.dimensions.map((ref, i) => sql`${dimensionExpr(ref, q, d, slotAt)} AS ${raw(`d${i}`)}`);
+  return sql`SELECT CAST(s AS INTEGER) AS slot, ${join(keys)} FROM range(${int(grid.first)}, ${int(grid.last)} + 1) r(s)`;
+}
+
+/** The traffic rows of the range's edges, with `columns` (and head: whether in the head slot). */
+function edgeWindows(q: Query, d: Dialect, grid: Grid, columns: string): Sql {
+  const { first, last, slotMs } = grid;
+  const filter = q.filter ? sql` AND ${compileFilter(q.filter, q, d)}` : raw('');
+  const traffic = sql`${website(q, d)} AND ${TRAFFIC_TYPES}${filter}`;
+  const windows: Sql[] = [];
+  if (grid.head) {
+    windows.push(sql`SELECT ${raw(columns)}, TRUE AS head FROM website_event
+      WHERE ${traffic} AND created_at >= ${d.timestamp(q.range.start)} AND created_at < ${at(first * slotMs, d)}`);
+  }
+  if (grid.tail) {
+    windows.push(sql`SELECT ${raw(columns)}, FALSE AS head FROM website_event
+      WHERE ${traffic} AND created_at >= ${at((last + 1) * slotMs, d)} AND created_at <= ${d.timestamp(q.range.end)}`);
+  }
+  return join(windows, ' UNION ALL ');
+}
+
+/**
+ * The ragged edges as session-slot-like rows (keys, since, c, p, country): each page view in
+ * [start, first whole slot) and [last whole slot's end, end] counts once, with a pointer that
+ * never counts it as a visitor; each edge session that no whole slot of its bucket (or with its
+ * value) holds adds a row that counts it once. Whether a whole slot holds it is read from
+ * pointers: a session in the head slot (first - 1) is in the whole slots when its row whose
+ * pointer is the head slot lies there; a session in the tail slot (last + 1) when its row there
+ * points into the whole slots.
+ */
+function edgeRows(q: Query, d: Dialect, grid: Grid, read: SlotRead, buckets: Sql | null): { ctes: Sql; rows: Sql } {
+  const { first, last } = grid;
+  const names = keyNames(read.keys);
+  const columns = read.keys.kind === 'columns' ? [...new Set([...read.keys.columns, 'country'])] : ['country', 'created_at'];
+  const keyOf =
+    read.keys.kind === 'bucket' ? [sql`${dimensionExpr(q.dimensions[0], q, d)} AS d0`] : read.keys.kind === 'columns' ? read.keys.columns.map((c, i) => raw(`${c} AS d${i}`)) : [];
+  const hits = sql`SELECT ${join([raw('session_id, country, head'), ...keyOf])} FROM (${edgeWindows(q, d, grid, ['session_id', ...columns].join(', '))}) w`;
+  // The whole slots of each edge row's bucket, lo..hi (none: NULL); without buckets, all of them.
+  const edge = buckets
+    ? sql`SELECT * FROM (${hits}) e LEFT JOIN (SELECT d0, min(slot) AS lo, max(slot) AS hi FROM buckets GROUP BY d0) k USING (d0)`
+    : sql`SELECT *, ${int(first)} AS lo, ${int(last)} AS hi FROM (${hits}) e`;
+  const ptr = raw(`s.${read.pointer}`);
+  const same = read.keys.kind === 'columns' ? raw(read.keys.columns.map((c, i) => ` AND s.${c} IS NOT DISTINCT FROM e.d${i}`).join('')) : raw('');
+  const slotRows = sql`SELECT 1 FROM session_slot s WHERE s.website_id = ${d.uuid(q.websiteId)} AND s.session_id = e.session_id${attributeIs(read.filter, d)}${same}`;
+  const held = sql`CASE WHEN e.head
+      THEN EXISTS (${slotRows} AND s.slot BETWEEN ${int(first)} AND e.hi AND ${ptr} = ${int(first - 1)})
+      ELSE EXISTS (${slotRows} AND s.slot = ${int(last + 1)} AND ${ptr} BETWEEN e.lo AND ${int(last)}) END`;
+  const ctes = join([...(buckets ? [sql`buckets AS (${buckets})`] : []), sql`edge AS MATERIALIZED (${edge})`], ', ');
+  const keys = names.map((n) => `${n}, `).join('');
+  // A pointer of 2^31 - 1 is never before a window's first slot; NULL always is.
+  const rows = sql`SELECT ${raw(keys)}${int(first)} AS since, 1 AS c, 2147483647 AS p, country FROM edge
+    UNION ALL SELECT ${raw(keys)}${int(first)} AS since, 0 AS c, NULL AS p, NULL AS country
+    FROM (SELECT DISTINCT ${raw(names.map((n) => `e.${n}, `).join(''))}e.session_id FROM edge e WHERE NOT (${held})) u`;
+  return { ctes, rows };
+}
+
+/**
+ * Page views by a page column's value from slot_count, plus the edge rows' values when the range
+ * is off the grid; the breakdown's own rules read the value (and hostname) as columns.
+ */
+function pageColumnQuery(q: Query, d: Dialect, column: string, grid: Grid): Sql {
+  const columns = column === 'referrer_domain' ? 'value AS referrer_domain, host AS hostname' : `value AS ${column}`;
+  const parts = [sql`SELECT c, ${raw(columns)} FROM slot_count WHERE ${website(q, d)} AND slot BETWEEN ${int(grid.first)} AND ${int(grid.last)} AND col = ${d.text(column)}`];
+  if (grid.head || grid.tail) {
+    const raws = column === 'referrer_domain' ? 'referrer_domain, hostname' : column;
+    parts.push(sql`SELECT 1 AS c, ${raw(raws)} FROM (${edgeWindows(q, d, grid, raws)}) e`);
+  }
+  const conditions = breakdownConditions(q, d);
+  const where = conditions.length ? sql` WHERE ${join(conditions, ' AND ')}` : raw('');
+  return sql`SELECT ${dimensionExpr(q.dimensions[0], q, d)} AS d0, ${slotCount.formulas.pageviews()} AS m0 FROM (${join(parts, ' UNION ALL ')}) r${where}${tail(q, 1)}`;
+}
+
+/** Weekday and hour cells: one row per slot of the range with its cell. */
+function cellsQuery(q: Query, d: Dialect, grid: Grid): Sql {
+  if (!covers(sessionSlot, q.metrics)) throw new Error(`session_slot cannot answer ${q.metrics}`);
+  const metrics: readonly SlotMetric[] = q.metrics;
+  const window = { since: int(grid.first), pointer: 'prev_slot', cells: true };
+  const dims = q.dimensions.map((_, i) => raw(`d${i}`));
+  const select = [...dims, ...metrics.map((m, i) => sql`${sessionSlot.formulas[m](window)} AS ${raw(metricAlias(i))}`)];
+  return sql`SELECT ${join(select)} FROM session_slot JOIN (${slotKeys(q, d, grid)}) b USING (slot)
+    WHERE ${website(q, d)} AND slot BETWEEN ${int(grid.first)} AND ${int(grid.last)}${tail(q, dims.length)}`;
+}
+
+/**
+ * Visits, bounces and time: whole visits summed per pair of whole slots (visit_span), the whole
+ * visits that start or end in an edge slot from visit_rollup, plus the visits cut by the range's
+ * ends regrouped from their rows in range. With an attribute filter, whole visits with that value
+ * come from visit_rollup, and the rare whole visits whose attributes vary are regrouped from
+ * their matching rows, like the cut ones.
+ */
+async function visitTotals(q: Query, d: Dialect, f: AttributeFilter | null, grid: Grid, run: Run): Promise<Record<VisitMetric, number>> {
+  const aggregates = join(VISIT_METRICS.map((m) => sql`${visitRollup.formulas[m](d)} AS ${raw(m)}`));
+  const { first, last, slotMs } = grid;
   const matches = f ? sql`${raw(f.column)} = ${d.text(f.value)}` : null;
-  const spans = sql`SELECT ${join(VISIT_METRICS.map((m) => sql`sum(${raw(m)}) AS ${raw(m)}`))}, sum(mixed) AS mixed FROM visit_span
-    WHERE website_id = ${d.uuid(q.websiteId)} AND slot0 >= ${first} AND slot1 <= ${last}`;
+  const spans = sql`SELECT ${join(VISIT_METRICS.map((m) => sql`${visitSpan.formulas[m]()} AS ${raw(m)}`))}, sum(mixed) AS mixed FROM visit_span
+    WHERE ${website(q, d)} AND slot0 >= ${int(first)} AND slot1 <= ${int(last)}`;
+  // Whole visits in range that start in the head slot or end in the tail slot: plain conjunctions, so scans skip row groups.
+  const edgeWhole: Sql[] = [];
+  if (grid.head) edgeWhole.push(sql`${wholeVisits(q, d)} AND t0 < ${at(first * slotMs, d)}`);
+  if (grid.tail) edgeWhole.push(sql`${wholeVisits(q, d)} AND t0 >= ${at(first * slotMs, d)} AND t1 >= ${at((last + 1) * slotMs, d)}`);
+  const edgeVisits = edgeWhole.length
+    ? sql`SELECT ${aggregates}, count(*) FILTER (WHERE mixed) AS mixed
+      FROM (${join(edgeWhole.map((w) => sql`SELECT c, t0, t1, mixed FROM visit_rollup WHERE ${w}`), ' UNION ALL ')}) v`
+    : null;
   const filtered = matches && sql`SELECT ${aggregates} FROM visit_rollup WHERE ${wholeVisits(q, d)} AND NOT mixed AND ${matches}`;
-  const [[span], cut, [sums]] = await Promise.all([run(spans), cutVisitRows(q, d, rollups.slotMs, run), filtered ? run(filtered) : [undefined]]);
-  const totals = Object.fromEntries(VISIT_METRICS.map((m) => [m, Number((filtered ? sums : span)?.[m] ?? 0)]));
+  const [[span], [edge], cut, [sums]] = await Promise.all([
+    run(spans),
+    edgeVisits ? run(edgeVisits) : [undefined],
+    cutVisitRows(q, d, grid, run),
+    filtered ? run(filtered) : [undefined],
+  ]);
+  const part = (r: Row | undefined, m: string) => Number(r?.[m] ?? 0);
+  const totals = Object.fromEntries(VISIT_METRICS.map((m) => [m, filtered ? part(sums, m) : part(span, m) + part(edge, m)])) as Record<VisitMetric, number>;
   const regroup: Sql[] = cut ? [cut] : [];
-  if (filtered && Number(span?.mixed ?? 0) > 0) {
-    regroup.push(sql`SELECT * FROM website_event WHERE website_id = ${d.uuid(q.websiteId)} AND ${TRAFFIC_TYPES}
+  if (filtered && part(span, 'mixed') + part(edge, 'mixed') > 0) {
+    regroup.push(sql`SELECT * FROM website_event WHERE ${website(q, d)} AND ${TRAFFIC_TYPES}
       AND created_at BETWEEN ${d.timestamp(q.range.start)} AND ${d.timestamp(q.range.end)}
       AND visit_id IN (SELECT visit_id FROM visit_rollup WHERE ${wholeVisits(q, d)} AND mixed)`);
   }
   if (regroup.length === 0) return totals;
-  const [edge] = await run(
+  const [regrouped] = await run(
     sql`SELECT ${aggregates} FROM (SELECT count(*) AS c, min(created_at) AS t0, max(created_at) AS t1
       FROM (${join(regroup, ' UNION ALL ')}) r${matches ? sql` WHERE ${matches}` : raw('')} GROUP BY visit_id) v`,
   );
-  for (const m of VISIT_METRICS) totals[m] += Number(edge?.[m] ?? 0);
+  for (const m of VISIT_METRICS) totals[m] += part(regrouped, m);
   return totals;
 }
 
 /** Visits by entry or exit page: whole visits' stored paths, and the cut ones' from their rows in range. */
-async function visitPathRows(q: Query, d: Dialect, rollups: TrafficRollups, run: (stmt: Sql) => Promise<Row[]>): Promise<Row[]> {
-  const name = breakdownBy(q, 'visits') as 'entry' | 'exit';
-  const cut = await cutVisitRows(q, d, rollups.slotMs, run);
+async function visitPathRows(q: Query, d: Dialect, name: 'entry' | 'exit', grid: Grid, run: Run): Promise<Row[]> {
+  const cut = await cutVisitRows(q, d, grid, run);
   const paths = [sql`SELECT ${raw(`${name}_path`)} AS d0 FROM visit_rollup WHERE ${wholeVisits(q, d)}`];
   if (cut) paths.push(sql`SELECT ${dimension(name).expr(d)} AS d0 FROM (${cut}) r GROUP BY visit_id`);
-  return run(sql`SELECT d0, count(*) AS m0 FROM (${join(paths, ' UNION ALL ')}) v${tail(q, 1)}`);
+  return run(sql`SELECT d0, ${visitRollup.formulas.visits(d)} AS m0 FROM (${join(paths, ' UNION ALL ')}) v${tail(q, 1)}`);
 }
 
 /**
@@ -203,9 +268,9 @@ async function visitPathRows(q: Query, d: Dialect, rollups: TrafficRollups, run:
  * range in that channel (the one whose previous visit in the channel started before the range),
  * or else through a visit cut by the range's ends, classified from its rows in range.
  */
-async function channelRows(q: Query, d: Dialect, rollups: TrafficRollups, run: (stmt: Sql) => Promise<Row[]>): Promise<Row[]> {
+async function channelRows(q: Query, d: Dialect, grid: Grid, run: Run): Promise<Row[]> {
   const parts = visitParts(dimension('channel'), d);
-  const cut = await cutVisitRows(q, d, rollups.slotMs, run);
+  const cut = await cutVisitRows(q, d, grid, run);
   const firsts = sql`SELECT session_id, channel AS d0 FROM visit_rollup
     WHERE ${wholeVisits(q, d)} AND (prev_channel_t0 IS NULL OR prev_channel_t0 < ${d.timestamp(q.range.start)})`;
   if (!cut) return run(sql`SELECT d0, count(*) AS m0 FROM (${firsts}) v GROUP BY 1${tail(q, 0)}`);
@@ -221,35 +286,38 @@ async function channelRows(q: Query, d: Dialect, rollups: TrafficRollups, run: (
 }
 
 const wholeVisits = (q: Query, d: Dialect) =>
-  sql`website_id = ${d.uuid(q.websiteId)} AND t0 >= ${d.timestamp(q.range.start)} AND t1 <= ${d.timestamp(q.range.end)}`;
+  sql`${website(q, d)} AND t0 >= ${d.timestamp(q.range.start)} AND t1 <= ${d.timestamp(q.range.end)}`;
 
 /**
  * The traffic rows in range of the visits cut by the range's ends, or null when there are none.
  * visit_span tells whether there are any and bounds their first and last slots, so that the
- * scans for them read only the row groups of those slots.
+ * scans for them read only the row groups of those slots. Cut at the start: first slot at or
+ * before the slot of the instant before the range, last slot at or after the range's first;
+ * cut at the end likewise (on the grid, these are the slots just outside and just inside it).
  */
-async function cutVisitRows(q: Query, d: Dialect, slotMs: number, run: (stmt: Sql) => Promise<Row[]>): Promise<Sql | null> {
-  const website = sql`website_id = ${d.uuid(q.websiteId)}`;
-  const [first, last] = slotBounds(q, slotMs);
-  const [span] = await run(sql`SELECT min(slot0) FILTER (WHERE slot0 < ${first}) AS start_lo, max(slot1) FILTER (WHERE slot0 < ${first}) AS start_hi,
-      min(slot0) FILTER (WHERE slot1 > ${last}) AS end_lo
-    FROM visit_span WHERE ${website} AND slot1 >= ${first} AND slot0 <= ${last} AND (slot0 < ${first} OR slot1 > ${last})`);
-  const at = (slot: unknown) => new Date(Number(slot) * slotMs);
+async function cutVisitRows(q: Query, d: Dialect, grid: Grid, run: Run): Promise<Sql | null> {
+  const slotMs = grid.slotMs;
   const a = q.range.start;
   const b = q.range.end;
+  const slotOf = (ms: number) => int(Math.floor(ms / slotMs));
+  const [startIn, startBefore, endIn, endAfter] = [slotOf(a.getTime()), slotOf(a.getTime() - 1), slotOf(b.getTime()), slotOf(b.getTime() + 1)];
+  const [span] = await run(sql`SELECT min(slot0) FILTER (WHERE slot0 <= ${startBefore}) AS start_lo, max(slot1) FILTER (WHERE slot0 <= ${startBefore}) AS start_hi,
+      min(slot0) FILTER (WHERE slot1 >= ${endAfter}) AS end_lo
+    FROM visit_span WHERE ${website(q, d)} AND slot1 >= ${startIn} AND slot0 <= ${endIn} AND (slot0 <= ${startBefore} OR slot1 >= ${endAfter})`);
+  const slotStart = (slot: unknown) => new Date(Number(slot) * slotMs);
   // Cut at the start: t0 < a <= t1, so their rows in range lie in [a, the start of the slot after their last].
-  const atStart = span?.start_lo == null ? null : { t0: at(span.start_lo), rowsTo: at(Number(span.start_hi) + 1) };
+  const atStart = span?.start_lo == null ? null : { t0: slotStart(span.start_lo), rowsTo: slotStart(Number(span.start_hi) + 1) };
   // Cut at the end: t0 <= b < t1, so their rows in range lie in [the start of their first slot, b].
-  const atEnd = span?.end_lo == null ? null : { t0: at(span.end_lo) };
+  const atEnd = span?.end_lo == null ? null : { t0: slotStart(span.end_lo) };
   if (!atStart && !atEnd) return null;
   const cutVisits: Sql[] = [];
   const windows: [Date, Date][] = [];
   if (atStart) {
-    cutVisits.push(sql`SELECT visit_id FROM visit_rollup WHERE ${website} AND t0 >= ${d.timestamp(atStart.t0)} AND t0 < ${d.timestamp(a)} AND t1 >= ${d.timestamp(a)}`);
+    cutVisits.push(sql`SELECT visit_id FROM visit_rollup WHERE ${website(q, d)} AND t0 >= ${d.timestamp(atStart.t0)} AND t0 < ${d.timestamp(a)} AND t1 >= ${d.timestamp(a)}`);
     windows.push([a, atStart.rowsTo < b ? atStart.rowsTo : b]);
   }
   if (atEnd) {
-    cutVisits.push(sql`SELECT visit_id FROM visit_rollup WHERE ${website} AND t0 >= ${d.timestamp(atEnd.t0)} AND t0 <= ${d.timestamp(b)} AND t1 > ${d.timestamp(b)}`);
+    cutVisits.push(sql`SELECT visit_id FROM visit_rollup WHERE ${website(q, d)} AND t0 >= ${d.timestamp(atEnd.t0)} AND t0 <= ${d.timestamp(b)} AND t1 > ${d.timestamp(b)}`);
     const from = atEnd.t0 > a ? atEnd.t0 : a;
     // Overlapping windows become one, so that no row is read twice.
     if (windows.length && windows[0][1] >= from) windows[0] = [a, b];
@@ -257,7 +325,8 @@ async function cutVisitRows(q: Query, d: Dialect, slotMs: number, run: (stmt: Sq
   }
   const rows = windows.map(
     ([from, to]) =>
-      sql`SELECT * FROM website_event WHERE ${website} AND ${TRAFFIC_TYPES} AND created_at BETWEEN ${d.timestamp(from)} AND ${d.timestamp(to)} AND visit_id IN (${join(cutVisits, ' UNION ALL ')})`,
+      sql`SELECT * FROM website_event WHERE ${website(q, d)} AND ${TRAFFIC_TYPES} AND created_at BETWEEN ${d.timestamp(from)} AND ${d.timestamp(to)} AND visit_id IN (${join(cutVisits, ' UNION ALL ')})`,
   );
   return join(rows, ' UNION ALL ');
 }
+
