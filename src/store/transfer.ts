@@ -27,7 +27,7 @@ const METADATA_TABLES: [table: string, key: string][] = [
 ];
 
 const DAY = 86_400_000;
-/** Rows per read and per write. */
+/** Rows per read and per write (the targets' bulk paths start well below this). */
 const CHUNK_ROWS = 50_000;
 
 export interface TransferProgress {
@@ -107,7 +107,13 @@ async function websiteDays(source: Store, websiteId: string): Promise<Date[]> {
   return days;
 }
 
-export async function transferStore(source: Store, target: Store, progress: TransferProgress = () => undefined): Promise<TransferReport> {
+export interface TransferOptions {
+  /** Rows per read and per write; CHUNK_ROWS unless set. */
+  chunkRows?: number;
+}
+
+export async function transferStore(source: Store, target: Store, progress: TransferProgress = () => undefined, options: TransferOptions = {}): Promise<TransferReport> {
+  const chunkRows = options.chunkRows ?? CHUNK_ROWS;
   const metadata = await copyMetadata(source, target);
   const websites = (await source.metadataCopy.rows('websites')).map((r) => String(r.website_id));
   const plan: [string, Date][] = [];
@@ -132,14 +138,14 @@ export async function transferStore(source: Store, target: Store, progress: Tran
     if (have.some((n) => n > 0)) await target.analytics.deleteWebsiteData(websiteId, { from, to });
     for (const [t, { table, rows }] of tables.entries()) {
       // Equal slices of the day, about CHUNK_ROWS rows each if the day's rows are spread evenly.
-      const slices = Math.max(1, Math.ceil(want[t] / CHUNK_ROWS));
+      const slices = Math.max(1, Math.ceil(want[t] / chunkRows));
       for (let k = 0; k < slices && want[t] > 0; k++) {
         const lo = new Date(from.getTime() + Math.floor((k * DAY) / slices));
         const hi = new Date(from.getTime() + Math.floor(((k + 1) * DAY) / slices));
         const raw = await source.analytics.query(`SELECT * FROM ${table} WHERE ${rangeWhere(source)}`, [websiteId, isoParam(lo), isoParam(hi)]);
         const list = rows(batch) as Record<string, unknown>[];
         for (const r of raw) list.push(toWriterRow[t](r));
-        if (batchRows(batch) >= CHUNK_ROWS) await write();
+        if (batchRows(batch) >= chunkRows) await write();
       }
     }
     copied++;

@@ -1,5 +1,5 @@
 // Large batches (imports, migrate-store) take each store's bulk path: the DuckDB appender into
-// staging tables, PostgreSQL's COPY, ClickHouse's JSONEachRow insert. On every store: a large
+// staging tables, PostgreSQL's column arrays, ClickHouse's JSONEachRow insert. On every store: a large
 // batch stores exactly the rows (every column) that the same rows in small batches store; a row
 // the store refuses in a large batch is handled as before (set aside on the embedded store,
 // RowRejectedError and nothing written elsewhere); a large batch retried after a failure past its
@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config.js';
 import { openStore } from '../../src/store/index.js';
 import { openDuckDbStore } from '../../src/store/duckdb/index.js';
 import { BULK_AT_ROWS } from '../../src/store/duckdb/analytics.js';
-import { COPY_AT_ROWS } from '../../src/store/postgres/index.js';
+import { ARRAYS_AT_ROWS } from '../../src/store/postgres/index.js';
 import { RowRejectedError } from '../../src/store/store-errors.js';
 import { tables } from '../../src/store/sql/columns.js';
 import type { EventRow, Store, WriteBatch } from '../../src/store/types.js';
@@ -28,9 +28,9 @@ after(async () => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-const EVENTS = 6_000;
+const EVENTS = 3_000;
 const TEXTS = ['plain', 'tab\there', 'new\nline', 'back\\slash', '"quoted", comma', 'émoji 🦊', "it's", '\\N', ''];
-const DECIMALS = [1.23456, -0.1, 0, 12345.6789, 0.00005, 99999.99995];
+const DECIMALS = [1.23456, -0.1, 0, 12345.6789, 0.0001, 99999.9999];
 const START = Date.UTC(2026, 4, 1, 0, 0, 0, 7);
 
 /** A deterministic dataset for `website`: every kind of value, nulls, text that needs escaping. */
@@ -41,7 +41,7 @@ function dataset(website: string): WriteBatch {
   for (let i = 0; i < EVENTS; i++) {
     const createdAt = new Date(START + i * 37_003);
     const text = (k: number) => (i % (k + 2) === 0 ? null : TEXTS[(i + k) % TEXTS.length]);
-    if (i % 4 === 0) {
+    if (i % 3 === 0) {
       session = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
       visit = randomUUID();
       b.sessions.push({ sessionId: session, websiteId: website, createdAt, browser: text(1), os: 'Linux', device: text(2), screen: '1x1', language: text(3), country: i % 3 ? 'DE' : null, region: text(4), city: text(5), distinctId: text(6) });
@@ -56,8 +56,8 @@ function dataset(website: string): WriteBatch {
       city: text(19), distinctId: text(20),
     };
     b.events.push(event);
-    if (i % 4 === 1) {
-      b.eventData.push({ websiteId: website, sessionId: session, eventId: event.eventId, eventName: text(0), urlPath: event.urlPath, createdAt, dataKey: `k${i % 9}`, stringValue: text(1), numberValue: i % 3 ? DECIMALS[i % DECIMALS.length] : null, dateValue: i % 2 ? new Date(START + i) : null, dataType: 1 + (i % 5) });
+    if (i % 3 === 1) {
+      b.eventData.push({ websiteId: website, sessionId: session, eventId: event.eventId, eventName: text(0), urlPath: event.urlPath, createdAt, dataKey: `k${i % 9}`, stringValue: text(1), numberValue: i % 4 ? DECIMALS[i % DECIMALS.length] : null, dateValue: i % 2 ? new Date(START + i) : null, dataType: 1 + (i % 5) });
     }
   }
   return b;
@@ -75,11 +75,11 @@ function small(b: WriteBatch, hits: number): WriteBatch[] {
     out.push({
       events,
       eventData: b.eventData.filter((d) => ids.has(d.eventId)),
-      sessions: b.sessions.filter((s) => sessions.has(s.sessionId) && !out.some((o) => o.sessions.some((x) => x.sessionId === s.sessionId))),
-      sessionData: [],
+      // A session's events are consecutive and `hits` is a multiple of 3: each session in one part.
+      sessions: b.sessions.filter((s) => sessions.has(s.sessionId)),
+      sessionData: b.sessionData.filter((d) => sessions.has(d.sessionId)),
     });
   }
-  out.push({ events: [], eventData: [], sessions: [], sessionData: b.sessionData });
   return out;
 }
 
@@ -115,10 +115,10 @@ const fault: Record<string, { add: (s: Store) => Promise<unknown>; drop: (s: Sto
 
 test('the dataset is above every bulk threshold', () => {
   const b = dataset(randomUUID());
-  assert.deepEqual([b.events.length, b.eventData.length, b.sessions.length, b.sessionData.length], [6000, 1500, 1500, 1500]);
+  assert.deepEqual([b.events.length, b.eventData.length, b.sessions.length, b.sessionData.length], [3000, 1000, 1000, 1000]);
   assert.ok(rowCount(b) >= BULK_AT_ROWS);
-  for (const { rows } of tables) assert.ok(rows(b).length >= COPY_AT_ROWS);
-  assert.ok(small(dataset(randomUUID()), 100).every((x) => rowCount(x) < BULK_AT_ROWS && tables.every(({ rows }) => rows(x).length < COPY_AT_ROWS)));
+  for (const { rows } of tables) assert.ok(rows(b).length >= ARRAYS_AT_ROWS);
+  assert.ok(small(dataset(randomUUID()), 300).every((x) => rowCount(x) < BULK_AT_ROWS && tables.every(({ rows }) => rows(x).length < ARRAYS_AT_ROWS)));
 });
 
 for (const s of stores) {
@@ -135,29 +135,33 @@ for (const s of stores) {
         const [big, parts] = [randomUUID(), randomUUID()];
         const a = dataset(big);
         await store.analytics.write(a);
-        // The same values under another website id, 100 events at a time.
+        // The same values under another website id, 300 events at a time.
         const b = dataset(parts);
         b.events.forEach((e, i) => (e.eventId = a.events[i].eventId));
         b.eventData.forEach((d, i) => (d.eventId = a.eventData[i].eventId));
         b.sessions.forEach((x, i) => (x.sessionId = a.sessions[i].sessionId));
         b.events.forEach((e, i) => (e.visitId = a.events[i].visitId));
-        for (const part of small(b, 100)) await store.analytics.write(part);
-        assert.deepEqual(await counts(store, big), [6000, 1500, 1500, 1500]);
+        for (const part of small(b, 300)) await store.analytics.write(part);
+        assert.deepEqual(await counts(store, big), [3000, 1000, 1000, 1000]);
         const [x, y] = [await stored(store, big), await stored(store, parts)];
         for (const { table } of tables) assert.deepEqual(x[table], y[table], table);
-        // Values that need escaping in COPY's text format or JSON arrive as written.
+        // Values that need escaping in array literals or JSON arrive as written.
         const texts = await store.analytics.query(`SELECT DISTINCT url_path FROM website_event WHERE website_id = '${big}' ORDER BY url_path`);
         assert.deepEqual(texts.map((r) => r.url_path), [...new Set(TEXTS.map((t) => `/p/${t}`))].sort());
         const [n] = await store.analytics.query(`SELECT sum(number_value) AS total FROM event_data WHERE website_id = '${big}'`);
-        // event_data rows i = 1, 5, 9, … (i % 4 = 1); a number when i % 3 ≠ 0, DECIMALS[i % 6].
+        // event_data rows i = 1, 4, 7, … (i % 3 = 1); a number when i % 4 ≠ 0, DECIMALS[i % 6] rounded to 4 places.
         let expected = 0;
-        for (let i = 1; i < EVENTS; i += 4) if (i % 3) expected += Math.round(DECIMALS[i % DECIMALS.length] * 10_000);
+        for (let i = 1; i < EVENTS; i += 3) if (i % 4) expected += Math.round(DECIMALS[i % DECIMALS.length] * 10_000);
         assert.equal(Math.round(Number(n.total) * 10_000), expected);
         if (store.analytics.rollups) {
           // The rollups' queue was fed from the bulk load too: the same rollups for both websites.
           await store.analytics.rollups.refresh();
+          // session_slot's prev_* columns depend on how loads were grouped into refreshes: left out.
           for (const table of ['visit_rollup', 'session_slot']) {
-            const q = (w: string) => store.analytics.query(`SELECT * EXCLUDE (website_id) FROM ${table} WHERE website_id = '${w}' ORDER BY ALL`);
+            const q = async (w: string) =>
+              (await store.analytics.query(`SELECT * EXCLUDE (website_id) FROM ${table} WHERE website_id = '${w}' ORDER BY ALL`)).map((r) =>
+                Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('prev_'))),
+              );
             const [ra, rb] = [await q(big), await q(parts)];
             assert.ok(ra.length > 0, table);
             assert.deepEqual(ra, rb, table);
@@ -181,7 +185,7 @@ for (const s of stores) {
           const c = dataset(website);
           c.sessionData[3].sessionId = 'not-a-uuid';
           await store.analytics.write(c);
-          assert.deepEqual(await counts(store, website), [12000, 2999, 3000, 2999]);
+          assert.deepEqual(await counts(store, website), [6000, 1999, 2000, 1999]);
           assert.equal(store.analytics.deadLetters!()!.lines, 2);
         } finally {
           await store.close();
@@ -197,7 +201,7 @@ for (const s of stores) {
           await assert.rejects(store.analytics.write(b), RowRejectedError);
           assert.deepEqual(await counts(store, website), [0, 0, 0, 0]);
           await store.analytics.write(dataset(website));
-          assert.deepEqual(await counts(store, website), [6000, 1500, 1500, 1500]);
+          assert.deepEqual(await counts(store, website), [3000, 1000, 1000, 1000]);
         } finally {
           await store.close();
         }
@@ -212,16 +216,16 @@ for (const s of stores) {
           await f.add(store);
           const website = randomUUID();
           const b = dataset(website);
-          b.eventData[700].dataKey = 'boom'; // event_data comes after website_event
+          b.eventData[500].dataKey = 'boom'; // event_data comes after website_event
           await assert.rejects(store.analytics.write(b), RowRejectedError);
           assert.deepEqual(await counts(store, website), [0, 0, 0, 0]);
           await f.drop(store);
           await store.analytics.write(b); // the same batch again
-          assert.deepEqual(await counts(store, website), [6000, 1500, 1500, 1500]);
+          assert.deepEqual(await counts(store, website), [3000, 1000, 1000, 1000]);
           if (s.name === 'clickhouse') {
             // Sent again after it was stored (as when an answer is lost): no row twice.
             await store.analytics.write(b);
-            assert.deepEqual(await counts(store, website), [6000, 1500, 1500, 1500]);
+            assert.deepEqual(await counts(store, website), [3000, 1000, 1000, 1000]);
           }
         } finally {
           await store.close();

@@ -1,7 +1,5 @@
 // PostgreSQL through postgres.js, behind the shared Executor. Values come back as the DuckDB
 // store returns them: counts as numbers, DECIMAL as numbers, TIMESTAMP (UTC) as Date.
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import postgres from 'postgres';
 import type { Row } from '../types.js';
 import { plainRow, type Executor } from '../sql/executor.js';
@@ -45,14 +43,8 @@ export class PgExecutor implements Executor {
     await this.sql.unsafe(text, params as never[]);
   }
 
-  transaction<T>(fn: (tx: PgExecutor) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
     if (!('begin' in this.sql)) return fn(this); // already inside one
     return (this.sql as Sql).begin((tx) => fn(new PgExecutor(tx))) as Promise<T>;
-  }
-
-  /** `COPY <target> FROM STDIN` (text format), fed from `chunks` of whole lines. */
-  async copyFrom(target: string, chunks: Iterable<string>): Promise<void> {
-    const writable = await this.sql.unsafe(`COPY ${target} FROM STDIN`).writable();
-    await pipeline(Readable.from(chunks), writable);
   }
 }
