@@ -22,9 +22,9 @@ import { sqlTimestamp } from '../../lib/timestamp.js';
 const LOAD_AFTER_MS = 1000;
 const LOAD_AT_ROWS = 20_000;
 /**
- * A batch of at least this many rows skips the journal and is appended straight to DuckDB in its
- * own transaction (bulk.ts): at this size a commit (~20 ms) costs little per row, and the journal
- * path's JSON text would cost ~15 µs per row more.
+ * A batch of at least this many rows (an import, migrate-store) skips the journal and is appended
+ * straight to DuckDB in its own transaction (bulk.ts): at this size a commit (~20 ms) costs little
+ * per row, and neither JSON text nor a journal file is written (bench/transfer.ts compares).
  */
 export const BULK_AT_ROWS = 5_000;
 /**
