@@ -1,8 +1,11 @@
 // Copy everything from one store to another (`dashi migrate-store`): metadata rows by primary key
-// (rows already there are kept), then analytics in chunks of one website-day. A chunk whose row
-// counts already match is skipped and a partial one is deleted and copied again, so an interrupted
-// run resumes where it stopped. At the end every table's counts are compared.
-import type { AnalyticsStore, Store, WriteBatch } from './types.js';
+// (rows already there are kept), then analytics by website-day. A day whose row counts already
+// match is skipped and a partial one is deleted and copied again, so an interrupted run resumes
+// where it stopped. Days are read in time slices of about CHUNK_ROWS rows and written in batches of
+// about CHUNK_ROWS rows (several small days in one, a big day in several), so every write takes
+// the target's bulk path and memory stays bounded. At the end every table's counts are compared.
+import type { AnalyticsStore, Store } from './types.js';
+import { batchSize, emptyBatch } from './event-lines.js';
 import { tables } from './sql/columns.js';
 import { sqlTimestamp } from '../lib/timestamp.js';
 
@@ -25,6 +28,8 @@ const METADATA_TABLES: [table: string, key: string][] = [
 ];
 
 const DAY = 86_400_000;
+/** Rows per read and per write (the targets' bulk paths start well below this). */
+const CHUNK_ROWS = 50_000;
 
 export interface TransferProgress {
   (done: number, total: number, label: string): void;
@@ -38,6 +43,17 @@ export interface TransferReport {
 }
 
 export const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Each table's rows as read (snake_case columns) to the writer's rows (camelCase fields). */
+const toWriterRow = tables.map(({ columns }) => {
+  const names = columns.map(([name]) => [name, camel(name)]);
+  return (r: Record<string, unknown>) => {
+    const o: Record<string, unknown> = {};
+    for (const [name, field] of names) o[field] = r[name];
+    return o;
+  };
+});
+
 
 /** `$1` for the SQL stores, `{p1:Type}` for ClickHouse. */
 export function placeholders(a: Pick<AnalyticsStore, 'dialect'>) {
@@ -90,7 +106,13 @@ async function websiteDays(source: Store, websiteId: string): Promise<Date[]> {
   return days;
 }
 
-export async function transferStore(source: Store, target: Store, progress: TransferProgress = () => undefined): Promise<TransferReport> {
+export interface TransferOptions {
+  /** Rows per read and per write; CHUNK_ROWS unless set. */
+  chunkRows?: number;
+}
+
+export async function transferStore(source: Store, target: Store, progress: TransferProgress = () => undefined, options: TransferOptions = {}): Promise<TransferReport> {
+  const chunkRows = options.chunkRows ?? CHUNK_ROWS;
   const metadata = await copyMetadata(source, target);
   const websites = (await source.metadataCopy.rows('websites')).map((r) => String(r.website_id));
   const plan: [string, Date][] = [];
@@ -98,6 +120,11 @@ export async function transferStore(source: Store, target: Store, progress: Tran
 
   let copied = 0;
   let skipped = 0;
+  let batch = emptyBatch();
+  const write = async () => {
+    if (batchSize(batch) > 0) await target.analytics.write(batch);
+    batch = emptyBatch();
+  };
   for (const [i, [websiteId, from]] of plan.entries()) {
     const to = new Date(from.getTime() + DAY);
     progress(i, plan.length, `${websiteId.slice(0, 8)} ${from.toISOString().slice(0, 10)}`);
@@ -108,15 +135,21 @@ export async function transferStore(source: Store, target: Store, progress: Tran
       continue;
     }
     if (have.some((n) => n > 0)) await target.analytics.deleteWebsiteData(websiteId, { from, to });
-    const batch = { events: [], eventData: [], sessions: [], sessionData: [] } as unknown as WriteBatch;
-    for (const { table, rows } of tables) {
-      const raw = await source.analytics.query(`SELECT * FROM ${table} WHERE ${rangeWhere(source)}`, [websiteId, isoParam(from), isoParam(to)]);
-      const list = rows(batch) as Record<string, unknown>[];
-      for (const r of raw) list.push(Object.fromEntries(Object.entries(r).map(([k, v]) => [camel(k), v])));
+    for (const [t, { table, rows }] of tables.entries()) {
+      // Equal slices of the day, about CHUNK_ROWS rows each if the day's rows are spread evenly.
+      const slices = Math.max(1, Math.ceil(want[t] / chunkRows));
+      for (let k = 0; k < slices && want[t] > 0; k++) {
+        const lo = new Date(from.getTime() + Math.floor((k * DAY) / slices));
+        const hi = new Date(from.getTime() + Math.floor(((k + 1) * DAY) / slices));
+        const raw = await source.analytics.query(`SELECT * FROM ${table} WHERE ${rangeWhere(source)}`, [websiteId, isoParam(lo), isoParam(hi)]);
+        const list = rows(batch) as Record<string, unknown>[];
+        for (const r of raw) list.push(toWriterRow[t](r));
+        if (batchSize(batch) >= chunkRows) await write();
+      }
     }
-    await target.analytics.write(batch);
     copied++;
   }
+  await write();
   progress(plan.length, plan.length, 'done');
 
   const analytics: TransferReport['analytics'] = {};

@@ -6,6 +6,12 @@ import assert from 'node:assert/strict';
 import { runCli, startDashi, stopAll } from '../helpers/server.js';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { testStores } from '../helpers/stores.js';
+import { randomUUID } from 'node:crypto';
+import { openDuckDbStore } from '../../src/store/duckdb/index.js';
+import { transferStore } from '../../src/store/transfer.js';
+import { tables } from '../../src/store/sql/columns.js';
+import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
+import type { EventRow, Store, WriteBatch } from '../../src/store/types.js';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
 const stores = (await testStores()).filter((s) => s.name !== 'duckdb');
@@ -81,5 +87,60 @@ test('embedded store to every server store', async () => {
     const reuse = await moved.post('/api/websites', { id: goneId, name: 'Gone', domain: 'gone.example' }, { token: t2 });
     assert.equal(reuse.status, 400, JSON.stringify(reuse.body));
     await moved.stop();
+  }
+});
+
+/** Every row of every analytics table, every column, in a fixed order. */
+async function everything(store: Store): Promise<unknown[][]> {
+  const out: unknown[][] = [];
+  for (const { table, columns } of tables) {
+    const rows = await store.analytics.query(`SELECT * FROM ${table} ORDER BY ${columns.map((_, i) => i + 1).join(', ')}`);
+    out.push(rows.map((r) => columns.map(([name]) => (r[name] instanceof Date ? (r[name] as Date).toISOString() : r[name]))));
+  }
+  return out;
+}
+
+test('a day bigger than a chunk is copied in slices and batches; a partial day is copied again', async () => {
+  const source = await openDuckDbStore({ dataDir: ':memory:', rollups: trafficRollups });
+  const target = await openDuckDbStore({ dataDir: ':memory:', rollups: trafficRollups });
+  try {
+    const site = await source.websites.create({ name: 'S', domain: 's.example', shareId: null, userId: null, teamId: null, createdBy: randomUUID() });
+    const batch: WriteBatch = { events: [], eventData: [], sessions: [], sessionData: [] };
+    // 40 events over 2026-02-01 (a session and a data row per 4), 5 on 2026-02-02.
+    for (let i = 0; i < 45; i++) {
+      const createdAt = new Date(Date.UTC(2026, 1, i < 40 ? 1 : 2) + i * 1_800_000 * (i < 40 ? 1 : 0) + (i % 7) * 1000);
+      const sessionId = `00000000-0000-4000-8000-${String(Math.floor(i / 4)).padStart(12, '0')}`;
+      const event: EventRow = {
+        eventId: randomUUID(), websiteId: site.id, sessionId, visitId: sessionId, createdAt, eventType: 1, eventName: null, eventCategory: null,
+        urlPath: `/p${i % 3}`, urlQuery: null, pageTitle: i % 2 ? 'T\tab' : null, hostname: 's.example', referrerDomain: null, referrerPath: null,
+        referrerQuery: null, utmSource: null, utmMedium: null, utmCampaign: null, utmContent: null, utmTerm: null, gclid: null, fbclid: null,
+        msclkid: null, ttclid: null, liFatId: null, twclid: null, tag: null, browser: 'chrome', os: 'Linux', device: 'desktop', screen: null,
+        language: null, country: 'DE', region: null, city: null, distinctId: null,
+      };
+      batch.events.push(event);
+      if (i % 4 === 0) {
+        batch.sessions.push({ sessionId, websiteId: site.id, createdAt, browser: 'chrome', os: 'Linux', device: 'desktop', screen: null, language: null, country: 'DE', region: null, city: null, distinctId: null });
+        batch.eventData.push({ websiteId: site.id, sessionId, eventId: event.eventId, eventName: null, urlPath: event.urlPath, createdAt, dataKey: 'n', stringValue: null, numberValue: i + 0.25, dateValue: null, dataType: 2 });
+      }
+    }
+    await source.analytics.write(batch);
+    const first = await transferStore(source, target, undefined, { chunkRows: 7 });
+    assert.deepEqual([first.chunksCopied, first.chunksSkipped], [2, 0]);
+    assert.deepEqual(first.analytics.website_event, { source: 45, target: 45 });
+    assert.deepEqual(first.analytics.session, { source: 12, target: 12 });
+    assert.deepEqual(first.analytics.event_data, { source: 12, target: 12 });
+    assert.deepEqual(await everything(target), await everything(source));
+
+    const again = await transferStore(source, target, undefined, { chunkRows: 7 });
+    assert.deepEqual([again.chunksCopied, again.chunksSkipped], [0, 2]);
+
+    // As if a run had stopped after the first slices of the big day.
+    await target.analytics.deleteWebsiteData(site.id, { from: new Date(Date.UTC(2026, 1, 1, 12)), to: new Date(Date.UTC(2026, 1, 2)) });
+    const resumed = await transferStore(source, target, undefined, { chunkRows: 7 });
+    assert.deepEqual([resumed.chunksCopied, resumed.chunksSkipped], [1, 1]);
+    assert.deepEqual(await everything(target), await everything(source));
+  } finally {
+    await source.close();
+    await target.close();
   }
 });

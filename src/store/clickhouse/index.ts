@@ -104,7 +104,11 @@ export class ClickHouseAnalytics implements AnalyticsStore {
       // Ids and times are our own (uuids, chTimestamp text): checked, then inlined.
       if (!objects.every((o) => isUuid(String(byEvent ? o.event_id : o.session_id)) && /^[\d :.-]+$/.test(String(o.created_at)))) return;
       await this.ch.command(`DELETE FROM ${table} WHERE ${byEvent ? 'event_id' : '(session_id, created_at)'} IN (${keys.join(', ')})`);
-      for (const row of rows) this.written.delete(row);
+      for (const row of rows) {
+        this.written.delete(row);
+        // Taken back: written again, the rows are a new block (the old token would be dropped as a repeat).
+        this.rowIds.delete(row);
+      }
     }
   }
 

@@ -11,6 +11,7 @@ import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
+import { bulkLoadable, stageRows, stageTable } from './bulk.js';
 import { DEAD_LETTER_DIR, DeadLetters, type DeadLetterStats } from './dead-letter.js';
 import { RowRejectedError } from '../store-errors.js';
 import { sqlTimestamp } from '../../lib/timestamp.js';
@@ -20,6 +21,12 @@ import { sqlTimestamp } from '../../lib/timestamp.js';
 // a read loads what is pending first, so it never misses an acknowledged hit.
 const LOAD_AFTER_MS = 1000;
 const LOAD_AT_ROWS = 20_000;
+/**
+ * A batch of at least this many rows (an import, migrate-store) skips the journal and is appended
+ * straight to DuckDB in its own transaction (bulk.ts): at this size a commit (~20 ms) costs little
+ * per row, and neither JSON text nor a journal file is written (bench/transfer.ts compares).
+ */
+export const BULK_AT_ROWS = 5_000;
 /**
  * Rollups catch up this long after a load at the latest (queries that read them catch up first).
  * A catch-up costs a scan of the rollups (~0.1-0.3 s at 10M events) whatever the rows it adds.
@@ -195,6 +202,47 @@ export class DuckDbAnalytics implements AnalyticsStore {
   }
 
   write(batch: WriteBatch): Promise<void> {
+    const rows = tables.reduce((n, { rows: pick }) => n + pick(batch).length, 0);
+    if (rows >= BULK_AT_ROWS && bulkLoadable(batch)) {
+      // Should DuckDB refuse any of it, the batch goes the usual way, which sets the refused rows aside
+      // (journaled) or answers RowRejectedError (in memory), exactly as for small batches.
+      return this.serial(() => this.bulkLoad(batch)).catch(() => this.writeLines(batch));
+    }
+    return this.writeLines(batch);
+  }
+
+  /** One transaction on the writer's connection: every row of the batch, through the staging tables. */
+  private async bulkLoad(batch: WriteBatch): Promise<void> {
+    let events = false;
+    await this.inTransaction(async (c) => {
+      for (let t = 0; t < tables.length; t++) {
+        const list = tables[t].rows(batch);
+        if (!list.length) continue;
+        const { table } = tables[t];
+        const stage = stageTable(table);
+        const staged = (await stageRows(c, t, list)).join(', ');
+        await c.run(`INSERT INTO ${table === 'website_event' ? STAGED_EVENTS : table} (${staged}) SELECT ${staged} FROM ${stage}`);
+        await c.run(`DROP TABLE ${stage}`);
+        if (table !== 'website_event') continue;
+        await this.moveStagedEvents(c);
+        events = true;
+      }
+    });
+    if (events) {
+      this.rollupsStale = true;
+      this.scheduleRollups();
+    }
+  }
+
+  /** Staged events into website_event, and into the rollups' queue from the same rows. */
+  private async moveStagedEvents(c: DuckDBConnection): Promise<void> {
+    await c.run(`INSERT INTO website_event SELECT * FROM ${STAGED_EVENTS}`);
+    await c.run(this.maintenance.pendingInsert(STAGED_EVENTS));
+    await c.run(`DELETE FROM ${STAGED_EVENTS}`);
+  }
+
+  /** The journal path: the batch as journal lines (in memory: loaded from the text at once). */
+  private writeLines(batch: WriteBatch): Promise<void> {
     const { text, count, tables: present } = serialize(batch);
     if (count === 0) return this.appends.then(() => undefined);
     if (!this.journal) {
@@ -321,9 +369,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
       const { table } = tables[t];
       await c.run(insertSql(table, lines), params);
       if (table !== 'website_event') continue;
-      await c.run(`INSERT INTO website_event SELECT * FROM ${STAGED_EVENTS}`);
-      await c.run(this.maintenance.pendingInsert(STAGED_EVENTS));
-      await c.run(`DELETE FROM ${STAGED_EVENTS}`);
+      await this.moveStagedEvents(c);
       events = true;
     }
     return events;
