@@ -13,7 +13,7 @@ import { SqlRefusedRepo } from '../sql/refused.js';
 import { SqlSaltRepo } from '../sql/salts.js';
 import { SqlPurgeLogRepo, SqlWebsiteSettingsRepo } from '../sql/data-control.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
-import { connect, PgExecutor } from './connection.js';
+import { connect, PgExecutor, READ_SETTINGS } from './connection.js';
 import { SqlMetadataCopy } from '../sql/metadata-copy.js';
 import { classify } from '../store-errors.js';
 
@@ -167,7 +167,7 @@ const POOL = { metadata: 4, reads: 8, writer: 2 };
 
 export async function openPostgresStore(url: string, options: PgStoreOptions = {}): Promise<Store> {
   const sql = connect(url, POOL.metadata);
-  const reads = connect(url, POOL.reads);
+  const reads = connect(url, POOL.reads, READ_SETTINGS);
   const writer = connect(url, POOL.writer);
   const db = new PgExecutor(sql);
   // Several Dashi processes may start together: one migrates, the others wait for it.
