@@ -14,6 +14,7 @@ import { registerOpenApi } from './openapi/document.js';
 import { apiKeyGate, registerApiKeys } from './api-keys.js';
 import { registerMcp } from '../mcp/http.js';
 import { registerPurge } from './purge.js';
+import { registerImportUmami } from './import-umami.js';
 
 export async function registerApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.addHook('onRequest', apiKeyGate(ctx));
@@ -31,4 +32,5 @@ export async function registerApi(app: FastifyInstance, ctx: AppContext): Promis
   registerApiKeys(app, ctx);
   registerMcp(app, ctx);
   registerPurge(app, ctx);
+  registerImportUmami(app, ctx);
 }

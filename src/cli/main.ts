@@ -8,11 +8,14 @@ import { transferStore } from '../store/transfer.js';
 import { trafficRollups } from '../query/rollups/embedded-rollups.js';
 import { API_KEY_USAGE, apiKeyCommand } from './api-key.js';
 import { MCP_USAGE, mcpCommand } from './mcp.js';
+import { IMPORT_USAGE, importCommand } from './import.js';
+import { progressBar } from './progress.js';
 
 const USAGE = `Usage: dashi [start]
        dashi migrate-store [--to-database-url URL] [--to-clickhouse-url URL] [--to-data-dir DIR]
 ${API_KEY_USAGE}
 ${MCP_USAGE}
+${IMPORT_USAGE}
 
 Commands:
   start          run the server (configuration from environment variables; see README)
@@ -21,16 +24,9 @@ Commands:
                  Stop the server first when the source is the embedded store. Safe to run
                  again: it resumes, and verifies row counts at the end.
   api-key        create, list or revoke a user's API keys (embedded store: stop the server first)
-  mcp            an MCP server on stdio for desktop agents, calling the server at --url with --api-key`;
-
-function progressBar(done: number, total: number, label: string): void {
-  if (!process.stderr.isTTY && done !== total && done % 100 !== 0) return;
-  const width = 30;
-  const filled = total ? Math.round((done / total) * width) : width;
-  const pct = total ? Math.floor((done / total) * 100) : 100;
-  process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${pct}% ${done}/${total} ${label.padEnd(24)}`);
-  if (done === total) process.stderr.write('\n');
-}
+  mcp            an MCP server on stdio for desktop agents, calling the server at --url with --api-key
+  import umami   copy users, teams, websites (same ids), reports, segments and all events from a live
+                 Umami database; safe to run again. With --url/--api-key the running server does it`;
 
 async function migrateStore(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -74,6 +70,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'migrate-store') return migrateStore(argv.slice(1));
   if (command === 'api-key') return apiKeyCommand(argv.slice(1));
   if (command === 'mcp') return mcpCommand(argv.slice(1));
+  if (command === 'import') return importCommand(argv.slice(1));
   if (command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE);
     return;

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { createKeyBody } from '../api-keys.js';
 import { purgeBody } from '../purge.js';
+import { importUmamiBody } from '../import-umami.js';
 import { loginBody, passwordBody } from '../auth.js';
 import { pageQuery } from '../paging.js';
 import { queryAnswer, queryBody } from '../query.js';
@@ -186,6 +187,16 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/api/websites/:websiteId/purge', summary: 'Delete the rows matching filters (dryRun: count only); logged', tag: 'Websites', access: 'user', params: websiteParams, body: purgeBody, response: r.purgeResultJson, example: { body: { filters: { path: '/nowhere' }, dryRun: true } } },
   { method: 'get', path: '/api/websites/:websiteId/purges', summary: "The website's deletion log (purges, forgotten visitors, retention)", tag: 'Websites', access: 'user', params: websiteParams, query: pageQuery, response: r.paged(r.purgeRecordJson) },
   { method: 'delete', path: '/api/websites/:websiteId/sessions/:sessionId', summary: "Forget a visitor: every row of the session (GDPR erasure); logged", tag: 'Websites', access: 'user', params: sessionParams, response: r.forgetJson },
+  {
+    method: 'post',
+    path: '/api/admin/import/umami',
+    summary: 'Import users, teams, websites (same ids), reports, segments and events from a live Umami database',
+    tag: 'Admin',
+    access: 'admin',
+    body: importUmamiBody,
+    response: { text: 'NDJSON, one object a line: {type:"progress", done, total, label} while copying, then {type:"result", result} or {type:"error", message}', mediaType: 'application/x-ndjson' },
+    description: 'What `dashi import umami --url … --api-key …` calls. Safe to run again: complete website-days are skipped, partial ones copied again. One import at a time (409).',
+  },
   { method: 'get', path: '/api/admin/ingest', summary: "The ingest writer's counters and the dead-letter count", tag: 'Admin', access: 'admin', response: r.ingestStatusJson },
   { method: 'get', path: '/api/websites/:websiteId/refused', summary: 'Hits ingestion refused, per reason', tag: 'Websites', access: 'user', params: websiteParams, response: r.refusedJson },
   { method: 'post', path: '/api/websites/:websiteId/transfer', summary: 'Give a website to a user or a team', tag: 'Websites', access: 'user', params: websiteParams, body: transferBody, response: r.websiteJson },
