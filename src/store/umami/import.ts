@@ -284,7 +284,7 @@ class Metadata {
   async websites(only: string[] | undefined): Promise<{ id: string; name: string; domain: string | null }[]> {
     const shareId = this.shape.shares === 'website' ? 'w.share_id' : 'NULL';
     let sites = await this.source.query(
-      `SELECT w.website_id, w.name, w.domain, w.reset_at, w.user_id, w.team_id, ${this.shape.col('website', 'w', 'created_by')} AS created_by, ${shareId} AS share_id, w.created_at, w.updated_at FROM "website" w WHERE w.deleted_at IS NULL`,
+      `SELECT w.website_id, w.name, w.domain, w.reset_at, w.user_id, w.team_id, ${this.shape.col('website', 'w', 'created_by')} AS created_by, ${shareId} AS share_id, w.created_at, w.updated_at FROM "website" w WHERE w.deleted_at IS NULL ORDER BY w.website_id`,
     );
     if (only) {
       const known = new Set(sites.map((w) => String(w.website_id)));
