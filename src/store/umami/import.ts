@@ -8,6 +8,7 @@
 import { v5 as uuidv5 } from 'uuid';
 import type { EventDataRow, EventRow, Row, SessionDataRow, SessionRow, Store, WriteBatch } from '../types.js';
 import { chunkCount, type TransferProgress } from '../transfer.js';
+import { sqlTimestamp } from '../../lib/timestamp.js';
 import type { UmamiSource } from './source.js';
 import { umamiShape, type UmamiShape } from './shape.js';
 
@@ -186,19 +187,22 @@ async function sourceCount(source: UmamiSource, t: TableCopy, websiteId: string,
   return Number((await source.query(`SELECT count(*) AS n FROM ${t.from}`, [websiteId, from, to]))[0].n);
 }
 
-/** The UTC days holding a website's rows at or after `since`. */
-async function websiteDays(source: UmamiSource, copies: TableCopy[], websiteId: string, since: Date): Promise<Date[]> {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const t of copies) {
-    const [r] = await source.query(`SELECT min(${t.alias}.created_at) AS lo, max(${t.alias}.created_at) AS hi FROM ${t.from}`, [websiteId, since, FAR_FUTURE]);
-    if (r.lo == null) continue;
-    min = Math.min(min, date(r.lo)!.getTime());
-    max = Math.max(max, date(r.hi)!.getTime());
-  }
-  const days: Date[] = [];
-  for (let t = Math.floor(min / DAY) * DAY; t <= max; t += DAY) days.push(new Date(t));
-  return days;
+/** A website's rows per UTC day (days since 1970) created at or after `since`, in one table of Umami's. */
+async function sourceDays(source: UmamiSource, t: TableCopy, websiteId: string, since: Date): Promise<Map<number, number>> {
+  const col = `${t.alias}.created_at`;
+  const day = source.dialect === 'postgresql' ? `floor(extract(epoch FROM ${col}) / 86400)` : `FLOOR(UNIX_TIMESTAMP(${col}) / 86400)`;
+  const rows = await source.query(`SELECT ${day} AS day, count(*) AS n FROM ${t.from} GROUP BY 1`, [websiteId, since, FAR_FUTURE]);
+  return new Map(rows.map((r) => [Number(r.day), Number(r.n)]));
+}
+
+/** The same in a Dashi store's table, in one query rather than one per chunk (on DuckDB each read first loads the journal). */
+async function targetDays(target: Store, table: string, websiteId: string, since: Date): Promise<Map<number, number>> {
+  const ch = target.analytics.dialect === 'clickhouse';
+  const text = ch
+    ? `SELECT intDiv(toUnixTimestamp(created_at), 86400) AS day, count() AS n FROM ${table} WHERE website_id = toUUID({p1:String}) AND created_at >= toDateTime64({p2:String}, 3, 'UTC') GROUP BY day`
+    : `SELECT floor(extract(epoch FROM created_at) / 86400) AS day, count(*) AS n FROM ${table} WHERE website_id = CAST($1 AS UUID) AND created_at >= CAST($2 AS TIMESTAMP) GROUP BY 1`;
+  const rows = await target.analytics.query(text, [websiteId, sqlTimestamp(since)]);
+  return new Map(rows.map((r) => [Number(r.day), Number(r.n)]));
 }
 
 /** Umami's page views, visitors and visits of a website in [from, to] (its v2 and v3 stats SQL). */
@@ -389,28 +393,48 @@ export async function importUmami(source: UmamiSource, target: Store, options: U
   await target.metadataCopy.syncSequences();
 
   const copies = tableCopies(shape);
-  const plan: [string, Date][] = [];
-  for (const w of websites) for (const day of await websiteDays(source, copies, w.id, since)) plan.push([w.id, day]);
+  // Every website-day with rows on either side, with both sides' counts per table.
+  const plan: { websiteId: string; day: number; want: number[]; have: number[] }[] = [];
+  for (const w of websites) {
+    const want = await Promise.all(copies.map((t) => sourceDays(source, t, w.id, since)));
+    const have = await Promise.all(copies.map((t) => targetDays(target, t.dashi, w.id, since)));
+    const days = new Set([...want, ...have].flatMap((m) => [...m.keys()]));
+    for (const day of [...days].sort((a, b) => a - b)) plan.push({ websiteId: w.id, day, want: want.map((m) => m.get(day) ?? 0), have: have.map((m) => m.get(day) ?? 0) });
+  }
 
+  const range = (c: (typeof plan)[number]) => ({ from: new Date(Math.max(c.day * DAY, since.getTime())), to: new Date((c.day + 1) * DAY) });
+  const complete = (c: (typeof plan)[number]) => c.want.every((n, k) => n === c.have[k]);
+  const read = (c: (typeof plan)[number]) => {
+    const { from, to } = range(c);
+    const rows = Promise.all(copies.map((t) => source.query(`SELECT ${t.select} FROM ${t.from}`, [c.websiteId, from, to])));
+    rows.catch(() => undefined); // awaited in its turn; if the import stops first, it is dropped
+    return rows;
+  };
+  // The next chunk to copy is read from Umami while the current one is written.
+  const todo = plan.filter((c) => !complete(c));
+  let ahead: Promise<Row[][]> | null = todo.length ? read(todo[0]) : null;
   let copied = 0;
   let skipped = 0;
-  for (const [i, [websiteId, day]] of plan.entries()) {
-    if (options.signal?.aborted) throw new UmamiImportError(`stopped after ${i} of ${plan.length} chunks; run the import again to resume`);
-    progress(i, plan.length, `${websiteId.slice(0, 8)} ${day.toISOString().slice(0, 10)}`);
-    const from = new Date(Math.max(day.getTime(), since.getTime()));
-    const to = new Date(day.getTime() + DAY);
-    const want = await Promise.all(copies.map((t) => sourceCount(source, t, websiteId, from, to)));
-    const have = await Promise.all(copies.map((t) => chunkCount(target, t.dashi, websiteId, from, to)));
-    if (want.every((n, k) => n === have[k])) {
+  for (const [i, c] of plan.entries()) {
+    if (options.signal?.aborted) {
+      await ahead?.catch(() => undefined); // let the read finish before the caller closes the source
+      throw new UmamiImportError(`stopped after ${i} of ${plan.length} chunks; run the import again to resume`);
+    }
+    const { from, to } = range(c);
+    progress(i, plan.length, `${c.websiteId.slice(0, 8)} ${from.toISOString().slice(0, 10)}`);
+    if (complete(c)) {
       skipped++;
       continue;
     }
-    if (have.some((n) => n > 0)) await target.analytics.deleteWebsiteData(websiteId, { from, to });
+    const rows = await ahead!;
+    const next = todo[copied + 1];
+    ahead = next ? read(next) : null;
+    if (c.have.some((n) => n > 0)) await target.analytics.deleteWebsiteData(c.websiteId, { from, to });
     const batch: WriteBatch = { events: [], eventData: [], sessions: [], sessionData: [] };
-    for (const t of copies) {
+    copies.forEach((t, k) => {
       const list = t.rows(batch);
-      for (const r of await source.query(`SELECT ${t.select} FROM ${t.from}`, [websiteId, from, to])) list.push(t.map(r));
-    }
+      for (const r of rows[k]) list.push(t.map(r));
+    });
     await target.analytics.write(batch);
     copied++;
   }
