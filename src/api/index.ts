@@ -16,6 +16,7 @@ import { registerMcp } from '../mcp/http.js';
 import { registerPurge } from './purge.js';
 import { registerBackup } from './backup.js';
 import { registerImportEvents } from './import-events.js';
+import { registerImportUmami } from './import-umami.js';
 
 export async function registerApi(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.addHook('onRequest', apiKeyGate(ctx));
@@ -35,4 +36,5 @@ export async function registerApi(app: FastifyInstance, ctx: AppContext): Promis
   registerPurge(app, ctx);
   registerBackup(app, ctx);
   await registerImportEvents(app, ctx);
+  registerImportUmami(app, ctx);
 }

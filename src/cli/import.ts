@@ -1,4 +1,5 @@
-// `dashi import <source> ...`: bring data in. `dashi import dashi FILE` loads a Dashi export
+// `dashi import <source> ...`: bring data in. `dashi import umami` copies a live Umami database
+// (src/cli/import-umami.ts). `dashi import dashi FILE` loads a Dashi export
 // (NDJSON, from `dashi export` or GET /api/websites/:id/export/events) into the configured store,
 // or into the running server with --url and --api-key (an admin's key with write scope).
 import fs from 'node:fs';
@@ -8,8 +9,10 @@ import { ConfigError } from '../config.js';
 import { EventLineError } from '../store/event-lines.js';
 import { importEventLines, MissingWebsitesError, TooManyWebsitesError, type ImportCounts } from '../store/event-import.js';
 import { openConfiguredStore, serverOf } from './server-access.js';
+import { IMPORT_UMAMI_USAGE, importUmamiCommand } from './import-umami.js';
 
-export const IMPORT_USAGE = '       dashi import dashi FILE [--url URL --api-key KEY]';
+const IMPORT_DASHI_USAGE = '       dashi import dashi FILE [--url URL --api-key KEY]';
+export const IMPORT_USAGE = [IMPORT_UMAMI_USAGE, IMPORT_DASHI_USAGE].join('\n');
 
 function report(counts: ImportCounts): void {
   const w = counts.written;
@@ -21,7 +24,7 @@ function report(counts: ImportCounts): void {
 async function importDashi(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: 'string' }, 'api-key': { type: 'string' } } });
   const file = positionals[0];
-  if (!file || positionals.length > 1) throw new ConfigError(`dashi import dashi needs one FILE\n\nUsage:\n${IMPORT_USAGE}`);
+  if (!file || positionals.length > 1) throw new ConfigError(`dashi import dashi needs one FILE\n\nUsage:\n${IMPORT_DASHI_USAGE}`);
   if (!fs.existsSync(file)) throw new ConfigError(`No such file: ${file}`);
   const server = serverOf(values);
   if (server) {
@@ -49,6 +52,7 @@ async function importDashi(args: string[]): Promise<void> {
 
 export async function importCommand(args: string[]): Promise<void> {
   const [source, ...rest] = args;
+  if (source === 'umami') return importUmamiCommand(rest);
   if (source === 'dashi') return importDashi(rest);
-  throw new ConfigError(`dashi import needs a source: dashi\n\nUsage:\n${IMPORT_USAGE}`);
+  throw new ConfigError(`dashi import needs a source: umami or dashi${source ? ` (not '${source}')` : ''}\n\nUsage:\n${IMPORT_USAGE}`);
 }

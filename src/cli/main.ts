@@ -11,6 +11,7 @@ import { MCP_USAGE, mcpCommand } from './mcp.js';
 import { BACKUP_USAGE, backupCommand, restoreCommand } from './backup.js';
 import { EXPORT_USAGE, exportCommand } from './export.js';
 import { IMPORT_USAGE, importCommand } from './import.js';
+import { progressBar } from './progress.js';
 
 const USAGE = `Usage: dashi [start]
        dashi migrate-store [--to-database-url URL] [--to-clickhouse-url URL] [--to-data-dir DIR]
@@ -34,16 +35,9 @@ Commands:
   export         a website's raw events and sessions (NDJSON, CSV or Parquet) to --out or stdout
   import dashi   load such an NDJSON export; safe to run again (stored events and sessions are skipped)
                  (export and import: through the server with --url and --api-key, else the store
-                 directly, which for the embedded store needs the server stopped)`;
-
-function progressBar(done: number, total: number, label: string): void {
-  if (!process.stderr.isTTY && done !== total && done % 100 !== 0) return;
-  const width = 30;
-  const filled = total ? Math.round((done / total) * width) : width;
-  const pct = total ? Math.floor((done / total) * 100) : 100;
-  process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${pct}% ${done}/${total} ${label.padEnd(24)}`);
-  if (done === total) process.stderr.write('\n');
-}
+                 directly, which for the embedded store needs the server stopped)
+  import umami   copy users, teams, websites (same ids), reports, segments and all events from a live
+                 Umami database; safe to run again. With --url/--api-key the running server does it`;
 
 async function migrateStore(args: string[]): Promise<void> {
   const { values } = parseArgs({

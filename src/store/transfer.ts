@@ -71,7 +71,8 @@ function rangeWhere(store: Store): string {
 
 const isoParam = sqlTimestamp;
 
-async function count(store: Store, table: string, websiteId: string, from: Date, to: Date): Promise<number> {
+/** Rows of one analytics table of a website created in [from, to). */
+export async function chunkCount(store: Store, table: string, websiteId: string, from: Date, to: Date): Promise<number> {
   const rows = await store.analytics.query(`SELECT count(*) AS n FROM ${table} WHERE ${rangeWhere(store)}`, [websiteId, isoParam(from), isoParam(to)]);
   return Number(rows[0].n);
 }
@@ -128,8 +129,8 @@ export async function transferStore(source: Store, target: Store, progress: Tran
   for (const [i, [websiteId, from]] of plan.entries()) {
     const to = new Date(from.getTime() + DAY);
     progress(i, plan.length, `${websiteId.slice(0, 8)} ${from.toISOString().slice(0, 10)}`);
-    const want = await Promise.all(tables.map(({ table }) => count(source, table, websiteId, from, to)));
-    const have = await Promise.all(tables.map(({ table }) => count(target, table, websiteId, from, to)));
+    const want = await Promise.all(tables.map(({ table }) => chunkCount(source, table, websiteId, from, to)));
+    const have = await Promise.all(tables.map(({ table }) => chunkCount(target, table, websiteId, from, to)));
     if (want.every((n, k) => n === have[k])) {
       skipped++;
       continue;

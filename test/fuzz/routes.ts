@@ -309,6 +309,15 @@ export function catalogue(w: World): Record<string, Spec> {
       auth: userAuth,
       runs: 0.5,
     },
+    'POST /api/admin/import/umami': {
+      // Nothing answers on port 1: a well-formed URL is refused at connect, never imported.
+      body: {
+        from: str(pick('postgresql://u:secret@127.0.0.1:1/umami', 'mysql://u:secret@127.0.0.1:1/umami', 'http://127.0.0.1:1/', 'postgresql://', '')),
+        websiteIds: sometimes(fc.oneof(fc.array(uuid, { maxLength: 2 }), advJson)),
+        since: sometimes(fc.oneof(pick<unknown>('2026-01-01', '2026-01-01T00:00:00Z', 'yesterday'), advJson)),
+      },
+      auth: userAuth,
+    },
 
     // API keys (a key's secret is never an input; the ids are random or ill-formed)
     'POST /api/me/api-keys': {

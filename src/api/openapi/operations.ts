@@ -8,6 +8,7 @@ import { createKeyBody } from '../api-keys.js';
 import { purgeBody } from '../purge.js';
 import { backupBody } from '../backup.js';
 import { EXPORT_FORMATS } from '../export-events.js';
+import { importUmamiBody } from '../import-umami.js';
 import { loginBody, passwordBody } from '../auth.js';
 import { pageQuery } from '../paging.js';
 import { queryAnswer, queryBody } from '../query.js';
@@ -197,6 +198,16 @@ export const OPERATIONS: readonly Operation[] = [
     access: 'admin',
     body: backupBody,
     response: r.backupJson,
+  },
+  {
+    method: 'post',
+    path: '/api/admin/import/umami',
+    summary: 'Import users, teams, websites (same ids), reports, segments and events from a live Umami database',
+    tag: 'Admin',
+    access: 'admin',
+    body: importUmamiBody,
+    response: { text: 'NDJSON, one object a line: {type:"progress", done, total, label} while copying, then {type:"result", result} or {type:"error", message}', mediaType: 'application/x-ndjson' },
+    description: 'What `dashi import umami --url … --api-key …` calls. Safe to run again: complete website-days are skipped, partial ones copied again. One import at a time (409).',
   },
   { method: 'get', path: '/api/admin/ingest', summary: "The ingest writer's counters and the dead-letter count", tag: 'Admin', access: 'admin', response: r.ingestStatusJson },
   { method: 'get', path: '/api/websites/:websiteId/refused', summary: 'Hits ingestion refused, per reason', tag: 'Websites', access: 'user', params: websiteParams, response: r.refusedJson },

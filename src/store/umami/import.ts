@@ -1,0 +1,458 @@
+// `dashi import umami`: copy an Umami database (v2 on PostgreSQL or MySQL, v3 on PostgreSQL) into
+// a Dashi store. Metadata first, keyed by Umami's own ids (websites keep theirs, so trackers keep
+// working; users keep their bcrypt hashes), rows already present are kept. Then analytics in
+// chunks of one website-day, like migrate-store: a chunk whose four row counts already match is
+// skipped, a partial one is deleted and copied again, so an interrupted import resumes and a
+// second run adds nothing. Ends with the row counts of both sides and Umami's own page views,
+// visitors and visits of the last 30 days per website (the caller compares them with Dashi's).
+import { v5 as uuidv5 } from 'uuid';
+import type { EventDataRow, EventRow, Row, SessionDataRow, SessionRow, Store, WriteBatch } from '../types.js';
+import { chunkCount, type TransferProgress } from '../transfer.js';
+import { sqlTimestamp } from '../../lib/timestamp.js';
+import type { UmamiSource } from './source.js';
+import { umamiShape, type UmamiShape } from './shape.js';
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+/** Namespace of the ids Dashi derives for Umami rows that have none (2.10's visits, v2 share links). */
+const NAMESPACE = '5c3f4d0e-8b7a-4e21-9a60-2f1d3c4b5a69';
+const FAR_FUTURE = new Date('2200-01-01T00:00:00Z');
+export const STATS_DAYS = 30;
+
+export interface UmamiImportOptions {
+  /** Only these Umami websites (default: every website not deleted). */
+  websiteIds?: string[];
+  /** Only analytics rows created at or after this instant. */
+  since?: Date;
+  /** Checked before each chunk: an aborted import stops there (run it again to resume). */
+  signal?: AbortSignal;
+  /** The end of the stats window (default: now). */
+  now?: Date;
+}
+
+export interface UmamiTotals {
+  pageviews: number;
+  visitors: number;
+  visits: number;
+}
+
+export interface UmamiImportReport {
+  version: 'v2' | 'v3';
+  /** Metadata rows inserted per Dashi table (rows already there are kept). */
+  metadata: Record<string, number>;
+  /** Umami users whose username a different Dashi user already has: their websites and reports now belong to that user. */
+  mergedUsers: string[];
+  chunksCopied: number;
+  chunksSkipped: number;
+  /** Rows per analytics table of the imported websites since `since`, on each side. */
+  counts: Record<string, { umami: number; dashi: number }>;
+  websites: { id: string; name: string; domain: string | null; umami: UmamiTotals }[];
+  /** The stats window: [from, to], inclusive as Umami's BETWEEN. */
+  window: { from: Date; to: Date };
+}
+
+export class UmamiImportError extends Error {}
+
+const str = (v: unknown): string | null => (v == null ? null : String(v));
+const num = (v: unknown): number | null => (v == null ? null : Number(v));
+const date = (v: unknown): Date | null => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
+const json = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v ?? {}));
+
+/** One Umami analytics table: how to count a website-day of it and read its rows as Dashi's. */
+interface TableCopy {
+  dashi: string;
+  /** The alias of the table whose website_id and created_at place a row in a chunk. */
+  alias: string;
+  /** FROM and WHERE of a website-day (params: website id, from, to), with the table aliased. */
+  from: string;
+  select: string;
+  map(r: Row): unknown;
+  rows(b: WriteBatch): unknown[];
+}
+
+function tableCopies(shape: UmamiShape): TableCopy[] {
+  const range = (a: string) => `${a}.website_id = ? AND ${a}.created_at >= ? AND ${a}.created_at < ?`;
+  const e = (name: string) => shape.col('website_event', 'e', name);
+  const s = (name: string, ...alt: string[]) => shape.col('session', 's', name, ...alt);
+  const visit = shape.hasVisitId ? 'e.visit_id' : 'NULL';
+  const events: TableCopy = {
+    dashi: 'website_event', alias: 'e',
+    from: `"website_event" e LEFT JOIN "session" s ON s.session_id = e.session_id WHERE ${range('e')}`,
+    select: [
+      'e.event_id, e.website_id, e.session_id, e.created_at, e.event_type, e.event_name, e.url_path, e.url_query, e.page_title',
+      `${visit} AS visit_id, ${shape.has('website_event', 'hostname') ? 'e.hostname' : s('hostname')} AS hostname`,
+      'e.referrer_domain, e.referrer_path, e.referrer_query',
+      ...['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'gclid', 'fbclid', 'msclkid', 'ttclid', 'li_fat_id', 'twclid', 'tag'].map((c) => `${e(c)} AS ${c}`),
+      's.browser, s.os, s.device, s.screen, s.language, s.country, s.city',
+      `${s('region', 'subdivision1')} AS region, ${s('distinct_id')} AS distinct_id`,
+    ].join(', '),
+    map: (r): EventRow => {
+      const createdAt = date(r.created_at)!;
+      const sessionId = String(r.session_id);
+      return {
+        eventId: String(r.event_id),
+        websiteId: String(r.website_id),
+        sessionId,
+        // Umami 2.10 has no visits; its migration to 2.11 made one per session and clock hour.
+        visitId: str(r.visit_id) ?? uuidv5(`${sessionId}:${Math.floor(createdAt.getTime() / HOUR)}`, NAMESPACE),
+        createdAt,
+        eventType: Number(r.event_type),
+        eventName: str(r.event_name),
+        eventCategory: null,
+        urlPath: String(r.url_path),
+        urlQuery: str(r.url_query),
+        pageTitle: str(r.page_title),
+        hostname: str(r.hostname),
+        referrerDomain: str(r.referrer_domain),
+        referrerPath: str(r.referrer_path),
+        referrerQuery: str(r.referrer_query),
+        utmSource: str(r.utm_source),
+        utmMedium: str(r.utm_medium),
+        utmCampaign: str(r.utm_campaign),
+        utmContent: str(r.utm_content),
+        utmTerm: str(r.utm_term),
+        gclid: str(r.gclid),
+        fbclid: str(r.fbclid),
+        msclkid: str(r.msclkid),
+        ttclid: str(r.ttclid),
+        liFatId: str(r.li_fat_id),
+        twclid: str(r.twclid),
+        tag: str(r.tag),
+        browser: str(r.browser),
+        os: str(r.os),
+        device: str(r.device),
+        screen: str(r.screen),
+        language: str(r.language),
+        country: str(r.country),
+        region: str(r.region),
+        city: str(r.city),
+        distinctId: str(r.distinct_id),
+      };
+    },
+    rows: (b) => b.events,
+  };
+  const value = 'string_value, number_value, date_value, data_type';
+  const eventData: TableCopy = {
+    dashi: 'event_data', alias: 'd',
+    // Dashi keeps the session, name and path of the event on each datum; a datum without its event has none.
+    from: `"event_data" d JOIN "website_event" e ON e.event_id = d.website_event_id WHERE ${range('d')}`,
+    select: `d.website_id, e.session_id, d.website_event_id, e.event_name, e.url_path, d.created_at, ${shape.col('event_data', 'd', 'data_key', 'event_key')} AS data_key, ${value.replace(/(\w+)/g, 'd.$1')}`,
+    map: (r): EventDataRow => ({ ...datum(r), eventId: String(r.website_event_id), eventName: str(r.event_name), urlPath: str(r.url_path) }),
+    rows: (b) => b.eventData,
+  };
+  const sessions: TableCopy = {
+    dashi: 'session', alias: 's',
+    from: `"session" s WHERE ${range('s')}`,
+    select: `s.session_id, s.website_id, s.created_at, s.browser, s.os, s.device, s.screen, s.language, s.country, ${s('region', 'subdivision1')} AS region, s.city, ${s('distinct_id')} AS distinct_id`,
+    map: (r): SessionRow => ({
+      sessionId: String(r.session_id),
+      websiteId: String(r.website_id),
+      createdAt: date(r.created_at)!,
+      browser: str(r.browser),
+      os: str(r.os),
+      device: str(r.device),
+      screen: str(r.screen),
+      language: str(r.language),
+      country: str(r.country),
+      region: str(r.region),
+      city: str(r.city),
+      distinctId: str(r.distinct_id),
+    }),
+    rows: (b) => b.sessions,
+  };
+  const sessionData: TableCopy = {
+    dashi: 'session_data', alias: 'd',
+    from: `"session_data" d WHERE ${range('d')}`,
+    select: `d.website_id, d.session_id, d.created_at, ${shape.col('session_data', 'd', 'data_key', 'session_key', 'event_key')} AS data_key, ${value.replace(/(\w+)/g, 'd.$1')}, ${shape.col('session_data', 'd', 'distinct_id')} AS distinct_id`,
+    map: (r): SessionDataRow => ({ ...datum(r), distinctId: str(r.distinct_id) }),
+    rows: (b) => b.sessionData,
+  };
+  return [events, eventData, sessions, sessionData];
+}
+
+function datum(r: Row) {
+  return {
+    websiteId: String(r.website_id),
+    sessionId: String(r.session_id),
+    createdAt: date(r.created_at)!,
+    dataKey: String(r.data_key),
+    stringValue: str(r.string_value),
+    numberValue: num(r.number_value),
+    dateValue: date(r.date_value),
+    dataType: Number(r.data_type),
+  };
+}
+
+async function sourceCount(source: UmamiSource, t: TableCopy, websiteId: string, from: Date, to: Date): Promise<number> {
+  return Number((await source.query(`SELECT count(*) AS n FROM ${t.from}`, [websiteId, from, to]))[0].n);
+}
+
+/** A website's rows per UTC day (days since 1970) created at or after `since`, in one table of Umami's. */
+async function sourceDays(source: UmamiSource, t: TableCopy, websiteId: string, since: Date): Promise<Map<number, number>> {
+  const col = `${t.alias}.created_at`;
+  const day = source.dialect === 'postgresql' ? `floor(extract(epoch FROM ${col}) / 86400)` : `FLOOR(UNIX_TIMESTAMP(${col}) / 86400)`;
+  const rows = await source.query(`SELECT ${day} AS day, count(*) AS n FROM ${t.from} GROUP BY 1`, [websiteId, since, FAR_FUTURE]);
+  return new Map(rows.map((r) => [Number(r.day), Number(r.n)]));
+}
+
+/** The same in a Dashi store's table, in one query rather than one per chunk (on DuckDB each read first loads the journal). */
+async function targetDays(target: Store, table: string, websiteId: string, since: Date): Promise<Map<number, number>> {
+  const ch = target.analytics.dialect === 'clickhouse';
+  const text = ch
+    ? `SELECT intDiv(toUnixTimestamp(created_at), 86400) AS day, count() AS n FROM ${table} WHERE website_id = toUUID({p1:String}) AND created_at >= toDateTime64({p2:String}, 3, 'UTC') GROUP BY day`
+    : `SELECT floor(extract(epoch FROM created_at) / 86400) AS day, count(*) AS n FROM ${table} WHERE website_id = CAST($1 AS UUID) AND created_at >= CAST($2 AS TIMESTAMP) GROUP BY 1`;
+  const rows = await target.analytics.query(text, [websiteId, sqlTimestamp(since)]);
+  return new Map(rows.map((r) => [Number(r.day), Number(r.n)]));
+}
+
+/** Umami's page views, visitors and visits of a website in [from, to] (its v2 and v3 stats SQL). */
+export async function umamiStats(source: UmamiSource, shape: UmamiShape, websiteId: string, from: Date, to: Date): Promise<UmamiTotals> {
+  const hour = shape.dialect === 'postgresql' ? "date_trunc('hour', created_at)" : "DATE_FORMAT(created_at, '%Y-%m-%d %H')";
+  const visits = shape.hasVisitId ? 'count(DISTINCT visit_id)' : shape.dialect === 'postgresql' ? `count(DISTINCT (session_id, ${hour}))` : `count(DISTINCT session_id, ${hour})`;
+  const [r] = await source.query(
+    `SELECT count(*) AS pageviews, count(DISTINCT session_id) AS visitors, ${visits} AS visits
+     FROM "website_event" WHERE website_id = ? AND created_at BETWEEN ? AND ? AND event_type NOT IN (2, 5)`,
+    [websiteId, from, to],
+  );
+  return { pageviews: Number(r.pageviews), visitors: Number(r.visitors), visits: Number(r.visits) };
+}
+
+class Metadata {
+  readonly inserted: Record<string, number> = {};
+  /** Umami user id -> the Dashi user id its rows go to. */
+  readonly userIds = new Map<string, string>();
+  readonly merged: string[] = [];
+
+  constructor(
+    private readonly source: UmamiSource,
+    private readonly shape: UmamiShape,
+    private readonly target: Store,
+  ) {}
+
+  private async insert(table: string, key: string, rows: Row[]): Promise<void> {
+    this.inserted[table] = (this.inserted[table] ?? 0) + (await this.target.metadataCopy.insertMissing(table, key, rows));
+  }
+
+  private user = (id: unknown) => (id == null ? null : (this.userIds.get(String(id)) ?? String(id)));
+
+  async users(): Promise<void> {
+    const dashi = new Map((await this.target.metadataCopy.rows('users')).map((r) => [String(r.username), String(r.user_id)]));
+    const rows: Row[] = [];
+    const displayName = this.shape.col('user', 'u', 'display_name');
+    for (const u of await this.source.query(`SELECT u.user_id, u.username, u.password, u.role, u.logo_url, ${displayName} AS display_name, u.created_at, u.updated_at FROM "user" u WHERE u.deleted_at IS NULL`)) {
+      const id = String(u.user_id);
+      this.userIds.set(id, id);
+      const existing = dashi.get(String(u.username));
+      if (existing && existing !== id) {
+        // Dashi's own user of that name (e.g. the first-start admin) stays; Umami's rows join it.
+        this.userIds.set(id, existing);
+        this.merged.push(String(u.username));
+        continue;
+      }
+      rows.push({
+        user_id: id,
+        username: String(u.username),
+        password: String(u.password),
+        role: String(u.role),
+        display_name: str(u.display_name),
+        logo_url: str(u.logo_url),
+        created_at: date(u.created_at) ?? new Date(),
+        updated_at: date(u.updated_at),
+      });
+    }
+    await this.insert('users', 'user_id', rows);
+  }
+
+  async teams(): Promise<void> {
+    if (!this.shape.has('team', 'team_id')) return;
+    const teams = await this.source.query(`SELECT team_id, name, access_code, logo_url, created_at, updated_at FROM "team" WHERE deleted_at IS NULL`);
+    await this.insert(
+      'teams',
+      'team_id',
+      teams.map((t) => ({ team_id: String(t.team_id), name: String(t.name), access_code: str(t.access_code), logo_url: str(t.logo_url), created_at: date(t.created_at) ?? new Date(), updated_at: date(t.updated_at) })),
+    );
+    const live = new Set(teams.map((t) => String(t.team_id)));
+    const taken = new Set((await this.target.metadataCopy.rows('team_users')).map((m) => `${m.team_id} ${m.user_id}`));
+    const members: Row[] = [];
+    for (const m of await this.source.query(`SELECT team_user_id, team_id, user_id, role, created_at, updated_at FROM "team_user"`)) {
+      const userId = this.user(m.user_id)!;
+      const pair = `${m.team_id} ${userId}`;
+      if (!live.has(String(m.team_id)) || !this.userIds.has(String(m.user_id)) || taken.has(pair)) continue;
+      taken.add(pair);
+      members.push({ team_user_id: String(m.team_user_id), team_id: String(m.team_id), user_id: userId, role: String(m.role), created_at: date(m.created_at) ?? new Date(), updated_at: date(m.updated_at) });
+    }
+    await this.insert('team_users', 'team_user_id', members);
+  }
+
+  /** The websites to import; they are created in Dashi with their Umami ids. */
+  async websites(only: string[] | undefined): Promise<{ id: string; name: string; domain: string | null }[]> {
+    const shareId = this.shape.shares === 'website' ? 'w.share_id' : 'NULL';
+    let sites = await this.source.query(
+      `SELECT w.website_id, w.name, w.domain, w.reset_at, w.user_id, w.team_id, ${this.shape.col('website', 'w', 'created_by')} AS created_by, ${shareId} AS share_id, w.created_at, w.updated_at FROM "website" w WHERE w.deleted_at IS NULL ORDER BY w.website_id`,
+    );
+    if (only) {
+      const known = new Set(sites.map((w) => String(w.website_id)));
+      const unknown = only.filter((id) => !known.has(id));
+      if (unknown.length) throw new UmamiImportError(`no such website in the Umami database (or it is deleted): ${unknown.join(', ')}`);
+      sites = sites.filter((w) => only.includes(String(w.website_id)));
+    }
+    const tombstones = new Set((await this.target.metadataCopy.rows('website_ids')).filter((r) => r.deleted_at != null).map((r) => String(r.website_id)));
+    const gone = sites.filter((w) => tombstones.has(String(w.website_id)));
+    if (gone.length) throw new UmamiImportError(`these website ids belonged to websites deleted in Dashi and cannot be reused: ${gone.map((w) => w.website_id).join(', ')}`);
+    await this.insert(
+      'websites',
+      'website_id',
+      sites.map((w) => ({
+        website_id: String(w.website_id),
+        name: String(w.name),
+        domain: str(w.domain),
+        reset_at: date(w.reset_at),
+        user_id: this.user(w.user_id),
+        team_id: str(w.team_id),
+        created_by: this.user(w.created_by ?? w.user_id),
+        created_at: date(w.created_at) ?? new Date(),
+        updated_at: date(w.updated_at),
+      })),
+    );
+    await this.insert(
+      'website_ids',
+      'website_id',
+      sites.map((w) => ({ website_id: String(w.website_id), deleted_at: null })),
+    );
+    await this.shares(sites);
+    return sites.map((w) => ({ id: String(w.website_id), name: String(w.name), domain: str(w.domain) }));
+  }
+
+  private async shares(sites: Row[]): Promise<void> {
+    const ids = new Set(sites.map((w) => String(w.website_id)));
+    let wanted: Row[] = [];
+    if (this.shape.shares === 'website') {
+      wanted = sites.filter((w) => w.share_id != null).map((w) => ({ share_id: uuidv5(`share:${w.website_id}`, NAMESPACE), website_id: String(w.website_id), slug: String(w.share_id), created_at: date(w.created_at) ?? new Date() }));
+    } else if (this.shape.shares === 'table') {
+      // share_type 1 shares a website (entity_id); other types share boards and links Dashi has not.
+      const rows = await this.source.query(`SELECT share_id, entity_id, slug, created_at FROM "share" WHERE share_type = 1 ORDER BY created_at`);
+      wanted = rows.filter((r) => ids.has(String(r.entity_id))).map((r) => ({ share_id: String(r.share_id), website_id: String(r.entity_id), slug: String(r.slug), created_at: date(r.created_at) ?? new Date() }));
+    }
+    // Dashi keeps one share link per website, and slugs are unique.
+    const existing = await this.target.metadataCopy.rows('shares');
+    const sites2 = new Set(existing.map((r) => String(r.website_id)));
+    const slugs = new Set(existing.map((r) => String(r.slug)));
+    const fresh: Row[] = [];
+    for (const r of wanted) {
+      if (sites2.has(String(r.website_id)) || slugs.has(String(r.slug))) continue;
+      sites2.add(String(r.website_id));
+      slugs.add(String(r.slug));
+      fresh.push(r);
+    }
+    await this.insert('shares', 'share_id', fresh);
+  }
+
+  async reportsAndSegments(websiteIds: Set<string>): Promise<void> {
+    if (this.shape.has('report', 'report_id')) {
+      const reports = await this.source.query(`SELECT report_id, user_id, website_id, type, name, description, parameters, created_at, updated_at FROM "report"`);
+      await this.insert(
+        'reports',
+        'report_id',
+        reports
+          .filter((r) => websiteIds.has(String(r.website_id)) && this.userIds.has(String(r.user_id)))
+          .map((r) => ({
+            report_id: String(r.report_id),
+            user_id: this.user(r.user_id),
+            website_id: String(r.website_id),
+            type: String(r.type),
+            name: String(r.name),
+            description: str(r.description) ?? '',
+            parameters: json(r.parameters),
+            created_at: date(r.created_at) ?? new Date(),
+            updated_at: date(r.updated_at),
+          })),
+      );
+    }
+    if (this.shape.hasSegments) {
+      const segments = await this.source.query(`SELECT segment_id, website_id, type, name, parameters, created_at, updated_at FROM "segment"`);
+      await this.insert(
+        'segments',
+        'segment_id',
+        segments
+          .filter((r) => websiteIds.has(String(r.website_id)))
+          .map((r) => ({ segment_id: String(r.segment_id), website_id: String(r.website_id), type: String(r.type), name: String(r.name), parameters: json(r.parameters), created_at: date(r.created_at) ?? new Date(), updated_at: date(r.updated_at) })),
+      );
+    }
+  }
+}
+
+export async function importUmami(source: UmamiSource, target: Store, options: UmamiImportOptions = {}, progress: TransferProgress = () => undefined): Promise<UmamiImportReport> {
+  const shape = umamiShape(source.dialect, await source.columns());
+  const since = options.since ?? new Date(0);
+
+  const meta = new Metadata(source, shape, target);
+  await meta.users();
+  await meta.teams();
+  const websites = await meta.websites(options.websiteIds);
+  await meta.reportsAndSegments(new Set(websites.map((w) => w.id)));
+  await target.metadataCopy.syncSequences();
+
+  const copies = tableCopies(shape);
+  // Every website-day with rows on either side, with both sides' counts per table.
+  const plan: { websiteId: string; day: number; want: number[]; have: number[] }[] = [];
+  for (const w of websites) {
+    const want = await Promise.all(copies.map((t) => sourceDays(source, t, w.id, since)));
+    const have = await Promise.all(copies.map((t) => targetDays(target, t.dashi, w.id, since)));
+    const days = new Set([...want, ...have].flatMap((m) => [...m.keys()]));
+    for (const day of [...days].sort((a, b) => a - b)) plan.push({ websiteId: w.id, day, want: want.map((m) => m.get(day) ?? 0), have: have.map((m) => m.get(day) ?? 0) });
+  }
+
+  const range = (c: (typeof plan)[number]) => ({ from: new Date(Math.max(c.day * DAY, since.getTime())), to: new Date((c.day + 1) * DAY) });
+  const complete = (c: (typeof plan)[number]) => c.want.every((n, k) => n === c.have[k]);
+  const read = (c: (typeof plan)[number]) => {
+    const { from, to } = range(c);
+    const rows = Promise.all(copies.map((t) => source.query(`SELECT ${t.select} FROM ${t.from}`, [c.websiteId, from, to])));
+    rows.catch(() => undefined); // awaited in its turn; if the import stops first, it is dropped
+    return rows;
+  };
+  // The next chunk to copy is read from Umami while the current one is written.
+  const todo = plan.filter((c) => !complete(c));
+  let ahead: Promise<Row[][]> | null = todo.length ? read(todo[0]) : null;
+  let copied = 0;
+  let skipped = 0;
+  for (const [i, c] of plan.entries()) {
+    if (options.signal?.aborted) {
+      await ahead?.catch(() => undefined); // let the read finish before the caller closes the source
+      throw new UmamiImportError(`stopped after ${i} of ${plan.length} chunks; run the import again to resume`);
+    }
+    const { from, to } = range(c);
+    progress(i, plan.length, `${c.websiteId.slice(0, 8)} ${from.toISOString().slice(0, 10)}`);
+    if (complete(c)) {
+      skipped++;
+      continue;
+    }
+    const rows = await ahead!;
+    const next = todo[copied + 1];
+    ahead = next ? read(next) : null;
+    if (c.have.some((n) => n > 0)) await target.analytics.deleteWebsiteData(c.websiteId, { from, to });
+    const batch: WriteBatch = { events: [], eventData: [], sessions: [], sessionData: [] };
+    copies.forEach((t, k) => {
+      const list = t.rows(batch);
+      for (const r of rows[k]) list.push(t.map(r));
+    });
+    await target.analytics.write(batch);
+    copied++;
+  }
+  progress(plan.length, plan.length, 'done');
+
+  const counts: UmamiImportReport['counts'] = {};
+  for (const t of copies) {
+    let umami = 0;
+    let dashi = 0;
+    for (const w of websites) {
+      umami += await sourceCount(source, t, w.id, since, FAR_FUTURE);
+      dashi += await chunkCount(target, t.dashi, w.id, since, FAR_FUTURE);
+    }
+    counts[t.dashi] = { umami, dashi };
+  }
+  const to = options.now ?? new Date();
+  const from = new Date(to.getTime() - STATS_DAYS * DAY);
+  const stats = [];
+  for (const w of websites) stats.push({ ...w, umami: await umamiStats(source, shape, w.id, from, to) });
+  return { version: shape.version, metadata: meta.inserted, mergedUsers: meta.merged, chunksCopied: copied, chunksSkipped: skipped, counts, websites: stats, window: { from, to } };
+}
