@@ -139,6 +139,7 @@ function readsOf(websiteId: string, segmentId: string | null, all: boolean): Rea
   for (const type of ['path', 'browser', 'event']) get('/values', '/values', { ...range, type });
   get('/values', '/values', { ...range, type: 'path', search: 'doc' });
   get('/export', '/export', range);
+  get('/export/events', '/export/events', { ...range, format: 'ndjson' });
   get('/daterange', '/daterange', {});
   for (const id of sessionIdsOf(websiteId, 2)) {
     get('/sessions/:sessionId', `/sessions/${id}`, {});
