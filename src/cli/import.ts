@@ -54,5 +54,5 @@ export async function importCommand(args: string[]): Promise<void> {
   const [source, ...rest] = args;
   if (source === 'umami') return importUmamiCommand(rest);
   if (source === 'dashi') return importDashi(rest);
-  throw new ConfigError(`dashi import needs a source: umami or dashi${source ? ` (not '${source}')` : ''}\n\nUsage:\n${IMPORT_USAGE}`);
+  throw new ConfigError(`dashi import needs a source${source ? ` (not '${source}')` : ''}: umami or dashi\n\nUsage:\n${IMPORT_USAGE}`);
 }
