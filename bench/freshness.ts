@@ -54,14 +54,12 @@ function pastHit(website: string, ms: number) {
 }
 
 interface BatchTally {
-  sent: number;
   processed: number;
   failed: number;
 }
 
 async function postBatch(d: Dashi, items: unknown[], tally: BatchTally): Promise<void> {
   const res = await d.post('/api/batch', items, { headers: { 'user-agent': uas[0] } });
-  tally.sent += items.length;
   if (res.status !== 200) throw new Error(`/api/batch: ${res.status} ${JSON.stringify(res.body)}`);
   tally.processed += res.body.processed;
   tally.failed += res.body.errors;
@@ -112,7 +110,7 @@ async function prepareSource(dir: string): Promise<string> {
 
 /** The base: `baseHits` over the last 30 days in time order, as a live site would have sent them. */
 async function writeBase(d: Dashi, website: string): Promise<BatchTally> {
-  const tally = { sent: 0, processed: 0, failed: 0 };
+  const tally = { processed: 0, failed: 0 };
   const t0 = Date.now();
   const start = t0 - 30 * DAY;
   const items = Array.from({ length: baseHits }, (_, i) => pastHit(website, start + Math.floor(((i + Math.random()) / baseHits) * 30 * DAY)));
@@ -250,7 +248,7 @@ async function main(): Promise<void> {
   const create = async (name: string) => (await d.post('/api/websites', { name, domain: 'example.com' }, { token })).body.id as string;
   website ??= await create('freshness');
   const quiet = await create('freshness markers');
-  const base = source ? { sent: 0, processed: 0, failed: 0 } : await writeBase(d, website);
+  const base = source ? { processed: 0, failed: 0 } : await writeBase(d, website);
 
   // Before the load: the same queries on the same data, 10 rounds.
   let rounds = 0;
@@ -264,7 +262,7 @@ async function main(): Promise<void> {
     // In a worker thread of its own, so that pacing 2,000 requests a second leaves the timed reads alone.
     autocannon({ url: d.url, workers: 1, connections: 32, amount: rate * seconds, overallRate: rate, timeout: 60, requests: sendRequests(website) }, (err, result) => (err ? reject(err) : resolve(result))),
   );
-  const late = { sent: 0, processed: 0, failed: 0 };
+  const late = { processed: 0, failed: 0 };
   const lateItems = Array.from({ length: backfill }, () => pastHit(website, t0 - Math.floor(Math.random() * 30 * DAY)));
   const lateBatches = chunks(lateItems);
   let backfillDone = 0;
@@ -285,12 +283,11 @@ async function main(): Promise<void> {
   clearInterval(markerTimer);
   await Promise.all(acks);
   await polled;
-  const seen = markers;
   clearInterval(sampler);
   const mem = memory(d.proc?.pid);
   const loadAtEnd = load();
 
-  const acknowledged = base.processed + liveResult['2xx'] + late.processed + 2 * seen.length; // a marker is two hits
+  const acknowledged = base.processed + liveResult['2xx'] + late.processed + 2 * markers.length; // a marker is two hits
   await d.stop();
   const [{ n: storedMain }] = await readStored(d, `SELECT count(*) AS n FROM website_event WHERE website_id = '${website}'`);
   const [{ n: storedQuiet }] = await readStored(d, `SELECT count(*) AS n FROM website_event WHERE website_id = '${quiet}'`);
@@ -302,10 +299,10 @@ async function main(): Promise<void> {
   console.log(`load lasted    ${((loadDone - t0) / 1000).toFixed(1)} s (paced for ${seconds} s)`);
   console.log('\nquery (last 30 days, endAt = now)   ms p50 / p95 / max: before the load | during the load');
   for (const [name, t] of timings) console.log(`${name.padEnd(28)} ${summary(t.before).padStart(16)} | ${summary(t.load).padStart(16)}   (${t.before.length} | ${t.load.length} runs)${sources.has(name) ? `   x-dashi-source: ${[...sources.get(name)!].join(', ')}` : ''}`);
-  const delays = (key: 'pathMs' | 'statsMs') => seen.map((m) => m[key]).filter((x): x is number => x !== null);
-  const missed = (key: 'pathMs' | 'statsMs') => seen.filter((m) => m[key] === null).length;
-  console.log(`\nvisibility     ${seen.length} marked hits, ms p50 / p95 / max from sending (target: 5000)`);
-  console.log(`  acknowledged                     ${summary(seen.map((m) => m.ackMs ?? NaN))}`);
+  const delays = (key: 'pathMs' | 'statsMs') => markers.map((m) => m[key]).filter((x): x is number => x !== null);
+  const missed = (key: 'pathMs' | 'statsMs') => markers.filter((m) => m[key] === null).length;
+  console.log(`\nvisibility     ${markers.length} marked hits, ms p50 / p95 / max from sending (target: 5000)`);
+  console.log(`  acknowledged                     ${summary(markers.map((m) => m.ackMs ?? NaN))}`);
   console.log(`  metrics path search (loaded)     ${summary(delays('pathMs'))}   not seen ${VISIBLE_WITHIN_MS / 1000} s after the last marker: ${missed('pathMs')}`);
   console.log(`  stats (marker website)           ${summary(delays('statsMs'))}   not seen ${VISIBLE_WITHIN_MS / 1000} s after the last marker: ${missed('statsMs')}`);
   const stored = Number(storedMain) + Number(storedQuiet) - before;
