@@ -17,7 +17,7 @@ import autocannon from 'autocannon';
 import { startDashi, stopAll } from '../test/helpers/server.js';
 import { readStored } from '../test/helpers/ingest-db.js';
 import { testStores } from '../test/helpers/stores.js';
-import { hitBody } from './hits.js';
+import { sendRequests } from './hits.js';
 
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const seconds = Number(positional[0] ?? 10);
@@ -34,39 +34,6 @@ const rate = Number(process.argv.find((a) => a.startsWith('--rate='))?.slice('--
 const perfOut = process.argv.find((a) => a.startsWith('--perf='))?.slice('--perf='.length);
 // --ticks: print each run's responses per second.
 const ticks = process.argv.includes('--ticks');
-
-// ~300 distinct User-Agents, as a site's real traffic has: mostly cache hits after the first parse.
-function userAgents(): string[] {
-  const list: string[] = [];
-  for (let v = 100; v < 140; v++) {
-    list.push(
-      `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${v}.0.0.0 Safari/537.36`,
-      `Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${v}.0.0.0 Safari/537.36`,
-      `Mozilla/5.0 (Linux; Android 14; Pixel ${v % 9}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${v}.0.0.0 Mobile Safari/537.36`,
-      `Mozilla/5.0 (X11; Linux x86_64; rv:${v}.0) Gecko/20100101 Firefox/${v}.0`,
-      `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${v}.0.0.0 Safari/537.36 Edg/${v}.0.0.0`,
-      `Mozilla/5.0 (iPhone; CPU iPhone OS 17_${v % 7} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.${v % 7} Mobile/15E148 Safari/604.1`,
-      `Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/${(v % 8) + 10}.1 Safari/605.1.15`,
-    );
-  }
-  return [...new Set(list)];
-}
-
-function randomIp(): string {
-  // Public unicast space, so the geo lookup runs.
-  const a = [8, 23, 31, 45, 51, 62, 77, 81, 89, 93, 104, 142, 151, 176, 185, 193, 203, 212][Math.floor(Math.random() * 18)];
-  return `${a}.${(Math.random() * 256) | 0}.${(Math.random() * 256) | 0}.${1 + ((Math.random() * 254) | 0)}`;
-}
-
-function requests(website: string, count = 2000): autocannon.Request[] {
-  const uas = userAgents();
-  return Array.from({ length: count }, (_, i) => ({
-    method: 'POST',
-    path: '/api/send',
-    headers: { 'content-type': 'application/json', 'user-agent': uas[i % uas.length], 'x-forwarded-for': randomIp() },
-    body: JSON.stringify(hitBody(website, i)),
-  }));
-}
 
 type Run = autocannon.Result & { perSecond: number[] };
 
@@ -163,7 +130,7 @@ async function main(): Promise<void> {
   const dashi = await startDashi({ env });
   const token = await dashi.login();
   const website = (await dashi.post('/api/websites', { name: 'bench', domain: 'example.com' }, { token })).body.id as string;
-  const reqs = requests(website);
+  const reqs = sendRequests(website);
   const bare = await startBare();
 
   console.log(`ingest bench: ${seconds}s per run, ${connections} connections, ${new Set(reqs.map((r) => r.headers!['user-agent'])).size} user agents`);
