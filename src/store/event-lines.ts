@@ -17,6 +17,19 @@ const uuid = z.uuid({ version: undefined });
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const optInstant = instant.nullable().default(null);
 
+/** The session attributes on both session and event lines. */
+const sessionAttributes = {
+  browser: optText,
+  os: optText,
+  device: optText,
+  screen: optText,
+  language: optText,
+  country: optText,
+  region: optText,
+  city: optText,
+  distinctId: optText,
+};
+
 const dataItem = z.strictObject({
   key: text.pipe(z.string().min(1)),
   dataType: z.number().int().min(1).max(5),
@@ -32,15 +45,7 @@ const sessionLine = z.strictObject({
   sessionId: uuid,
   websiteId: uuid,
   createdAt: instant,
-  browser: optText,
-  os: optText,
-  device: optText,
-  screen: optText,
-  language: optText,
-  country: optText,
-  region: optText,
-  city: optText,
-  distinctId: optText,
+  ...sessionAttributes,
   data: z.array(dataItem.extend({ distinctId: optText })).max(1000).default([]),
 });
 
@@ -74,15 +79,7 @@ const eventLine = z.strictObject({
   liFatId: optText,
   twclid: optText,
   tag: optText,
-  browser: optText,
-  os: optText,
-  device: optText,
-  screen: optText,
-  language: optText,
-  country: optText,
-  region: optText,
-  city: optText,
-  distinctId: optText,
+  ...sessionAttributes,
   data: z.array(dataItem).max(1000).default([]),
 });
 

@@ -56,6 +56,19 @@ export class UmamiImportError extends Error {}
 const str = (v: unknown): string | null => (v == null ? null : String(v));
 const num = (v: unknown): number | null => (v == null ? null : Number(v));
 const date = (v: unknown): Date | null => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
+
+/** The session attributes Dashi keeps on both sessions and events, from a row with Umami's column names. */
+const sessionAttributes = (r: Row) => ({
+  browser: str(r.browser),
+  os: str(r.os),
+  device: str(r.device),
+  screen: str(r.screen),
+  language: str(r.language),
+  country: str(r.country),
+  region: str(r.region),
+  city: str(r.city),
+  distinctId: str(r.distinct_id),
+});
 const json = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v ?? {}));
 
 /** One Umami analytics table: how to count a website-day of it and read its rows as Dashi's. */
@@ -118,15 +131,7 @@ function tableCopies(shape: UmamiShape): TableCopy[] {
         liFatId: str(r.li_fat_id),
         twclid: str(r.twclid),
         tag: str(r.tag),
-        browser: str(r.browser),
-        os: str(r.os),
-        device: str(r.device),
-        screen: str(r.screen),
-        language: str(r.language),
-        country: str(r.country),
-        region: str(r.region),
-        city: str(r.city),
-        distinctId: str(r.distinct_id),
+        ...sessionAttributes(r),
       };
     },
     rows: (b) => b.events,
@@ -148,15 +153,7 @@ function tableCopies(shape: UmamiShape): TableCopy[] {
       sessionId: String(r.session_id),
       websiteId: String(r.website_id),
       createdAt: date(r.created_at)!,
-      browser: str(r.browser),
-      os: str(r.os),
-      device: str(r.device),
-      screen: str(r.screen),
-      language: str(r.language),
-      country: str(r.country),
-      region: str(r.region),
-      city: str(r.city),
-      distinctId: str(r.distinct_id),
+      ...sessionAttributes(r),
     }),
     rows: (b) => b.sessions,
   };
