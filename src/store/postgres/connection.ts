@@ -9,23 +9,24 @@ type Sql = postgres.Sql<Record<string, never>>;
 const OID = { int8: 20, numeric: 1700, timestamp: 1114 };
 
 /**
- * Session settings of the analytics read pool, sent as startup parameters (no server configuration
- * needed). JIT off: PostgreSQL compiles the big aggregates in the leader and again in each parallel
- * worker; on bench/query.ts's data (10M events) that was 1.6 s of CPU per stats query (EXPLAIN
- * ANALYZE's JIT timing), for no faster execution. work_mem stays the server's: more of it turned
- * the parallel sort plans of stats and series into serial hash aggregates, which were slower.
+ * Settings of every analytics read, applied with SET LOCAL inside the read's transaction (no
+ * server configuration needed, and poolers such as PgBouncer pass SET LOCAL through, unlike
+ * startup parameters). JIT off: PostgreSQL compiles the big aggregates in the leader and again in
+ * each parallel worker; on bench/query.ts's data (10M events) that was 1.6 s of CPU per stats
+ * query (EXPLAIN ANALYZE's JIT timing), for no faster execution. work_mem stays the server's: more
+ * of it turned the parallel sort plans of stats and series into serial hash aggregates, which were slower.
  */
 export const READ_SETTINGS: Readonly<Record<string, string>> = { jit: 'off' };
 
-/** A pool of at most `max` connections (postgres.js opens them on demand), with session `settings`. */
-export function connect(url: string, max = 10, settings: Readonly<Record<string, string>> = {}): Sql {
+/** A pool of at most `max` connections (postgres.js opens them on demand). */
+export function connect(url: string, max = 10): Sql {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
   return postgres(parsed.toString(), {
     max,
     onnotice: () => undefined,
-    connection: { ...settings, TimeZone: 'UTC', ...(schema ? { search_path: schema } : {}) },
+    connection: { TimeZone: 'UTC', ...(schema ? { search_path: schema } : {}) },
     types: {
       bigint: { to: OID.int8, from: [OID.int8], serialize: (v: unknown) => String(v), parse: (v: string) => Number(v) },
       numeric: { to: OID.numeric, from: [OID.numeric], serialize: (v: unknown) => String(v), parse: (v: string) => Number(v) },

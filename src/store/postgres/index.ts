@@ -61,11 +61,12 @@ export class PgAnalytics implements AnalyticsStore {
 
   query(sql: string, params: unknown[] = []): Promise<Row[]> {
     const ms = this.timeoutMs;
-    if (ms === null) return this.reads.all(sql, params);
-    // SET LOCAL, inside the read's own transaction: the budget applies to this statement only,
-    // and not to postgres.js's own queries when it opens a connection.
+    // SET LOCAL, inside the read's own transaction: the settings and the budget apply to this
+    // statement only, and not to postgres.js's own queries when it opens a connection.
+    const settings = Object.entries(READ_SETTINGS).map(([name, value]) => `${name} = ${value}`);
+    if (ms !== null) settings.push(`statement_timeout = ${Math.max(1, Math.floor(ms))}`);
     return this.reads.transaction(async (tx) => {
-      await tx.run(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(ms))}`);
+      for (const setting of settings) await tx.run(`SET LOCAL ${setting}`);
       return tx.all(sql, params);
     });
   }
@@ -167,7 +168,7 @@ const POOL = { metadata: 4, reads: 8, writer: 2 };
 
 export async function openPostgresStore(url: string, options: PgStoreOptions = {}): Promise<Store> {
   const sql = connect(url, POOL.metadata);
-  const reads = connect(url, POOL.reads, READ_SETTINGS);
+  const reads = connect(url, POOL.reads);
   const writer = connect(url, POOL.writer);
   const db = new PgExecutor(sql);
   // Several Dashi processes may start together: one migrates, the others wait for it.

@@ -1,5 +1,5 @@
-// The analytics read pool runs with its own session settings (no server configuration needed),
-// on every connection it opens, with or without a statement timeout.
+// Every analytics read runs with the read settings (SET LOCAL in its transaction: no server
+// configuration needed), on every connection of the pool, with or without a statement timeout.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -28,7 +28,7 @@ test('every read connection runs with the read settings', async () => {
     );
     assert.ok(new Set(reads.map(([row]) => row.pid)).size > 1, 'the reads ran on more than one connection');
     for (const [row] of reads) assert.deepEqual({ jit: row.jit, tz: row.tz }, { jit: 'off', tz: 'UTC' });
-    // With a statement timeout the read runs in its own transaction: the settings hold there too.
+    // With a statement timeout too.
     const timed = await openPostgresStore(url, { queryTimeoutMs: 5000 });
     try {
       const [row] = await timed.analytics.query("SELECT current_setting('jit') AS jit, current_setting('statement_timeout') AS st");
