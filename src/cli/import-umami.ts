@@ -1,13 +1,13 @@
 // `dashi import umami --from URL [--website ID]... [--since DATE] [--url URL --api-key KEY]`.
 // Without --url it opens the configured store itself (the embedded store only while the server is
 // stopped); with --url it asks that running server to import and prints the lines it streams back.
+import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError } from '../config.js';
 import { describeImport, ImportRefused, runUmamiImport, type ImportLine, type UmamiImportResult } from '../api/import-umami.js';
-import { openStore } from '../store/index.js';
-import { trafficRollups } from '../query/rollups/embedded-rollups.js';
+import { readLines } from '../store/event-lines.js';
 import { redact, umamiDialect } from '../store/umami/source.js';
-import { API_KEY_HEADER } from '../server/key-auth.js';
+import { openConfiguredStore, serverOf, type ServerAccess } from './server-access.js';
 import { progressBar } from './progress.js';
 
 export const IMPORT_UMAMI_USAGE =
@@ -21,12 +21,12 @@ function revive(result: UmamiImportResult): UmamiImportResult {
   return result;
 }
 
-async function throughServer(url: string, key: string, body: Record<string, unknown>, from: string): Promise<UmamiImportResult> {
+async function throughServer(server: ServerAccess, body: Record<string, unknown>, from: string): Promise<UmamiImportResult> {
   let res: Response;
   try {
-    res = await fetch(`${url.replace(/\/+$/, '')}/api/admin/import/umami`, { method: 'POST', headers: { 'content-type': 'application/json', [API_KEY_HEADER]: key }, body: JSON.stringify(body) });
+    res = await server.fetch('/api/admin/import/umami', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   } catch (err) {
-    throw new ConfigError(`cannot reach the Dashi server at ${url}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ConfigError(`cannot reach the Dashi server at ${server.url}: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (!res.ok || !res.body) {
     const text = await res.text();
@@ -38,25 +38,14 @@ async function throughServer(url: string, key: string, body: Record<string, unkn
     }
     throw new ConfigError(`the server refused the import (${res.status}): ${redact(message, from)}`);
   }
-  let buffered = '';
   let result: UmamiImportResult | null = null;
-  const decoder = new TextDecoder();
-  const handle = (line: string) => {
-    if (!line.trim()) return;
+  for await (const [line] of readLines(Readable.fromWeb(res.body as never))) {
+    if (!line.trim()) continue;
     const msg = JSON.parse(line) as ImportLine;
     if (msg.type === 'progress') progressBar(msg.done, msg.total, msg.label);
     else if (msg.type === 'result') result = revive(msg.result);
     else throw new ConfigError(`the import stopped: ${redact(msg.message, from)}`);
-  };
-  for await (const chunk of res.body) {
-    buffered += decoder.decode(chunk as Uint8Array, { stream: true });
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      handle(buffered.slice(0, nl));
-      buffered = buffered.slice(nl + 1);
-    }
   }
-  handle(buffered);
   if (!result) throw new ConfigError('the server ended the import without a result; run it again to resume');
   return result;
 }
@@ -78,12 +67,11 @@ export async function importUmamiCommand(args: string[]): Promise<void> {
   }
 
   let result: UmamiImportResult;
-  if (values.url) {
-    const key = values['api-key'] ?? process.env.DASHI_API_KEY;
-    if (!key) throw new ConfigError('--url needs --api-key (or DASHI_API_KEY): an admin\'s API key with write scope');
-    result = await throughServer(values.url, key, { from, websiteIds, since: since?.toISOString() }, from);
+  const server = values.url ? serverOf(values) : null;
+  if (server) {
+    result = await throughServer(server, { from, websiteIds, since: since?.toISOString() }, from);
   } else {
-    const store = await openStore(loadConfig(), trafficRollups);
+    const store = await openConfiguredStore();
     const abort = new AbortController();
     const stop = () => abort.abort();
     process.once('SIGINT', stop);

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { trafficRollups } from '../query/rollups/embedded-rollups.js';
+import { API_KEY_HEADER } from '../server/key-auth.js';
 
 export interface ServerAccess {
   url: string;
@@ -18,7 +19,7 @@ export function serverOf(values: { url?: string; 'api-key'?: string }): ServerAc
   if (!key) throw new ConfigError('--url needs --api-key (or DASHI_API_KEY): create one in Settings → API keys');
   return {
     url,
-    fetch: (path, init = {}) => fetch(url + path, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-umami-api-key': key } }),
+    fetch: (path, init = {}) => fetch(url + path, { ...init, headers: { ...(init.headers as Record<string, string>), [API_KEY_HEADER]: key } }),
   };
 }
 
