@@ -89,7 +89,10 @@ export class BackupScheduler {
     return target;
   }
 
-  /** Directories a backup interrupted by a crash left behind (backups run one at a time in a store). */
+  /**
+   * Directories a backup interrupted by a crash left behind: those last changed before this process
+   * started. A newer one belongs to a backup in flight (one asked for through the API, say).
+   */
   private async removePartial(): Promise<void> {
     let names: string[] = [];
     try {
@@ -97,7 +100,12 @@ export class BackupScheduler {
     } catch {
       return;
     }
-    for (const n of names) if (PARTIAL.test(n)) await fs.promises.rm(path.join(this.options.dir, n), { recursive: true, force: true });
+    for (const n of names) {
+      if (!PARTIAL.test(n)) continue;
+      const dir = path.join(this.options.dir, n);
+      const changed = fs.statSync(dir, { throwIfNoEntry: false })?.mtimeMs;
+      if (changed !== undefined && changed < performance.timeOrigin) await fs.promises.rm(dir, { recursive: true, force: true });
+    }
   }
 
   async stop(): Promise<void> {

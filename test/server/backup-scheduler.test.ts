@@ -40,9 +40,14 @@ test('each run makes a backup, the newest BACKUP_KEEP of its own are kept, nothi
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
   fs.mkdirSync(path.join(dir, backupName(new Date(Date.UTC(2020, 0, 1)))));
   await store.backup!(path.join(dir, 'by-hand'), 'x');
-  // What a crash in the middle of a scheduled backup leaves: removed by the next run.
+  // What a crash in the middle of a scheduled backup leaves (last changed before this process
+  // started): removed by the next run. One changed since belongs to a backup in flight: kept.
   const partial = path.join(dir, `.${backupName(new Date(Date.UTC(2021, 0, 1)))}.partial-0a1b2c`);
   fs.mkdirSync(partial);
+  const crashed = new Date(performance.timeOrigin - 60_000);
+  fs.utimesSync(partial, crashed, crashed);
+  const inFlight = path.join(dir, `.${backupName(new Date(Date.UTC(2021, 0, 2)))}.partial-0d1e2f`);
+  fs.mkdirSync(inFlight);
   const { log, lines } = recordingLog();
   const scheduler = new BackupScheduler((target) => store.backup!(target, 'test'), { dir, everyMs: 3_600_000, keep: 2 }, log);
   const runs = [1, 2, 3, 4].map((h) => new Date(Date.UTC(2026, 5, 1, h)));
@@ -51,7 +56,7 @@ test('each run makes a backup, the newest BACKUP_KEEP of its own are kept, nothi
   assert.deepEqual(written, runs.map((at) => path.join(dir, backupName(at))));
   assert.deepEqual(scheduler.backups(), [backupName(runs[2]), backupName(runs[3])]);
   for (const name of scheduler.backups()) assert.equal((await verifyBackup(path.join(dir, name))).dashiVersion, 'test');
-  assert.deepEqual(fs.readdirSync(dir).sort(), [backupName(new Date(Date.UTC(2020, 0, 1))), 'by-hand', 'notes.txt', ...scheduler.backups()].sort());
+  assert.deepEqual(fs.readdirSync(dir).sort(), [backupName(new Date(Date.UTC(2020, 0, 1))), 'by-hand', 'notes.txt', path.basename(inFlight), ...scheduler.backups()].sort());
   assert.equal(lines.filter((l) => l.msg === 'scheduled backup written').length, 4);
 
   // A failed backup (here: its directory is taken) is a warning; nothing is deleted for it.
