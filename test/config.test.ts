@@ -1,6 +1,7 @@
 // Configuration and process behaviour: invalid environment values stop the start with a message
 // naming the variable; BASE_PATH; CORS on /api/*; graceful shutdown on SIGTERM and SIGINT.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, test } from 'node:test';
 import { startDashi, stopAll } from './helpers/server.js';
 import { ConfigError, loadConfig } from '../src/config.js';
@@ -99,7 +100,10 @@ test('CORS on /api/* as Umami: any origin, preflight 204; SIGTERM exits 0', asyn
   // soon as the first answers, and every one of them still gets its 200
   const logins = Array.from({ length: 6 }, () => d.post('/api/auth/login', { username: 'admin', password: 'umami' }));
   await Promise.race(logins);
+  const stopping = Date.now();
   assert.equal(await d.stop(), 0);
+  // Keep-alive connections close as their requests finish, not at their idle timeout (72 s).
+  assert.ok(Date.now() - stopping < 8_000, `stop took ${Date.now() - stopping} ms`);
   assert.deepEqual((await Promise.all(logins)).map((r) => r.status), [200, 200, 200, 200, 200, 200]);
   assert.match(d.output, /SIGTERM received/);
 });
@@ -134,4 +138,21 @@ test('BACKUP_DIR, BACKUP_EVERY and BACKUP_KEEP: parsed, and refused with a messa
   refused({ DATA_DIR: '/srv/dashi', BACKUP_DIR: '/srv/dashi/backups' }, /BACKUP_DIR: must be outside DATA_DIR/);
   refused({ DATA_DIR: '/srv/dashi', BACKUP_DIR: '/srv/dashi' }, /BACKUP_DIR: must be outside DATA_DIR/);
   refused({ BACKUP_DIR: '/b', DATABASE_URL: 'postgresql://x@localhost/db' }, /BACKUP_DIR: scheduled backups are for the embedded store/);
+});
+
+test('SIGTERM with a request its client never finished: the server exits after a grace period, not after the request timeout', async () => {
+  const d = await startDashi();
+  const { hostname, port } = new URL(d.url);
+  const socket = net.connect(Number(port), hostname);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.on('error', () => undefined);
+  // Headers promise a body that never comes: Node's own requestTimeout would wait 5 minutes.
+  socket.write(`POST /api/send HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"type":`);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const started = Date.now();
+  assert.equal(await d.stop(), 0);
+  const took = Date.now() - started;
+  socket.destroy();
+  assert.ok(took < 20_000, `took ${took} ms to exit`);
+  assert.match(d.output, /closing the connections still open/);
 });

@@ -18,6 +18,12 @@ import { RetentionScheduler } from '../server/retention.js';
 import { BackupScheduler } from '../server/backup-scheduler.js';
 import { packageVersion } from '../mcp/reference.js';
 
+/**
+ * How long a shutdown waits for requests in flight before it closes their connections: a client
+ * that sent headers and never its body would otherwise hold the process for Node's request
+ * timeout (5 minutes). A request cut off so was never answered, so no acknowledged hit is lost.
+ */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface Secret {
   value: string;
@@ -138,7 +144,15 @@ export async function startServer(config: Config = loadConfig()): Promise<Runnin
     (stopping ??= (async () => {
       await retention.stop();
       await backups?.stop();
+      // A keep-alive connection whose request finished would otherwise stay until its idle timeout.
+      const idle = setInterval(() => app.server.closeIdleConnections(), 100).unref();
+      const cut = setTimeout(() => {
+        app.log.warn(`requests still in flight ${SHUTDOWN_GRACE_MS / 1000} s after the shutdown began: closing the connections still open`);
+        app.server.closeAllConnections();
+      }, SHUTDOWN_GRACE_MS).unref();
       await app.close(); // onClose hooks drain the ingest queue
+      clearInterval(idle);
+      clearTimeout(cut);
       await store.close();
     })());
   return { app, store, url: address, stop };
