@@ -1,7 +1,8 @@
 // GET /api/websites/:websiteId/export/events?startAt&endAt&format=ndjson|csv|parquet: the
 // website's raw rows, streamed as they are read (src/store/event-export.ts pages the store).
 // NDJSON is Dashi's exchange format (src/store/event-lines.ts): sessions that started in the
-// range with their session data, then every event of the range with its event data, which
+// range with their session data, then every event of the range with its event data (and the
+// earlier sessions those events belong to), which
 // `POST /api/admin/import` and `dashi import dashi FILE` load back. CSV and Parquet hold one
 // row per event (session attributes are on it) with its data as a JSON text column.
 // A signed-in user (or API key) who may see the website; not share links: raw rows are more

@@ -1,6 +1,7 @@
 // A website's raw rows in pages, for the raw export (`GET /api/websites/:id/export/events`,
 // `dashi export`): first every session that started in the range with all its session data, then
-// every event of the range with its event data, both in (created_at, id) order. Memory stays
+// every event of the range with its event data, both in (created_at, id) order; a session that
+// started before the range comes, with its data, just before the first page holding its events. Memory stays
 // bounded at any size: each table is read by keyset within a time window that adapts to the
 // data's density, so no read scans much more than the page it answers (the embedded store has
 // no indexes; its per-row-group min/max prune the window).
@@ -14,6 +15,8 @@ const EVENT_PAGE = 5000;
 const SESSION_PAGE = 1000;
 const MIN_SPAN = 60_000;
 const MAX_SPAN = 366 * 86_400_000;
+/** Sessions started before the range that one export remembers having sent. */
+const SENT_SESSIONS = 100_000;
 
 /** Inclusive range of created_at. */
 export interface ExportRange {
@@ -81,29 +84,58 @@ async function* pages(a: AnalyticsStore, table: string, idColumn: string, websit
   }
 }
 
-/** Sessions that started in the range, each with every data row of its session. */
-async function* sessionChunks(a: AnalyticsStore, websiteId: string, range: ExportRange): AsyncGenerator<WriteBatch> {
+/** Every data row of these sessions. */
+async function sessionDataOf(a: AnalyticsStore, websiteId: string, ids: readonly string[]): Promise<SessionDataRow[]> {
   const p = placeholders(a);
   const select = columnsOf('session_data').map(([name]) => name).join(', ');
+  const list = ids.map((_, i) => p.uuid(i + 2)).join(', ');
+  const data = await a.query(
+    `SELECT ${select} FROM session_data WHERE website_id = ${p.uuid(1)} AND session_id IN (${list}) ORDER BY session_id, created_at, data_key`,
+    [websiteId, ...ids],
+  );
+  return data.map((r) => rowOf<SessionDataRow>('session_data', r));
+}
+
+/** Sessions that started in the range, each with every data row of its session. */
+async function* sessionChunks(a: AnalyticsStore, websiteId: string, range: ExportRange): AsyncGenerator<WriteBatch> {
   for await (const raw of pages(a, 'session', 'session_id', websiteId, range, SESSION_PAGE)) {
     const sessions = raw.map((r) => rowOf<SessionRow>('session', r));
-    const ids = [...new Set(sessions.map((s) => s.sessionId))];
-    const list = ids.map((_, i) => p.uuid(i + 2)).join(', ');
-    const data = await a.query(
-      `SELECT ${select} FROM session_data WHERE website_id = ${p.uuid(1)} AND session_id IN (${list}) ORDER BY session_id, created_at, data_key`,
-      [websiteId, ...ids],
-    );
-    const sessionData = data.map((r) => rowOf<SessionDataRow>('session_data', r));
-    yield { events: [], eventData: [], sessions, sessionData };
+    yield { events: [], eventData: [], sessions, sessionData: await sessionDataOf(a, websiteId, [...new Set(sessions.map((s) => s.sessionId))]) };
   }
 }
 
-/** Events of the range, each with its data (stored at the event's created_at). */
-async function* eventChunks(a: AnalyticsStore, websiteId: string, range: ExportRange): AsyncGenerator<WriteBatch> {
+/**
+ * Sessions started before the range that some of `ids` belong to, not among `sent`. `sent` is
+ * bounded: once full it starts over, and a session line sent twice is skipped by the import.
+ */
+async function earlierSessions(a: AnalyticsStore, websiteId: string, range: ExportRange, ids: readonly string[], sent: Set<string>): Promise<WriteBatch | null> {
+  const fresh = ids.filter((id) => !sent.has(id));
+  if (!fresh.length) return null;
+  const p = placeholders(a);
+  const select = columnsOf('session').map(([name]) => name).join(', ');
+  const list = fresh.map((_, i) => p.uuid(i + 3)).join(', ');
+  const raw = await a.query(
+    `SELECT ${select} FROM session WHERE website_id = ${p.uuid(1)} AND created_at < ${p.ts(2)} AND session_id IN (${list}) ORDER BY created_at, session_id`,
+    [websiteId, sqlTimestamp(range.start), ...fresh],
+  );
+  if (sent.size + fresh.length > SENT_SESSIONS) sent.clear();
+  for (const id of fresh) sent.add(id);
+  if (!raw.length) return null;
+  const sessions = raw.map((r) => rowOf<SessionRow>('session', r));
+  return { events: [], eventData: [], sessions, sessionData: await sessionDataOf(a, websiteId, sessions.map((s) => s.sessionId)) };
+}
+
+/** Events of the range, each with its data (stored at the event's created_at), and with `sessions` their sessions that started earlier. */
+async function* eventChunks(a: AnalyticsStore, websiteId: string, range: ExportRange, sessions: boolean): AsyncGenerator<WriteBatch> {
   const p = placeholders(a);
   const select = columnsOf('event_data').map(([name]) => name).join(', ');
+  const sent = new Set<string>();
   for await (const raw of pages(a, 'website_event', 'event_id', websiteId, range, EVENT_PAGE)) {
     const events = raw.map((r) => rowOf<EventRow>('website_event', r));
+    if (sessions) {
+      const earlier = await earlierSessions(a, websiteId, range, [...new Set(events.map((e) => e.sessionId))], sent);
+      if (earlier) yield earlier;
+    }
     const first = events[0].createdAt;
     const last = events[events.length - 1].createdAt;
     const ids = new Set(events.map((e) => e.eventId));
@@ -120,5 +152,5 @@ async function* eventChunks(a: AnalyticsStore, websiteId: string, range: ExportR
 /** Every raw row of the website in the range, sessions first, in chunks of a few thousand rows. */
 export async function* websiteChunks(a: AnalyticsStore, websiteId: string, range: ExportRange, what: 'all' | 'events' = 'all'): AsyncGenerator<WriteBatch> {
   if (what === 'all') yield* sessionChunks(a, websiteId, range);
-  yield* eventChunks(a, websiteId, range);
+  yield* eventChunks(a, websiteId, range, what === 'all');
 }

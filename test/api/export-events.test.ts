@@ -69,6 +69,12 @@ for (const store of stores) {
       assert.equal(countsOf(upTo.body).events, 2);
       const before = await d.get(url({ startAt: T + 3_600_000, endAt: T + 3_659_999 }), { token: admin });
       assert.equal(countsOf(before.body).events, 1);
+      // alice's session started at T: a range from T + 30 s still carries her session and its data.
+      const late = linesOf((await d.get(url({ startAt: T + 30_000, endAt: T + 2 * 3_600_000 }), { token: admin })).body);
+      const aliceLines = late.sessions.filter((s) => s.sessionId === late.events.find((e) => e.urlPath === '/b')?.sessionId);
+      assert.equal(aliceLines.length, 1);
+      assert.equal(aliceLines[0].data.length, 2);
+      assert.equal(late.sessions.length, 2);
       const empty = await d.get(url({ startAt: T + 86_400_000, endAt: T + 2 * 86_400_000 }), { token: admin });
       assert.equal(empty.status, 200);
       assert.equal(empty.body, null, 'an empty NDJSON export is an empty body');
