@@ -4,7 +4,9 @@
 //
 // Ranges need not start or end on a slot: the rollups answer the whole slots inside the range
 // and raw rows the ragged edges (`Grid`), for the readers that can combine the two (totals, the
-// time series, session-attribute and page-column breakdowns); the others need whole slots.
+// time series, session-attribute and page-column breakdowns). The visit readers (entry/exit,
+// channel, per path) take the range's instants as they are (their cut visits come from raw rows
+// in range); the weekday and hour cells need whole slots.
 
 import { canonicalDimension, dimension } from './dimensions.js';
 import { covers } from './sources.js';
@@ -50,8 +52,8 @@ export type Plan =
   | { readonly source: 'events'; readonly why: string }
   | { readonly source: 'rollups'; readonly reader: Reader; readonly grid: Grid; readonly edges: boolean };
 
-/** The readers that combine whole slots with raw rows of the range's edges. */
-const EDGED = new Set<Reader['kind']>(['totals', 'series', 'attribute', 'pageColumn']);
+/** The readers that answer ranges off the slot grid. */
+const EDGED = new Set<Reader['kind']>(['totals', 'series', 'attribute', 'pageColumn', 'entryExit', 'channel', 'pagePath']);
 
 const events = (why: string): Plan => ({ source: 'events', why });
 

@@ -54,6 +54,9 @@ test('totals, the page-view series and attribute and page-column breakdowns on a
   assert.deepEqual(chrome.source === 'rollups' && chrome.reader, { kind: 'series', filter: { column: 'browser', value: 'Chrome' } });
   assert.equal(readerOf({ ...totals, range: shifted, metrics: ['visitors'], dimensions: [{ kind: 'field', name: 'browser' }] }), 'attribute');
   assert.equal(readerOf({ ...totals, range: shifted, metrics: ['pageviews'], dimensions: [{ kind: 'field', name: 'referrer' }] }), 'pageColumn');
+  assert.equal(readerOf({ ...totals, range: shifted, metrics: ['visits'], dimensions: [{ kind: 'field', name: 'entry' }] }), 'entryExit');
+  assert.equal(readerOf({ ...totals, range: shifted, metrics: ['visitors'], dimensions: [{ kind: 'field', name: 'channel' }] }), 'channel');
+  assert.equal(readerOf({ ...totals, range: shifted, metrics: ['visitors', 'visits'], dimensions: [{ kind: 'field', name: 'path' }] }), 'pagePath');
 });
 
 test('each reader the rollups have, on a range of whole slots', () => {
@@ -82,7 +85,6 @@ test('why not: what the rollups cannot answer exactly goes to raw rows', () => {
   assert.match(why({ ...totals, offset: 1 })!, /offset/);
   assert.match(why({ ...totals, metrics: ['pageviews'], dimensions: [{ kind: 'time', unit: 'minute' }] })!, /minute/);
   assert.match(why({ ...totals, metrics: ['pageviews', 'visits'], dimensions: [{ kind: 'time', unit: 'day' }] })!, /session_slot answers pageviews, visitors, countries/);
-  assert.match(why({ ...totals, range: shifted, metrics: ['visits'], dimensions: [{ kind: 'field', name: 'entry' }] })!, /entryExit needs a range of whole slots/);
   assert.match(why({ ...totals, range: shifted, metrics: ['visitors'], dimensions: [{ kind: 'weekday' }] })!, /cells needs a range of whole slots/);
   assert.match(why({ ...totals, metrics: ['visitors'], dimensions: [{ kind: 'field', name: 'os' }] })!, /no rollup keeps/);
   assert.match(why({ ...totals, restOf: [{ kind: 'field', name: 'browser' }] })!, /rest of a breakdown/);
