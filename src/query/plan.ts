@@ -50,8 +50,6 @@ export type Plan =
   | { readonly source: 'events'; readonly why: string }
   | { readonly source: 'rollups'; readonly reader: Reader; readonly grid: Grid; readonly edges: boolean };
 
-
-
 const events = (why: string): Plan => ({ source: 'events', why });
 
 /** `force: 'events'` (an admin debugging a number) answers from raw rows whatever the rollups hold. */
