@@ -3,8 +3,8 @@
 // compiler, or a rollup reader); `why` says why the rollups could not answer.
 //
 // Ranges need not start or end on a slot: the rollups answer the whole slots inside the range
-// and raw rows the ragged edges (`Grid`), for the readers that can combine the two (totals, the
-// time series, session-attribute and page-column breakdowns); the others need whole slots.
+// and raw rows the ragged edges (`Grid`); the visit readers (entry/exit, channel, per path) take
+// the range's instants as they are (their cut visits come from raw rows in range).
 
 import { canonicalDimension, dimension } from './dimensions.js';
 import { covers } from './sources.js';
@@ -50,9 +50,6 @@ export type Plan =
   | { readonly source: 'events'; readonly why: string }
   | { readonly source: 'rollups'; readonly reader: Reader; readonly grid: Grid; readonly edges: boolean };
 
-/** The readers that combine whole slots with raw rows of the range's edges. */
-const EDGED = new Set<Reader['kind']>(['totals', 'series', 'attribute', 'pageColumn']);
-
 const events = (why: string): Plan => ({ source: 'events', why });
 
 /** `force: 'events'` (an admin debugging a number) answers from raw rows whatever the rollups hold. */
@@ -71,9 +68,7 @@ export function plan(q: Query, rollups: RollupShape | undefined, force?: 'events
   }
   const found = reader(q, rollups);
   if (typeof found === 'string') return events(found);
-  const edges = grid.head || grid.tail;
-  if (edges && !EDGED.has(found.kind)) return events(`${found.kind} needs a range of whole slots`);
-  return { source: 'rollups', reader: found, grid, edges };
+  return { source: 'rollups', reader: found, grid, edges: grid.head || grid.tail };
 }
 
 /** Whole slots of the range, or null when it holds none (a short range is cheap from raw rows). */

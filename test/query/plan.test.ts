@@ -42,7 +42,7 @@ test('the grid of a range: whole slots inside it and the edges around them', () 
   assert.equal(gridOf({ range: { start: new Date(T + 600_000), end: new Date(T + SLOT + 600_000) } }, SLOT), null);
 });
 
-test('totals, the page-view series and attribute and page-column breakdowns on any range come from the rollups', () => {
+test('every reader answers ranges off the slot grid too', () => {
   assert.deepEqual(plan(totals, ROLLUPS), { source: 'rollups', reader: { kind: 'totals', filter: null }, grid: gridOf(totals, SLOT), edges: false });
   const off = plan({ ...totals, range: shifted }, ROLLUPS);
   assert.equal(off.source === 'rollups' && off.edges && off.reader.kind, 'totals');
@@ -54,6 +54,10 @@ test('totals, the page-view series and attribute and page-column breakdowns on a
   assert.deepEqual(chrome.source === 'rollups' && chrome.reader, { kind: 'series', filter: { column: 'browser', value: 'Chrome' } });
   assert.equal(readerOf({ ...totals, range: shifted, metrics: ['visitors'], dimensions: [{ kind: 'field', name: 'browser' }] }), 'attribute');
   assert.equal(readerOf({ ...totals, range: shifted, metrics: ['pageviews'], dimensions: [{ kind: 'field', name: 'referrer' }] }), 'pageColumn');
+  assert.equal(readerOf({ ...totals, range: shifted, metrics: ['visits'], dimensions: [{ kind: 'field', name: 'entry' }] }), 'entryExit');
+  assert.equal(readerOf({ ...totals, range: shifted, metrics: ['visitors'], dimensions: [{ kind: 'field', name: 'channel' }] }), 'channel');
+  assert.equal(readerOf({ ...totals, range: shifted, metrics: ['visitors', 'visits'], dimensions: [{ kind: 'field', name: 'path' }] }), 'pagePath');
+  assert.equal(readerOf({ ...totals, range: shifted, metrics: ['visitors'], dimensions: [{ kind: 'weekday' }] }), 'cells');
 });
 
 test('each reader the rollups have, on a range of whole slots', () => {
@@ -82,8 +86,6 @@ test('why not: what the rollups cannot answer exactly goes to raw rows', () => {
   assert.match(why({ ...totals, offset: 1 })!, /offset/);
   assert.match(why({ ...totals, metrics: ['pageviews'], dimensions: [{ kind: 'time', unit: 'minute' }] })!, /minute/);
   assert.match(why({ ...totals, metrics: ['pageviews', 'visits'], dimensions: [{ kind: 'time', unit: 'day' }] })!, /session_slot answers pageviews, visitors, countries/);
-  assert.match(why({ ...totals, range: shifted, metrics: ['visits'], dimensions: [{ kind: 'field', name: 'entry' }] })!, /entryExit needs a range of whole slots/);
-  assert.match(why({ ...totals, range: shifted, metrics: ['visitors'], dimensions: [{ kind: 'weekday' }] })!, /cells needs a range of whole slots/);
   assert.match(why({ ...totals, metrics: ['visitors'], dimensions: [{ kind: 'field', name: 'os' }] })!, /no rollup keeps/);
   assert.match(why({ ...totals, restOf: [{ kind: 'field', name: 'browser' }] })!, /rest of a breakdown/);
   // Monrovia was 44 min 30 s behind UTC until 1972: its hours are not made of slots.

@@ -98,7 +98,7 @@ function offGridRanges(): [number, number][] {
   ];
 }
 
-/** The queries the rollups answer on any range: totals (also filtered by one attribute), the page-view series, attribute and page-column breakdowns. */
+/** The queries the rollups answer on any range: totals (also filtered by one attribute), the page-view series, attribute, page-column, entry/exit, channel and per-path breakdowns, weekday and hour cells. */
 function offGridQueries(): Query[] {
   const base = { websiteId: W, websiteDomain: 'x.com', rows: 'traffic', filter: null, limit: null, offset: 0, compare: null, now: new Date() } as const;
   const totals: MetricName[] = ['pageviews', 'visitors', 'visits', 'bounces', 'totaltime'];
@@ -130,6 +130,16 @@ function offGridQueries(): Query[] {
         ...base, range, timeZone: 'UTC', metrics: ['pageviews'], dimensions: [{ kind: 'field', name }],
         orderBy: [{ key: 'pageviews', dir: 'desc' }, { key: 'd0', dir: 'asc' }], limit: 5,
       });
+    }
+    for (const name of ['entry', 'exit']) {
+      out.push({ ...base, range, timeZone: 'UTC', metrics: ['visits'], dimensions: [{ kind: 'field', name }], orderBy: [{ key: 'visits', dir: 'desc' }, { key: 'd0', dir: 'asc' }], limit: 3 });
+    }
+    out.push({ ...base, range, timeZone: 'UTC', metrics: ['visitors'], dimensions: [{ kind: 'field', name: 'channel' }], orderBy: [{ key: 'visitors', dir: 'desc' }, { key: 'd0', dir: 'asc' }], limit: 20 });
+    for (const metrics of [totals, ['visitors'], ['pageviews', 'visitors']] as MetricName[][]) {
+      out.push({ ...base, range, timeZone: 'UTC', metrics, dimensions: [{ kind: 'field', name: 'path' }], orderBy: [{ key: metrics[0], dir: 'desc' }, { key: 'd0', dir: 'asc' }], limit: 500 });
+    }
+    for (const dimensions of [[{ kind: 'weekday' }, { kind: 'hourOfDay' }], [{ kind: 'hourOfDay' }]] as Query['dimensions'][]) {
+      out.push({ ...base, range, timeZone: 'America/New_York', metrics: ['visitors', 'pageviews', 'countries'], dimensions, orderBy: dimensions.map((_, i) => ({ key: `d${i}`, dir: 'asc' as const })) });
     }
   }
   return out;

@@ -103,6 +103,8 @@ function readsOf(websiteId: string, segmentId: string | null, all: boolean): Rea
     get('/metrics', '/metrics', { ...shifted, type: 'path', ...f });
   }
   for (const type of ['referrer', 'entry', 'exit', 'channel', 'browser', 'country']) get('/metrics', '/metrics', { ...shifted, type });
+  get('/metrics/expanded', '/metrics/expanded', { ...shifted, type: 'path' });
+  get('/sessions/weekly', '/sessions/weekly', { ...shifted, timezone: 'America/New_York' });
 
   const range = { startAt, endAt };
   for (const f of all ? filters : filters.slice(0, 3)) {

@@ -168,13 +168,15 @@ export const refreshStatements: readonly Statement[] = [
 export function buildStatements(websiteId: string | null): Statement[] {
   const only = websiteId === null ? raw('') : sql` AND website_id = CAST(${websiteId} AS UUID)`;
   const traffic = sql`${raw(TRAFFIC)}${only}`;
+  // Rows in the order the readers filter them (website, column, slot), so that scans skip the
+  // row groups of other websites and columns.
   return [
     ...['visit_rollup', 'visit_span', 'session_slot', 'slot_count', 'page_visit', 'rollup_pending'].map((table) => sql`DELETE FROM ${raw(table)} WHERE TRUE${only}`),
-    sql`INSERT INTO slot_count ${pageCounts(sql`website_event WHERE ${traffic}`)} ORDER BY slot`,
+    sql`INSERT INTO slot_count ${pageCounts(sql`website_event WHERE ${traffic}`)} ORDER BY website_id, col, slot`,
     sql`INSERT INTO visit_rollup BY NAME SELECT *, ${raw(CHANNEL_POINTER)} AS prev_channel_t0
       FROM (${visitRows(sql`website_event WHERE ${traffic}`, CLICK_ID_FLAG)}) v ORDER BY t0`,
     sql`INSERT INTO visit_span ${visitSpans(sql`TRUE${only}`)} ORDER BY slot0`,
-    sql`INSERT INTO session_slot SELECT ${raw(KEY.join(', '))}, c, ${raw(POINTERS)} FROM (${sessionSlots(sql`website_event WHERE ${traffic}`)}) t ORDER BY slot`,
+    sql`INSERT INTO session_slot SELECT ${raw(KEY.join(', '))}, c, ${raw(POINTERS)} FROM (${sessionSlots(sql`website_event WHERE ${traffic}`)}) t ORDER BY website_id, slot`,
     pageVisitBuild(sql`website_event WHERE ${traffic}`),
   ].map(renderNumbered);
 }

@@ -155,7 +155,7 @@ function edgeWindows(q: Query, d: Dialect, grid: Grid, columns: string): Sql {
  * value) holds adds a row that counts it once. Whether a whole slot holds it is read from
  * pointers: a session in the head slot (first - 1) is in the whole slots when its row whose
  * pointer is the head slot lies there; a session in the tail slot (last + 1) when its row there
- * points into the whole slots.
+ * points into the whole slots. (The constant bounds let the lookup scan only the range's slots.)
  */
 function edgeRows(q: Query, d: Dialect, grid: Grid, read: SlotRead, buckets: Sql | null): { ctes: Sql; rows: Sql } {
   const { first, last } = grid;
@@ -172,7 +172,7 @@ function edgeRows(q: Query, d: Dialect, grid: Grid, read: SlotRead, buckets: Sql
   const same = read.keys.kind === 'columns' ? raw(read.keys.columns.map((c, i) => ` AND s.${c} IS NOT DISTINCT FROM e.d${i}`).join('')) : raw('');
   const slotRows = sql`SELECT 1 FROM session_slot s WHERE s.website_id = ${d.uuid(q.websiteId)} AND s.session_id = e.session_id${attributeIs(read.filter, d)}${same}`;
   const held = sql`CASE WHEN e.head
-      THEN EXISTS (${slotRows} AND s.slot BETWEEN ${int(first)} AND e.hi AND ${ptr} = ${int(first - 1)})
+      THEN EXISTS (${slotRows} AND s.slot BETWEEN ${int(first)} AND ${int(last)} AND s.slot <= e.hi AND ${ptr} = ${int(first - 1)})
       ELSE EXISTS (${slotRows} AND s.slot = ${int(last + 1)} AND ${ptr} BETWEEN e.lo AND ${int(last)}) END`;
   const ctes = join([...(buckets ? [sql`buckets AS (${buckets})`] : []), sql`edge AS MATERIALIZED (${edge})`], ', ');
   const keys = names.map((n) => `${n}, `).join('');
@@ -185,29 +185,39 @@ function edgeRows(q: Query, d: Dialect, grid: Grid, read: SlotRead, buckets: Sql
 
 /**
  * Page views by a page column's value from slot_count, plus the edge rows' values when the range
- * is off the grid; the breakdown's own rules read the value (and hostname) as columns.
+ * is off the grid; the breakdown's own rules read the value (and hostname) as columns, once per
+ * distinct pair rather than once per slot.
  */
 function pageColumnQuery(q: Query, d: Dialect, column: string, grid: Grid): Sql {
+  const raws = column === 'referrer_domain' ? 'referrer_domain, hostname' : column;
   const columns = column === 'referrer_domain' ? 'value AS referrer_domain, host AS hostname' : `value AS ${column}`;
   const parts = [sql`SELECT c, ${raw(columns)} FROM slot_count WHERE ${website(q, d)} AND slot BETWEEN ${int(grid.first)} AND ${int(grid.last)} AND col = ${d.text(column)}`];
-  if (grid.head || grid.tail) {
-    const raws = column === 'referrer_domain' ? 'referrer_domain, hostname' : column;
-    parts.push(sql`SELECT 1 AS c, ${raw(raws)} FROM (${edgeWindows(q, d, grid, raws)}) e`);
-  }
+  if (grid.head || grid.tail) parts.push(sql`SELECT 1 AS c, ${raw(raws)} FROM (${edgeWindows(q, d, grid, raws)}) e`);
+  const values = sql`SELECT ${slotCount.formulas.pageviews()} AS c, ${raw(raws)} FROM (${join(parts, ' UNION ALL ')}) p GROUP BY ALL`;
   const conditions = breakdownConditions(q, d);
   const where = conditions.length ? sql` WHERE ${join(conditions, ' AND ')}` : raw('');
-  return sql`SELECT ${dimensionExpr(q.dimensions[0], q, d)} AS d0, ${slotCount.formulas.pageviews()} AS m0 FROM (${join(parts, ' UNION ALL ')}) r${where}${tail(q, 1)}`;
+  return sql`SELECT ${dimensionExpr(q.dimensions[0], q, d)} AS d0, ${slotCount.formulas.pageviews()} AS m0 FROM (${values}) r${where}${tail(q, 1)}`;
 }
 
-/** Weekday and hour cells: one row per slot of the range with its cell. */
+/**
+ * Weekday and hour cells: the range's session-slot rows with their slot's cell, and the edge rows
+ * off the grid with their own (visitors are distinct sessions here, so edge rows need no dedupe).
+ */
 function cellsQuery(q: Query, d: Dialect, grid: Grid): Sql {
   if (!covers(sessionSlot, q.metrics)) throw new Error(`session_slot cannot answer ${q.metrics}`);
   const metrics: readonly SlotMetric[] = q.metrics;
   const window = { since: int(grid.first), pointer: 'prev_slot', cells: true };
   const dims = q.dimensions.map((_, i) => raw(`d${i}`));
   const select = [...dims, ...metrics.map((m, i) => sql`${sessionSlot.formulas[m](window)} AS ${raw(metricAlias(i))}`)];
-  return sql`SELECT ${join(select)} FROM session_slot JOIN (${slotKeys(q, d, grid)}) b USING (slot)
-    WHERE ${website(q, d)} AND slot BETWEEN ${int(grid.first)} AND ${int(grid.last)}${tail(q, dims.length)}`;
+  const parts = [
+    sql`SELECT ${join(dims)}, session_id, c, prev_slot, country FROM session_slot JOIN (${slotKeys(q, d, grid)}) b USING (slot)
+    WHERE ${website(q, d)} AND slot BETWEEN ${int(grid.first)} AND ${int(grid.last)}`,
+  ];
+  if (grid.head || grid.tail) {
+    const cells = q.dimensions.map((ref, i) => sql`${dimensionExpr(ref, q, d)} AS ${raw(`d${i}`)}`);
+    parts.push(sql`SELECT ${join(cells)}, session_id, 1 AS c, NULL AS prev_slot, country FROM (${edgeWindows(q, d, grid, 'session_id, country, created_at')}) e`);
+  }
+  return sql`SELECT ${join(select)} FROM (${join(parts, ' UNION ALL ')}) r${tail(q, dims.length)}`;
 }
 
 /**
