@@ -5,7 +5,7 @@
 // threads): the event loop neither keeps the rows nor hands them over again.
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { AnalyticsStore, RollupMaintenance, Row, Statement, TrafficRollups, WriteBatch } from '../types.js';
+import type { AnalyticsStore, RollupMaintenance, RollupRead, Row, Statement, TrafficRollups, WriteBatch } from '../types.js';
 import { orphanSessions, retentionStep } from '../sql/retention.js';
 import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, websiteRows } from '../sql/executor.js';
@@ -28,10 +28,12 @@ const LOAD_AT_ROWS = 20_000;
  */
 export const BULK_AT_ROWS = 5_000;
 /**
- * Rollups catch up this long after a load at the latest (queries that read them catch up first).
- * A catch-up costs a scan of the rollups (~0.1-0.3 s at 10M events) whatever the rows it adds.
+ * Journal loads merge into the rollups at once; bulk loads (and a merge that failed) this long
+ * after at the latest (queries that read the rollups catch up first).
  */
 const ROLLUP_AFTER_MS = 30_000;
+/** Snapshots a rollup read takes at most before it answers from raw rows (each one follows a merge). */
+const SNAPSHOT_ATTEMPTS = 3;
 
 const DUCK_TYPE: Record<Kind, string> = { uuid: 'UUID', ts: 'TIMESTAMP', int: 'INTEGER', num: 'DECIMAL(19,4)', text: 'VARCHAR' };
 
@@ -156,7 +158,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
     private readonly warn: Warn,
   ) {
     const { slotMs, attributes, pageColumns, visitAttributes } = maintenance;
-    this.rollups = { slotMs, attributes, pageColumns, visitAttributes, refresh: () => this.refreshRollups(), rebuild: () => this.rebuildRollups(null) };
+    this.rollups = { slotMs, attributes, pageColumns, visitAttributes, refresh: () => this.refreshRollups(), read: (id, body) => this.readRollups(id, body), rebuild: () => this.rebuildRollups(null) };
   }
 
   /**
@@ -293,6 +295,9 @@ export class DuckDbAnalytics implements AnalyticsStore {
         this.backlog.shift();
         await journal.remove(n).catch(() => undefined); // left behind, it is removed at the next start
       }
+      // Merged right away, so that rows wait in rollup_pending no longer than a load and its merge
+      // (a read of the rollups needs a snapshot without pending rows). Should it fail, reads retry it.
+      await this.mergePending().catch(() => this.scheduleRollups());
     });
     this.loads = next.catch(() => undefined);
     return next;
@@ -317,20 +322,53 @@ export class DuckDbAnalytics implements AnalyticsStore {
   /** Brings the rollups (src/query/rollups/) up to date with every hit acknowledged so far. */
   async refreshRollups(): Promise<void> {
     await this.flush();
-    await this.serial(async () => {
-      if (this.rollupTimer) clearTimeout(this.rollupTimer);
-      this.rollupTimer = null;
-      if (!this.rollupsStale) return;
-      this.rollupsStale = false;
+    await this.serial(() => this.mergePending());
+  }
+
+  /** Merges rollup_pending into the rollups in one transaction; on the writer's connection, in turn. */
+  private async mergePending(): Promise<void> {
+    if (this.rollupTimer) clearTimeout(this.rollupTimer);
+    this.rollupTimer = null;
+    if (!this.rollupsStale) return;
+    this.rollupsStale = false;
+    try {
+      await this.inTransaction(async (c) => {
+        for (const { text, params } of this.maintenance.refreshStatements) await c.run(text, params as never);
+      });
+    } catch (err) {
+      this.rollupsStale = true;
+      throw err;
+    }
+  }
+
+  /**
+   * A read of rollups and raw rows in one snapshot without pending rows of the website. Loads
+   * merge as they commit (flush), so a snapshot with pending rows is one taken between a load and
+   * its merge: wait for the merge and take another.
+   */
+  private async readRollups<T>(websiteId: string, body: (run: (sql: string, params: unknown[]) => Promise<Row[]>) => Promise<T>): Promise<RollupRead<T>> {
+    if (!isUuid(websiteId)) return { behind: 'not a website id' };
+    for (let attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
       try {
-        await this.inTransaction(async (c) => {
-          for (const { text, params } of this.maintenance.refreshStatements) await c.run(text, params as never);
-        });
+        await this.refreshRollups();
       } catch (err) {
-        this.rollupsStale = true;
-        throw err;
+        return { failed: err };
       }
-    });
+      const answer = await this.pool.snapshot(async (read) => {
+        const [pending] = await read('SELECT count(*) AS n FROM (SELECT 1 FROM rollup_pending WHERE website_id = CAST($1 AS UUID) LIMIT 1)', [websiteId]);
+        if (Number(pending.n) > 0) return null;
+        // One statement at a time on the snapshot's connection.
+        let last: Promise<unknown> = Promise.resolve();
+        const run = (sql: string, params: unknown[]) => {
+          const next = last.then(() => read(sql, params));
+          last = next.catch(() => undefined);
+          return next;
+        };
+        return { answer: await body(run) };
+      });
+      if (answer) return answer;
+    }
+    return { behind: 'rows still pending after every attempt' };
   }
 
   /** One transaction on the writer's connection. */
