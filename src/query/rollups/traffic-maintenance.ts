@@ -143,22 +143,20 @@ export const refreshStatements: readonly Statement[] = [
           FROM visit_rollup WHERE session_id IN (SELECT session_id FROM rollup_pending)) x
     WHERE visit_rollup.rowid = x.row AND x.p IS DISTINCT FROM x.old`),
   ...[
-  `MERGE INTO session_slot s
-    USING (${renderNumbered(sessionSlots(raw('rollup_pending'))).text}) p
-    ON (s.slot = p.slot AND s.session_id = p.session_id AND s.website_id = p.website_id AND ${ATTRS.map((k) => `s.${k} IS NOT DISTINCT FROM p.${k}`).join(' AND ')})
-    WHEN MATCHED THEN UPDATE SET c = s.c + p.c
-    WHEN NOT MATCHED THEN INSERT (${KEY.join(', ')}, c) VALUES (${KEY.map((k) => `p.${k}`).join(', ')}, p.c)`,
   `MERGE INTO slot_count s
     USING (${renderNumbered(pageCounts(raw('rollup_pending'))).text}) p
     ON (s.slot = p.slot AND s.website_id = p.website_id AND s.col = p.col AND s.value IS NOT DISTINCT FROM p.value AND s.host IS NOT DISTINCT FROM p.host)
     WHEN MATCHED THEN UPDATE SET c = s.c + p.c
     WHEN NOT MATCHED THEN INSERT (website_id, slot, col, value, host, c) VALUES (p.website_id, p.slot, p.col, p.value, p.host, p.c)`,
-  // New rows need pointers, and a slot that arrived late (back-filled hits) changes the pointers
-  // of the session's later rows: recompute the pointers of every session touched.
-  `UPDATE session_slot SET ${POINTER_COLUMNS.map((c) => `${c} = x.${c}`).join(', ')}
-    FROM (SELECT row, ${POINTER_COLUMNS.map((c) => `${c} AS old_${c}`).join(', ')}, ${POINTERS}
-          FROM (SELECT rowid AS row, * FROM session_slot WHERE session_id IN (SELECT session_id FROM rollup_pending)) t) x
-    WHERE session_slot.rowid = x.row AND (${POINTER_COLUMNS.map((c) => `x.${c} IS DISTINCT FROM x.old_${c}`).join(' OR ')})`,
+  // The touched sessions' rows are rolled up again with the pending ones and replace them: a
+  // slot that arrived late (back-filled hits) changes the pointers of the session's later rows,
+  // and a delete and an append cost DuckDB far less than updating rows in place.
+  `CREATE OR REPLACE TEMP TABLE touched_slot AS SELECT ${KEY.join(', ')}, sum(c) AS c
+    FROM (SELECT ${KEY.join(', ')}, c FROM session_slot WHERE session_id IN (SELECT session_id FROM rollup_pending)
+      UNION ALL ${renderNumbered(sessionSlots(raw('rollup_pending'))).text}) t GROUP BY ALL`,
+  'DELETE FROM session_slot WHERE session_id IN (SELECT session_id FROM rollup_pending)',
+  `INSERT INTO session_slot SELECT ${KEY.join(', ')}, c, ${POINTERS} FROM touched_slot ORDER BY slot`,
+  'DROP TABLE touched_slot',
   ...pageVisitRefresh,
   'DELETE FROM rollup_pending',
   ].map(plain),
