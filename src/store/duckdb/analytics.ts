@@ -28,10 +28,11 @@ const LOAD_AT_ROWS = 20_000;
  */
 export const BULK_AT_ROWS = 5_000;
 /**
- * Journal loads merge into the rollups at once; bulk loads (and a merge that failed) this long
- * after at the latest (queries that read the rollups catch up first).
+ * Rollups catch up this long after a load at the latest (queries that read them catch up first),
+ * so that a read has at most a few seconds of rows to merge (bench/freshness.ts: merging after
+ * every load kept the writer busier and reads slower).
  */
-const ROLLUP_AFTER_MS = 30_000;
+const ROLLUP_AFTER_MS = 2_000;
 /** Snapshots a rollup read takes at most before it answers from raw rows (each one follows a merge). */
 const SNAPSHOT_ATTEMPTS = 3;
 
@@ -141,6 +142,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
   private appends: Promise<unknown> = Promise.resolve();
   /** Loads into DuckDB, one at a time. */
   private loads: Promise<void> = Promise.resolve();
+  /** The flush queued on `loads` that has not started yet. */
+  private queuedFlush: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** rollup_pending holds rows (loads, a migration or an earlier run put them there). */
   private rollupsStale = false;
@@ -267,8 +270,11 @@ export class DuckDbAnalytics implements AnalyticsStore {
   /** Loads every batch acknowledged so far into DuckDB. */
   flush(): Promise<void> {
     if (!this.journal) return this.appends.then(() => undefined);
+    // A flush that has not started yet loads every row acknowledged by then: callers share it.
+    if (this.queuedFlush) return this.queuedFlush;
     const journal = this.journal;
     const next = this.loads.then(async () => {
+      this.queuedFlush = null;
       if (this.timer) {
         clearTimeout(this.timer);
         this.timer = null;
@@ -295,10 +301,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
         this.backlog.shift();
         await journal.remove(n).catch(() => undefined); // left behind, it is removed at the next start
       }
-      // Merged right away, so that rows wait in rollup_pending no longer than a load and its merge
-      // (a read of the rollups needs a snapshot without pending rows). Should it fail, reads retry it.
-      await this.mergePending().catch(() => this.scheduleRollups());
     });
+    this.queuedFlush = next;
     this.loads = next.catch(() => undefined);
     return next;
   }
@@ -342,9 +346,9 @@ export class DuckDbAnalytics implements AnalyticsStore {
   }
 
   /**
-   * A read of rollups and raw rows in one snapshot without pending rows of the website. Loads
-   * merge as they commit (flush), so a snapshot with pending rows is one taken between a load and
-   * its merge: wait for the merge and take another.
+   * A read of rollups and raw rows in one snapshot without pending rows of the website. A
+   * snapshot with pending rows is one taken after a load that came after the merge: merge again
+   * and take another.
    */
   private async readRollups<T>(websiteId: string, body: (run: (sql: string, params: unknown[]) => Promise<Row[]>) => Promise<T>): Promise<RollupRead<T>> {
     if (!isUuid(websiteId)) return { behind: 'not a website id' };
