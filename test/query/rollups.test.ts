@@ -355,6 +355,40 @@ describe('traffic rollups give the raw numbers', () => {
     assert.equal((await fast.run(q)).rows[0].values.pageviews, before + 1);
   });
 
+  test('hits in one instant: the entry page is the least path, the exit page the greatest, on every path', async () => {
+    const TIE = '0b0b0000-0000-4000-8000-00000000c33f';
+    const first = T0 + 4 * DAY + 20 * 60_000 + 123;
+    const last = first + 5 * 60_000;
+    const hit = (at: number, urlPath: string) => ({ ...row(TIE, 7100, 7100, at), urlPath });
+    const base = { websiteId: TIE, websiteDomain: 'x.com', rows: 'traffic', filter: null, limit: null, offset: 0, compare: null, now: new Date(), timeZone: 'UTC' } as const;
+    const ranges = [
+      { start: new Date(T0 + 4 * DAY), end: new Date(T0 + 4 * DAY + HOUR - 1) },
+      { start: new Date(first - 1), end: new Date(last + 7) },
+      // Cut by the start: only the rows of its last instant are in range (raw edges).
+      { start: new Date(first + 1), end: new Date(last + 7) },
+    ];
+    const pages = async (name: string) => {
+      const out: string[] = [];
+      for (const range of ranges) {
+        const q: Query = { ...base, range, metrics: ['visits'], dimensions: [{ kind: 'field', name }], orderBy: [{ key: 'visits', dir: 'desc' }, { key: 'd0', dir: 'asc' }] };
+        const [got, want] = await Promise.all([fast.run(q), raw.run(q)]);
+        assert.deepEqual(got.rows, want.rows, `${name} ${range.start.toISOString()}`);
+        out.push(...got.rows.map((r) => String(r.dims[0])));
+      }
+      return out;
+    };
+    // Stored in an order that is neither the paths' nor their reverse.
+    await store.analytics.write(batch([hit(first, '/m'), hit(first, '/z'), hit(first, '/k'), hit(last, '/q'), hit(last, '/c')]));
+    await store.analytics.rollups!.refresh();
+    assert.deepEqual(await pages('entry'), ['/k', '/k', '/c']);
+    assert.deepEqual(await pages('exit'), ['/q', '/q', '/q']);
+    // Merged later, into the same instants.
+    await store.analytics.write(batch([hit(first, '/b'), hit(last, '/y')]));
+    await store.analytics.rollups!.refresh();
+    assert.deepEqual(await pages('entry'), ['/b', '/b', '/c']);
+    assert.deepEqual(await pages('exit'), ['/y', '/y', '/y']);
+  });
+
   test('after deleting part of the data, and after a restart', async () => {
     await store.analytics.deleteWebsiteData(W, { from: new Date(T0 + 2 * DAY), to: new Date(T0 + 3 * DAY) });
     await compare('after delete');

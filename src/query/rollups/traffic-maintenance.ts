@@ -25,7 +25,7 @@
 // website_event, which test/query-rollup.test.ts checks against the raw path.
 
 import { duckdb } from '../dialects/duckdb.js';
-import { channelExpr } from '../dimensions.js';
+import { channelExpr, dimension } from '../dimensions.js';
 import { metric } from '../metrics.js';
 import { VISIT_METRICS } from './visit-source.js';
 import type { Statement } from '../../store/types.js';
@@ -79,7 +79,7 @@ export function visitRows(from: Sql, click: string): Sql {
   return sql`SELECT website_id, visit_id, session_id, t0, t1, c, entry_path, exit_path, ${channelExpr(duckdb, (name) => raw(`land_${name}`))} AS channel,
       ${raw(VISIT_ATTRIBUTES.join(', '))}, mixed
     FROM (SELECT website_id, visit_id, any_value(session_id) AS session_id, min(created_at) AS t0, max(created_at) AS t1, count(*) AS c,
-      arg_min_null(url_path, created_at) AS entry_path, arg_max_null(url_path, created_at) AS exit_path, ${raw(landing.join(', '))},
+      ${dimension('entry').expr(duckdb)} AS entry_path, ${dimension('exit').expr(duckdb)} AS exit_path, ${raw(landing.join(', '))},
       ${raw(attributes)}, ${raw(MIXED)} AS mixed
       FROM ${from} GROUP BY website_id, visit_id) v`;
 }
@@ -126,8 +126,8 @@ export const refreshStatements: readonly Statement[] = [
     USING (${visitRows(raw('rollup_pending'), 'click')}) p
     ON (v.visit_id = p.visit_id AND v.website_id = p.website_id)
     WHEN MATCHED THEN UPDATE SET t0 = least(v.t0, p.t0), t1 = greatest(v.t1, p.t1), c = v.c + p.c,
-      exit_path = CASE WHEN p.t1 > v.t1 THEN p.exit_path ELSE v.exit_path END,
-      entry_path = CASE WHEN p.t0 < v.t0 THEN p.entry_path ELSE v.entry_path END,
+      exit_path = CASE WHEN row(p.t1, p.exit_path) > row(v.t1, v.exit_path) THEN p.exit_path ELSE v.exit_path END,
+      entry_path = CASE WHEN row(p.t0, p.entry_path) < row(v.t0, v.entry_path) THEN p.entry_path ELSE v.entry_path END,
       channel = CASE WHEN p.t0 < v.t0 THEN p.channel ELSE v.channel END,
       mixed = v.mixed OR p.mixed OR ${raw(VISIT_ATTRIBUTES.map((a) => `v.${a} IS DISTINCT FROM p.${a}`).join(' OR '))}
     WHEN NOT MATCHED THEN INSERT BY NAME`),
