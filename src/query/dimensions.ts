@@ -101,12 +101,18 @@ export function channelExpr(d: Dialect, input: (name: string) => Sql): Sql {
     ELSE 'referral' END)`;
 }
 
+/**
+ * The order of a visit's rows for its entry and exit pages: by time, then (hits in the same
+ * instant, common with Umami's whole-second batch timestamps) by path, so the page is one.
+ */
+const pathAtInstant = (d: Dialect) => d.tuple([raw('created_at'), raw('url_path')]);
+
 const defs: DimensionDef[] = [
   rowDim('path', 'url_path'),
   {
     name: 'entry',
     grain: 'visit',
-    expr: (d) => d.argMin(raw('url_path'), raw('created_at')),
+    expr: (d) => d.argMin(raw('url_path'), pathAtInstant(d)),
     rows: 'traffic',
     countBy: 'visits',
     session: false,
@@ -115,7 +121,7 @@ const defs: DimensionDef[] = [
   {
     name: 'exit',
     grain: 'visit',
-    expr: (d) => d.argMax(raw('url_path'), raw('created_at')),
+    expr: (d) => d.argMax(raw('url_path'), pathAtInstant(d)),
     rows: 'traffic',
     countBy: 'visits',
     session: false,

@@ -54,10 +54,10 @@ export class QueryEngine {
   }
 
   /** Execute one statement built by the compiler. */
-  async rows(stmt: Sql): Promise<Row[]> {
+  async rows(stmt: Sql, via: (text: string, params: unknown[]) => Promise<Row[]> = (text, params) => this.store.query(text, params)): Promise<Row[]> {
     const { text, params } = this.dialect.render(stmt);
     try {
-      return await this.store.query(text, params);
+      return await via(text, params);
     } catch (err) {
       const kind = classifyStoreError(err);
       if (kind === 'timeout') throw queryTimeout();
@@ -116,17 +116,19 @@ export class QueryEngine {
     const observer = this.options.observer?.();
     const rollups = this.options.rollups === false ? undefined : this.store.rollups;
     let p: Plan = plan(q, rollups, observer?.force);
+    let rows: Row[] | null = null;
     if (p.source === 'rollups') {
-      // Rollups that cannot be brought up to date are skipped: raw rows give the same answer.
-      const err = await rollups!.refresh().then(() => null, (e: unknown) => e);
-      if (err !== null) {
-        this.options.log?.warn({ err, websiteId: q.websiteId }, 'rollup refresh failed; answering from raw rows');
+      const rollupPlan = p;
+      // Every statement of the answer reads one snapshot, in which the rollups hold every stored row.
+      const read = await rollups!.read(q.websiteId, (run) => rollupRows(rollupPlan, q, this.dialect, rollups!, (stmt) => this.rows(stmt, run)));
+      if ('answer' in read) rows = read.answer;
+      else if ('failed' in read) {
+        // Rollups that cannot be brought up to date are skipped: raw rows give the same answer.
+        this.options.log?.warn({ err: read.failed, websiteId: q.websiteId }, 'rollup refresh failed; answering from raw rows');
         p = { source: 'events', why: 'the rollup refresh failed' };
-      }
+      } else p = { source: 'events', why: read.behind };
     }
-    const rows: Row[] = p.source === 'rollups'
-      ? await rollupRows(p, q, this.dialect, rollups!, (stmt) => this.rows(stmt))
-      : await this.rows(compileAggregate(q, this.dialect));
+    rows ??= await this.rows(compileAggregate(q, this.dialect));
     this.options.log?.debug(
       p.source === 'rollups' ? { source: p.source, reader: p.reader.kind, edges: p.edges } : { source: p.source, why: p.why },
       'query answered',

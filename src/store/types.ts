@@ -248,6 +248,8 @@ export interface RollupMaintenance {
   patchStatements(websiteId: string): readonly Statement[];
 }
 
+export type RollupRead<T> = { readonly answer: T } | { readonly failed: unknown } | { readonly behind: string };
+
 export interface TrafficRollups {
   /** Width of session_slot's slots in milliseconds. */
   readonly slotMs: number;
@@ -257,8 +259,14 @@ export interface TrafficRollups {
   readonly pageColumns: readonly string[];
   /** Session attributes visit_rollup keeps per visit, with a flag for visits where any of them varies. */
   readonly visitAttributes: readonly string[];
-  /** Bring the rollups up to date with every acknowledged hit; call before reading them. */
+  /** Bring the rollups up to date with every acknowledged hit. */
   refresh(): Promise<void>;
+  /**
+   * Brings the rollups up to date, then runs `body`'s reads (rollups and raw rows alike) in one
+   * snapshot in which none of the website's stored rows is still waiting to be merged, so the two
+   * agree. `failed`: the refresh's error; `behind`: why no such snapshot could be had.
+   */
+  read<T>(websiteId: string, body: (run: (sql: string, params: unknown[]) => Promise<Row[]>) => Promise<T>): Promise<RollupRead<T>>;
   /** Roll up every stored row from scratch (after rows were written in SQL, e.g. a bulk load). */
   rebuild(): Promise<void>;
 }

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openDuckDbStore } from '../../src/store/duckdb/index.js';
-import type { EventRow, Store } from '../../src/store/types.js';
+import type { AnalyticsStore, EventRow, Row, Store } from '../../src/store/types.js';
 import { QueryEngine } from '../../src/query/engine.js';
 import { gridOf, plan } from '../../src/query/plan.js';
 import type { MetricName, Query, Unit } from '../../src/query/types.js';
@@ -277,6 +277,69 @@ describe('traffic rollups give the raw numbers', () => {
     await compare('late hits');
   });
 
+  test('reads racing loads and merges answer from one state', async () => {
+    // Entry pages, channels and totals on shifted ranges read visit_span, visit_rollup and raw
+    // rows in several statements; late hits landing between them must not mix two states.
+    const shifted = { start: new Date(T0 + DAY + 13 * 60_000 + 517), end: new Date(T0 + 3 * DAY + 7 * 60_000 + 3) };
+    const picked = [...queries(), ...offGridQueries()].filter((q) => q.dimensions.length === 0 || (q.dimensions[0].kind === 'field' && ['entry', 'exit', 'channel'].includes(q.dimensions[0].name)));
+    const checked = [...new Map(picked.map((q) => [JSON.stringify({ ...q, range: null, now: null }), { ...q, range: shifted }])).values()].slice(0, 12);
+    for (let round = 0; round < 3; round++) {
+      const before = await Promise.all(checked.map((q) => raw.run(q)));
+      const late: EventRow[] = [];
+      for (let v = 0; v < 40; v++) {
+        const visit = pick(900);
+        // An earlier hit just before the range's start moves a whole visit to a cut one.
+        late.push(row(W, sessionOf.get(visit)!, visit, shifted.start.getTime() - pick(20 * 60_000)));
+        late.push(row(W, sessionOf.get(visit)!, visit, T0 + pick(SPAN)));
+      }
+      const reads = checked.map((q, i) => new Promise((r) => setTimeout(r, i)).then(() => fast.run(q)));
+      const [, ...got] = await Promise.all([store.analytics.write(batch(late)), ...reads]);
+      const after = await Promise.all(checked.map((q) => raw.run(q)));
+      got.forEach((g, i) => {
+        const seen = JSON.stringify(g.rows);
+        assert.ok(seen === JSON.stringify(before[i].rows) || seen === JSON.stringify(after[i].rows),
+          `round ${round}: ${JSON.stringify(checked[i].dimensions)} ${checked[i].metrics} ${seen} is neither ${JSON.stringify(before[i].rows)} nor ${JSON.stringify(after[i].rows)}`);
+      });
+    }
+    await compare('after racing reads');
+  });
+
+  test('rows loaded and merged while a read runs do not reach it', async () => {
+    // Deterministic: after the first statement of each rollup read, late hits are written, loaded
+    // and merged; the read's later statements still see the state its first one saw.
+    const shifted = { start: new Date(T0 + 2 * DAY + 5 * HOUR + 7), end: new Date(T0 + 4 * DAY + 11 * 60_000) };
+    const real = store.analytics;
+    const checked = [...queries(), ...offGridQueries()]
+      .filter((q) => q.dimensions.length === 0 || (q.dimensions[0].kind === 'field' && ['entry', 'channel'].includes(q.dimensions[0].name)))
+      .slice(0, 6).map((q) => ({ ...q, range: shifted }));
+    for (const q of checked) {
+      const want = await raw.run(q);
+      let injected = false;
+      const rollups = { ...real.rollups!, read: <T>(id: string, body: (run: (sql: string, params: unknown[]) => Promise<Row[]>) => Promise<T>) =>
+        real.rollups!.read(id, (run) => body(async (sql, params) => {
+          const rows = await run(sql, params);
+          if (!injected) {
+            injected = true;
+            const late: EventRow[] = [];
+            for (let v = 0; v < 30; v++) {
+              const visit = pick(900);
+              late.push(row(W, sessionOf.get(visit)!, visit, shifted.start.getTime() - 1 - pick(20 * 60_000)));
+              late.push(row(W, sessionOf.get(visit)!, visit, shifted.end.getTime() - pick(20 * 60_000)));
+            }
+            await real.write(batch(late));
+            await real.rollups!.refresh();
+          }
+          return rows;
+        })) };
+      const wrapped = new QueryEngine({ ...real, dialect: real.dialect, query: real.query.bind(real), rollups } as AnalyticsStore);
+      const got = await wrapped.run(q);
+      assert.ok(injected, `${JSON.stringify(q.dimensions)}: rows were loaded during the read`);
+      assert.deepEqual(got.rows, want.rows, `${JSON.stringify(q.dimensions)} ${q.metrics}: the state before the load`);
+      assert.notDeepEqual((await raw.run(q)).rows, want.rows, 'the load changed the answer');
+    }
+    await compare('after reads with loads inside');
+  });
+
   test('a visit whose later hit has another attribute value counts under each value', async () => {
     const [totals] = queries();
     const at = T0 + 2 * DAY + 10 * 60_000;
@@ -300,6 +363,40 @@ describe('traffic rollups give the raw numbers', () => {
     const before = (await fast.run(q)).rows[0].values.pageviews;
     await store.analytics.write(batch([row(W, 1, 9000, T0 + DAY)]));
     assert.equal((await fast.run(q)).rows[0].values.pageviews, before + 1);
+  });
+
+  test('hits in one instant: the entry page is the least path, the exit page the greatest, on every path', async () => {
+    const TIE = '0b0b0000-0000-4000-8000-00000000c33f';
+    const first = T0 + 4 * DAY + 20 * 60_000 + 123;
+    const last = first + 5 * 60_000;
+    const hit = (at: number, urlPath: string) => ({ ...row(TIE, 7100, 7100, at), urlPath });
+    const base = { websiteId: TIE, websiteDomain: 'x.com', rows: 'traffic', filter: null, limit: null, offset: 0, compare: null, now: new Date(), timeZone: 'UTC' } as const;
+    const ranges = [
+      { start: new Date(T0 + 4 * DAY), end: new Date(T0 + 4 * DAY + HOUR - 1) },
+      { start: new Date(first - 1), end: new Date(last + 7) },
+      // Cut by the start: only the rows of its last instant are in range (raw edges).
+      { start: new Date(first + 1), end: new Date(last + 7) },
+    ];
+    const pages = async (name: string) => {
+      const out: string[] = [];
+      for (const range of ranges) {
+        const q: Query = { ...base, range, metrics: ['visits'], dimensions: [{ kind: 'field', name }], orderBy: [{ key: 'visits', dir: 'desc' }, { key: 'd0', dir: 'asc' }] };
+        const [got, want] = await Promise.all([fast.run(q), raw.run(q)]);
+        assert.deepEqual(got.rows, want.rows, `${name} ${range.start.toISOString()}`);
+        out.push(...got.rows.map((r) => String(r.dims[0])));
+      }
+      return out;
+    };
+    // Stored in an order that is neither the paths' nor their reverse.
+    await store.analytics.write(batch([hit(first, '/m'), hit(first, '/z'), hit(first, '/k'), hit(last, '/q'), hit(last, '/c')]));
+    await store.analytics.rollups!.refresh();
+    assert.deepEqual(await pages('entry'), ['/k', '/k', '/c']);
+    assert.deepEqual(await pages('exit'), ['/q', '/q', '/q']);
+    // Merged later, into the same instants.
+    await store.analytics.write(batch([hit(first, '/b'), hit(last, '/y')]));
+    await store.analytics.rollups!.refresh();
+    assert.deepEqual(await pages('entry'), ['/b', '/b', '/c']);
+    assert.deepEqual(await pages('exit'), ['/y', '/y', '/y']);
   });
 
   test('after deleting part of the data, and after a restart', async () => {

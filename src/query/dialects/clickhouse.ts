@@ -2,7 +2,7 @@
 // function names. Parameters render as typed `{pN:Type}` placeholders. Distinct counts are exact
 // (uniqExact) so every store gives the same numbers.
 
-import { int, raw, renderWith, sql, type Sql, type SqlValue } from '../sql.js';
+import { int, join, raw, renderWith, sql, type Sql, type SqlValue } from '../sql.js';
 import type { Unit } from '../types.js';
 import type { Dialect } from './dialect.js';
 import { regexProblem, RE2_RULES } from '../regex.js';
@@ -47,6 +47,7 @@ export const clickhouse: Dialect = {
   // A one-element tuple is never NULL, so a NULL value is kept (argMin skips NULL arguments).
   argMin: (expr, order) => sql`argMin(tuple(${expr}), ${order}).1`,
   argMax: (expr, order) => sql`argMax(tuple(${expr}), ${order}).1`,
+  tuple: (items) => sql`tuple(${join(items)})`,
   secondsBetween: (from, to) => sql`intDiv(toUnixTimestamp64Milli(${to}) - toUnixTimestamp64Milli(${from}), 1000)`,
 
   containsCi: (expr, needle) => sql`(positionCaseInsensitiveUTF8(${expr}, ${needle}) > 0)`,

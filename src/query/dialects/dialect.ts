@@ -23,6 +23,8 @@ export interface Dialect {
   /** Value of `expr` (NULL included) on the row with the smallest / largest `order`. */
   argMin(expr: Sql, order: Sql): Sql;
   argMax(expr: Sql, order: Sql): Sql;
+  /** The items as one value ordered by each in turn, NULL after every value (an argMin/argMax order). */
+  tuple(items: readonly Sql[]): Sql;
   /** Whole seconds from `from` to `to` (truncated). */
   secondsBetween(from: Sql, to: Sql): Sql;
 

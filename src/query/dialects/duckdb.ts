@@ -1,6 +1,6 @@
 // The DuckDB dialect: the only file that knows DuckDB's function names.
 
-import { int, raw, renderNumbered, sql, type Sql } from '../sql.js';
+import { int, join, raw, renderNumbered, sql, type Sql } from '../sql.js';
 import type { Unit } from '../types.js';
 import type { Dialect } from './dialect.js';
 import { regexProblem, RE2_RULES } from '../regex.js';
@@ -26,6 +26,7 @@ export const duckdb: Dialect = {
   // The _null forms keep a NULL value (plain arg_min skips rows whose value is NULL).
   argMin: (expr, order) => sql`arg_min_null(${expr}, ${order})`,
   argMax: (expr, order) => sql`arg_max_null(${expr}, ${order})`,
+  tuple: (items) => sql`row(${join(items)})`,
   secondsBetween: (from, to) => sql`((epoch_ms(${to}) - epoch_ms(${from})) // 1000)`,
 
   containsCi: (expr, needle) => sql`contains(lower(${expr}), ${needle.toLowerCase()})`,

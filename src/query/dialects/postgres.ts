@@ -1,7 +1,7 @@
 // The PostgreSQL dialect (PostgreSQL 13+): the only file that knows PostgreSQL's function names.
 // Parameters are cast explicitly, since postgres.js sends them untyped.
 
-import { int, raw, renderNumbered, sql, type Sql } from '../sql.js';
+import { int, join, raw, renderNumbered, sql, type Sql } from '../sql.js';
 import type { Unit } from '../types.js';
 import type { Dialect } from './dialect.js';
 import { regexProblem, POSTGRES_RULES } from '../regex.js';
@@ -27,6 +27,7 @@ export const postgres: Dialect = {
   anyValue: (expr) => sql`(array_agg(${expr}))[1]`,
   argMin: (expr, order) => sql`(array_agg(${expr} ORDER BY ${order} ASC))[1]`,
   argMax: (expr, order) => sql`(array_agg(${expr} ORDER BY ${order} DESC))[1]`,
+  tuple: (items) => sql`ROW(${join(items)})`,
   secondsBetween: (from, to) => sql`CAST(floor(extract(epoch FROM (${to} - ${from}))) AS BIGINT)`,
 
   containsCi: (expr, needle) => sql`(strpos(lower(${expr}), CAST(${needle.toLowerCase()} AS TEXT)) > 0)`,

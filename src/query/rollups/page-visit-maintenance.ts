@@ -14,19 +14,18 @@ export const pageVisits = (from: Sql) =>
   sql`SELECT website_id, visit_id, url_path, any_value(session_id) AS session_id, min(created_at) AS t0, max(created_at) AS t1, count(*) AS c
     FROM ${from} GROUP BY website_id, visit_id, url_path`;
 
-/** Merge rollup_pending into page_visit (before rollup_pending is emptied, in the same transaction). */
+/**
+ * Merge rollup_pending into page_visit (before rollup_pending is emptied, in the same transaction):
+ * the touched sessions' rows are rolled up again with the pending ones and replace them, since a
+ * row that starts earlier (late hits) changes the pointers of the session's later rows.
+ */
 export const pageVisitRefresh: readonly string[] = [
-  `MERGE INTO page_visit v
-    USING (${renderNumbered(pageVisits(raw('rollup_pending'))).text}) p
-    ON (v.visit_id = p.visit_id AND v.website_id = p.website_id AND v.url_path IS NOT DISTINCT FROM p.url_path)
-    WHEN MATCHED THEN UPDATE SET t0 = least(v.t0, p.t0), t1 = greatest(v.t1, p.t1), c = v.c + p.c
-    WHEN NOT MATCHED THEN INSERT (website_id, visit_id, url_path, session_id, t0, t1, c) VALUES (p.website_id, p.visit_id, p.url_path, p.session_id, p.t0, p.t1, p.c)`,
-  // New rows need pointers, and a row that starts earlier (late hits) changes the pointers of the
-  // session's later rows: recompute them for every session touched.
-  `UPDATE page_visit SET prev_t0 = x.prev_t0
-    FROM (SELECT row, old, ${PAGE_POINTER} AS prev_t0
-          FROM (SELECT rowid AS row, prev_t0 AS old, * FROM page_visit WHERE session_id IN (SELECT session_id FROM rollup_pending)) t) x
-    WHERE page_visit.rowid = x.row AND x.prev_t0 IS DISTINCT FROM x.old`,
+  `CREATE OR REPLACE TEMP TABLE touched_page AS SELECT website_id, visit_id, url_path, any_value(session_id) AS session_id, min(t0) AS t0, max(t1) AS t1, sum(c) AS c
+    FROM (SELECT website_id, visit_id, url_path, session_id, t0, t1, c FROM page_visit WHERE session_id IN (SELECT session_id FROM rollup_pending)
+      UNION ALL ${renderNumbered(pageVisits(raw('rollup_pending'))).text}) t GROUP BY website_id, visit_id, url_path`,
+  'DELETE FROM page_visit WHERE session_id IN (SELECT session_id FROM rollup_pending)',
+  `INSERT INTO page_visit SELECT website_id, visit_id, url_path, session_id, t0, t1, c, ${PAGE_POINTER} AS prev_t0 FROM touched_page ORDER BY t0`,
+  'DROP TABLE touched_page',
 ];
 
 /** Roll up `from` (traffic rows of website_event, of one website or all) into page_visit. */

@@ -5,7 +5,7 @@
 // threads): the event loop neither keeps the rows nor hands them over again.
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { AnalyticsStore, RollupMaintenance, Row, Statement, TrafficRollups, WriteBatch } from '../types.js';
+import type { AnalyticsStore, RollupMaintenance, RollupRead, Row, Statement, TrafficRollups, WriteBatch } from '../types.js';
 import { orphanSessions, retentionStep } from '../sql/retention.js';
 import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, websiteRows } from '../sql/executor.js';
@@ -28,10 +28,13 @@ const LOAD_AT_ROWS = 20_000;
  */
 export const BULK_AT_ROWS = 5_000;
 /**
- * Rollups catch up this long after a load at the latest (queries that read them catch up first).
- * A catch-up costs a scan of the rollups (~0.1-0.3 s at 10M events) whatever the rows it adds.
+ * Rollups catch up this long after a load at the latest (queries that read them catch up first),
+ * so that a read has at most a few seconds of rows to merge (bench/freshness.ts: merging after
+ * every load kept the writer busier and reads slower).
  */
-const ROLLUP_AFTER_MS = 30_000;
+const ROLLUP_AFTER_MS = 2_000;
+/** Snapshots a rollup read takes at most before it answers from raw rows (each one follows a merge). */
+const SNAPSHOT_ATTEMPTS = 3;
 
 const DUCK_TYPE: Record<Kind, string> = { uuid: 'UUID', ts: 'TIMESTAMP', int: 'INTEGER', num: 'DECIMAL(19,4)', text: 'VARCHAR' };
 
@@ -139,6 +142,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
   private appends: Promise<unknown> = Promise.resolve();
   /** Loads into DuckDB, one at a time. */
   private loads: Promise<void> = Promise.resolve();
+  /** The flush queued on `loads` that has not started yet. */
+  private queuedFlush: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** rollup_pending holds rows (loads, a migration or an earlier run put them there). */
   private rollupsStale = false;
@@ -156,7 +161,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
     private readonly warn: Warn,
   ) {
     const { slotMs, attributes, pageColumns, visitAttributes } = maintenance;
-    this.rollups = { slotMs, attributes, pageColumns, visitAttributes, refresh: () => this.refreshRollups(), rebuild: () => this.rebuildRollups(null) };
+    this.rollups = { slotMs, attributes, pageColumns, visitAttributes, refresh: () => this.refreshRollups(), read: (id, body) => this.readRollups(id, body), rebuild: () => this.rebuildRollups(null) };
   }
 
   /**
@@ -265,8 +270,11 @@ export class DuckDbAnalytics implements AnalyticsStore {
   /** Loads every batch acknowledged so far into DuckDB. */
   flush(): Promise<void> {
     if (!this.journal) return this.appends.then(() => undefined);
+    // A flush that has not started yet loads every row acknowledged by then: callers share it.
+    if (this.queuedFlush) return this.queuedFlush;
     const journal = this.journal;
     const next = this.loads.then(async () => {
+      this.queuedFlush = null;
       if (this.timer) {
         clearTimeout(this.timer);
         this.timer = null;
@@ -294,6 +302,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
         await journal.remove(n).catch(() => undefined); // left behind, it is removed at the next start
       }
     });
+    this.queuedFlush = next;
     this.loads = next.catch(() => undefined);
     return next;
   }
@@ -317,20 +326,53 @@ export class DuckDbAnalytics implements AnalyticsStore {
   /** Brings the rollups (src/query/rollups/) up to date with every hit acknowledged so far. */
   async refreshRollups(): Promise<void> {
     await this.flush();
-    await this.serial(async () => {
-      if (this.rollupTimer) clearTimeout(this.rollupTimer);
-      this.rollupTimer = null;
-      if (!this.rollupsStale) return;
-      this.rollupsStale = false;
+    await this.serial(() => this.mergePending());
+  }
+
+  /** Merges rollup_pending into the rollups in one transaction; on the writer's connection, in turn. */
+  private async mergePending(): Promise<void> {
+    if (this.rollupTimer) clearTimeout(this.rollupTimer);
+    this.rollupTimer = null;
+    if (!this.rollupsStale) return;
+    this.rollupsStale = false;
+    try {
+      await this.inTransaction(async (c) => {
+        for (const { text, params } of this.maintenance.refreshStatements) await c.run(text, params as never);
+      });
+    } catch (err) {
+      this.rollupsStale = true;
+      throw err;
+    }
+  }
+
+  /**
+   * A read of rollups and raw rows in one snapshot without pending rows of the website. A
+   * snapshot with pending rows is one taken after a load that came after the merge: merge again
+   * and take another.
+   */
+  private async readRollups<T>(websiteId: string, body: (run: (sql: string, params: unknown[]) => Promise<Row[]>) => Promise<T>): Promise<RollupRead<T>> {
+    if (!isUuid(websiteId)) return { behind: 'not a website id' };
+    for (let attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
       try {
-        await this.inTransaction(async (c) => {
-          for (const { text, params } of this.maintenance.refreshStatements) await c.run(text, params as never);
-        });
+        await this.refreshRollups();
       } catch (err) {
-        this.rollupsStale = true;
-        throw err;
+        return { failed: err };
       }
-    });
+      const answer = await this.pool.snapshot(async (read) => {
+        const [pending] = await read('SELECT count(*) AS n FROM (SELECT 1 FROM rollup_pending WHERE website_id = CAST($1 AS UUID) LIMIT 1)', [websiteId]);
+        if (Number(pending.n) > 0) return null;
+        // One statement at a time on the snapshot's connection.
+        let last: Promise<unknown> = Promise.resolve();
+        const run = (sql: string, params: unknown[]) => {
+          const next = last.then(() => read(sql, params));
+          last = next.catch(() => undefined);
+          return next;
+        };
+        return { answer: await body(run) };
+      });
+      if (answer) return answer;
+    }
+    return { behind: 'rows still pending after every attempt' };
   }
 
   /** One transaction on the writer's connection. */

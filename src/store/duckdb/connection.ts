@@ -94,23 +94,40 @@ export class DuckDbPool implements Executor {
 
   /** `all` within the pool's time budget: DuckDB interrupts the statement when it runs out. */
   read(sql: string, params?: unknown[]): Promise<Row[]> {
+    return this.with((c) => this.timed(c, sql, params));
+  }
+
+  /**
+   * Reads in one snapshot: `fn`'s statements run in one read transaction on one connection (its
+   * snapshot is taken at the first statement), each within the time budget, then rolled back.
+   */
+  snapshot<T>(fn: (read: (sql: string, params?: unknown[]) => Promise<Row[]>) => Promise<T>): Promise<T> {
     return this.with(async (c) => {
-      if (this.timeoutMs === null) return new ConnectionExecutor(c).all(sql, params);
-      // The connection is ours until `with` releases it, so an interrupt cannot reach another
-      // caller's statement. DuckDB forgets an interrupt that comes before the statement starts
-      // executing, so once the budget is spent, interrupt again until the statement has ended.
-      let again: NodeJS.Timeout | undefined;
-      const timer = setTimeout(() => {
-        c.interrupt();
-        again = setInterval(() => c.interrupt(), 5);
-      }, this.timeoutMs);
+      await c.run('BEGIN TRANSACTION');
       try {
-        return await new ConnectionExecutor(c).all(sql, params);
+        return await fn((sql, params) => this.timed(c, sql, params));
       } finally {
-        clearTimeout(timer);
-        clearInterval(again);
+        await c.run('ROLLBACK').catch(() => undefined);
       }
     });
+  }
+
+  private async timed(c: DuckDBConnection, sql: string, params?: unknown[]): Promise<Row[]> {
+    if (this.timeoutMs === null) return new ConnectionExecutor(c).all(sql, params);
+    // The connection is ours until `with` releases it, so an interrupt cannot reach another
+    // caller's statement. DuckDB forgets an interrupt that comes before the statement starts
+    // executing, so once the budget is spent, interrupt again until the statement has ended.
+    let again: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      c.interrupt();
+      again = setInterval(() => c.interrupt(), 5);
+    }, this.timeoutMs);
+    try {
+      return await new ConnectionExecutor(c).all(sql, params);
+    } finally {
+      clearTimeout(timer);
+      clearInterval(again);
+    }
   }
 
   run(sql: string, params?: unknown[]): Promise<void> {

@@ -1,7 +1,7 @@
 // The embedded store's migrations: the shared schema, then DuckDB-only additions (version 100+).
 import type { Migration } from '../sql/migrate.js';
 import { baseMigrations } from '../sql/schema.js';
-import { channelPointerMigration, pageVisitMigration, rollupMigration, visitAttributesMigration, visitSpanMigration } from './rollup-migrations.js';
+import { channelPointerMigration, entryExitTiesMigration, pageVisitMigration, rollupMigration, visitAttributesMigration, visitSpanMigration } from './rollup-migrations.js';
 
 export const migrations: Migration[] = [
   ...baseMigrations,
@@ -16,4 +16,5 @@ export const migrations: Migration[] = [
   pageVisitMigration,
   channelPointerMigration,
   visitAttributesMigration,
+  entryExitTiesMigration,
 ];

@@ -1,4 +1,4 @@
-// The embedded store's rollup migrations (versions 101-105) as released: literal text, never
+// The embedded store's rollup migrations (versions 101-106) as released: literal text, never
 // generated from live constants, so changing a rollup's columns in code cannot change what an
 // upgraded database already ran. A change to a rollup table is a new migration. Rows stored before
 // a migration that sets `built = false` are rolled up when the store opens (DuckDbAnalytics.open).
@@ -64,4 +64,12 @@ export const visitAttributesMigration: Migration = {
     `ALTER TABLE visit_span ADD COLUMN mixed BIGINT`,
     `UPDATE rollup_state SET built = false`,
   ],
+};
+
+export const entryExitTiesMigration: Migration = {
+  version: 106,
+  name: 'entry-exit-ties',
+  // Entry and exit pages of visits with several hits in their first or last instant are now
+  // chosen by path: visits rolled up before picked any of them.
+  statements: [`UPDATE rollup_state SET built = false`],
 };
