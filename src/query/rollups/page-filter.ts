@@ -3,7 +3,7 @@
 // matching rows are exactly its page_visit rows with those paths.
 //
 // - One path (not the empty one, which also matches rows without a path): a visit has at most one
-//   such row, so the totals are the path breakdown's row for it (page-visit.ts, visitors by pointer).
+//   such row, so they are the source's formulas over the rows (visitors by pointer).
 // - Several paths: a visit's rows with any of them are merged (count summed, first and last row
 //   kept) before the metrics' own visit aggregates read them; visitors are distinct sessions.
 // In both, rows cut by the range's ends are regrouped from their raw rows in range.
@@ -19,8 +19,8 @@ import { join, raw, sql, type Sql } from '../sql.js';
 import { covers } from '../sources.js';
 import type { Query } from '../types.js';
 import { storableText } from '../../lib/storable-text.js';
-import { cutGroups, pagePathRows } from './page-visit.js';
-import { pageVisit } from './page-visit-source.js';
+import { cutGroups } from './page-visit.js';
+import { pageVisit, type PathMetric } from './page-visit-source.js';
 
 type Run = (stmt: Sql) => Promise<Row[]>;
 
@@ -30,20 +30,29 @@ export const pathMatch = (f: PathFilter, q: Query, d: Dialect): Sql => compileFi
 /** One row shaped like compileAggregate's (m0..) for totals the planner gave to page_visit with a path filter. */
 export async function pathTotalsRows(q: Query, d: Dialect, f: PathFilter, run: Run): Promise<Row[]> {
   if (!covers(pageVisit, q.metrics)) throw new Error(`page_visit cannot answer ${q.metrics}`);
+  const metrics = q.metrics;
   const match = pathMatch(f, q, d);
-  const stored = new Set(f.values.map(storableText));
-  if (stored.size === 1 && !stored.has('')) {
-    const [row] = await pagePathRows({ ...q, dimensions: [{ kind: 'field', name: 'path' }], orderBy: [], limit: null, offset: 0 }, d, run, match);
-    return [Object.fromEntries(q.metrics.map((_, i) => [metricAlias(i), row?.[metricAlias(i)] ?? null]))];
-  }
-  const website = sql`website_id = ${d.uuid(q.websiteId)}`;
-  const whole = sql`${website} AND t0 >= ${d.timestamp(q.range.start)} AND t1 <= ${d.timestamp(q.range.end)} AND ${match}`;
+  const a = d.timestamp(q.range.start);
+  const whole = sql`website_id = ${d.uuid(q.websiteId)} AND t0 >= ${a} AND t1 <= ${d.timestamp(q.range.end)} AND ${match}`;
   const cut = await cutGroups(q, d, run, match);
-  const groups = [sql`SELECT visit_id, session_id AS visit_session, c, t0, t1 FROM page_visit WHERE ${whole}`];
-  if (cut) groups.push(raw('SELECT visit_id, visit_session, c, t0, t1 FROM cut'));
-  const visits = sql`SELECT visit_id, ${d.anyValue(raw('visit_session'))} AS visit_session, sum(c) AS c, min(t0) AS t0, max(t1) AS t1
-    FROM (${join(groups, ' UNION ALL ')}) g GROUP BY visit_id`;
-  const select = q.metrics.map((m, i) => sql`${(metric(m).visit as (d: Dialect) => Sql)(d)} AS ${raw(metricAlias(i))}`);
   const cte = cut ? sql`WITH cut AS MATERIALIZED (${cut}) ` : raw('');
-  return run(sql`${cte}SELECT ${join(select)} FROM (${visits}) v`);
+  const own = (m: PathMetric) => (metric(m).visit as (d: Dialect) => Sql)(d);
+  const select = (value: (m: PathMetric) => Sql) => join(metrics.map((m, i) => sql`${value(m)} AS ${raw(metricAlias(i))}`));
+  const stored = new Set(f.values.map(storableText));
+  if (stored.size > 1 || stored.has('')) {
+    const groups = [sql`SELECT visit_id, session_id AS visit_session, c, t0, t1 FROM page_visit WHERE ${whole}`];
+    if (cut) groups.push(raw('SELECT visit_id, visit_session, c, t0, t1 FROM cut'));
+    const visits = sql`SELECT visit_id, ${d.anyValue(raw('visit_session'))} AS visit_session, sum(c) AS c, min(t0) AS t0, max(t1) AS t1
+      FROM (${join(groups, ' UNION ALL ')}) g GROUP BY visit_id`;
+    return run(sql`${cte}SELECT ${select(own)} FROM (${visits}) v`);
+  }
+  // One path: a session counts on its first whole row in range (by pointer) unless a cut row,
+  // regrouped from raw rows, counts it. One scan of page_visit, probing the few cut sessions.
+  const first = sql`(prev_t0 IS NULL OR prev_t0 < ${a})`;
+  if (!cut) return run(sql`SELECT ${select((m) => pageVisit.formulas[m]({ d, first }))} FROM page_visit WHERE ${whole}`);
+  const uncut = sql`${first} AND k.visit_session IS NULL`;
+  const wholePart = sql`SELECT ${select((m) => pageVisit.formulas[m]({ d, first: uncut }))}
+    FROM page_visit w LEFT JOIN (SELECT DISTINCT visit_session FROM cut) k ON k.visit_session = w.session_id WHERE ${whole}`;
+  const sums = join(q.metrics.map((_, i) => raw(`sum(${metricAlias(i)}) AS ${metricAlias(i)}`)));
+  return run(sql`${cte}SELECT ${sums} FROM (${wholePart} UNION ALL SELECT ${select(own)} FROM cut) p`);
 }
