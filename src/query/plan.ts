@@ -8,7 +8,6 @@
 
 import { canonicalDimension, dimension } from './dimensions.js';
 import { covers } from './sources.js';
-import { onePath } from './rollups/page-filter.js';
 import { pagePath, pageVisit } from './rollups/page-visit-source.js';
 import { sessionSlot, slotCount } from './rollups/slot-source.js';
 import { visitRollup } from './rollups/visit-source.js';
@@ -39,8 +38,7 @@ export type Reader =
   | { readonly kind: 'entryExit'; readonly name: 'entry' | 'exit' }
   | { readonly kind: 'channel' }
   | { readonly kind: 'pagePath'; readonly filter: PathFilter | null }
-  | { readonly kind: 'pathTotals'; readonly filter: PathFilter }
-  | { readonly kind: 'pathSeries'; readonly filter: PathFilter };
+  | { readonly kind: 'pathTotals'; readonly filter: PathFilter };
 
 /**
  * The range cut into whole slots `first..last` (inclusive) and the edges outside them: `head`
@@ -59,7 +57,7 @@ export type Plan =
   | { readonly source: 'rollups'; readonly reader: Reader; readonly grid: Grid; readonly edges: boolean };
 
 /** The readers that combine whole slots with raw rows of the range's edges. */
-const EDGED = new Set<Reader['kind']>(['totals', 'series', 'attribute', 'pageColumn', 'pathTotals', 'pathSeries']);
+const EDGED = new Set<Reader['kind']>(['totals', 'series', 'attribute', 'pageColumn', 'pathTotals']);
 
 const events = (why: string): Plan => ({ source: 'events', why });
 
@@ -103,10 +101,6 @@ function reader(q: Query, rollups: RollupShape): Reader | string {
       return covers(pageVisit, q.metrics) ? { kind: 'pathTotals', filter: paths } : `${pageVisit.table} answers ${Object.keys(pageVisit.formulas).join(', ')} of some paths`;
     }
     if (pagePath(q)) return { kind: 'pagePath', filter: paths };
-    const [dim] = q.dimensions;
-    if (onePath(paths) !== null && q.dimensions.length === 1 && dim.kind === 'time' && dim.unit !== 'minute' && q.metrics.length > 0 && q.metrics.every((m) => m === 'pageviews' || m === 'visitors')) {
-      return { kind: 'pathSeries', filter: paths };
-    }
   }
   if (q.filter !== null) {
     const filter = attributeFilter(q, rollups);

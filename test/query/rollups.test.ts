@@ -50,8 +50,6 @@ const PATHS = ['/p0', '/p1', '/p2', '/p3', '/', ''];
 
 /** Path filters: one path, the root, the empty path (which also matches none), a path without rows, several. */
 const PATH_FILTERS: readonly string[][] = [['/p1'], ['/'], [''], ['/none'], ['/p0', '/p2'], ['', '/p1'], ['/p3', '/p3']];
-/** The filters of one path (the page-view series reads page_visit for those). */
-const ONE_PATH = PATH_FILTERS.filter((v) => new Set(v).size === 1 && v[0] !== '');
 const pathIs = (values: readonly string[]) => ({ kind: 'leaf', dim: 'path', op: 'eq', values }) as const;
 
 /** One of the values, or none. */
@@ -126,11 +124,6 @@ function offGridQueries(): Query[] {
       out.push({ ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [], orderBy: [], filter: pathIs(values) });
     }
     out.push({ ...base, range, timeZone: 'UTC', metrics: ['visitors', 'bounceRate', 'viewsPerVisit'], dimensions: [], orderBy: [], filter: pathIs(['/']) });
-    for (const values of ONE_PATH) {
-      for (const [zone, unit] of [['UTC', 'hour'], ['America/New_York', 'day'], ['Asia/Kathmandu', 'hour']] as [string, Unit][]) {
-        out.push({ ...base, range, timeZone: zone, metrics: ['pageviews', 'visitors'], dimensions: [{ kind: 'time', unit }], orderBy: [{ key: 'd0', dir: 'asc' }], filter: pathIs(values) });
-      }
-    }
     for (const zone of ['UTC', 'America/New_York', 'Asia/Kathmandu']) {
       for (const unit of ['hour', 'day', 'week', 'month'] as Unit[]) {
         out.push({ ...base, range, timeZone: zone, metrics: ['pageviews', 'visitors', 'countries'], dimensions: [{ kind: 'time', unit }], orderBy: [{ key: 'd0', dir: 'asc' }] });
@@ -202,15 +195,6 @@ function queries(): Query[] {
       out.push({ ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [], orderBy: [], filter: pathIs(values) });
     }
     out.push({ ...base, range, timeZone: 'UTC', metrics: ['visits', 'visitors'], dimensions: [], orderBy: [], filter: pathIs(['/p2']) });
-    // The page-view series of one path.
-    for (const values of ONE_PATH) {
-      for (const zone of ['UTC', 'America/New_York', 'Asia/Kathmandu']) {
-        for (const unit of ['hour', 'day', 'week', 'month'] as Unit[]) {
-          out.push({ ...base, range, timeZone: zone, metrics: ['pageviews', 'visitors'], dimensions: [{ kind: 'time', unit }], orderBy: [{ key: 'd0', dir: 'asc' }], filter: pathIs(values) });
-        }
-      }
-    }
-    out.push({ ...base, range, timeZone: 'UTC', metrics: ['visitors'], dimensions: [{ kind: 'time', unit: 'day' }], orderBy: [{ key: 'visitors', dir: 'desc' }, { key: 'd0', dir: 'asc' }], limit: 2, filter: pathIs(['/p1']) });
     out.push({
       ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [{ kind: 'field', name: 'path' }], filter: pathIs(['/p0', '/', '']),
       orderBy: [{ key: 'visitors', dir: 'desc' }, { key: 'd0', dir: 'asc' }],
