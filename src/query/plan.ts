@@ -8,7 +8,7 @@
 
 import { canonicalDimension, dimension } from './dimensions.js';
 import { covers } from './sources.js';
-import { pagePath } from './rollups/page-visit-source.js';
+import { pagePath, pageVisit } from './rollups/page-visit-source.js';
 import { sessionSlot, slotCount } from './rollups/slot-source.js';
 import { visitRollup } from './rollups/visit-source.js';
 import { offsetSegments } from './time.js';
@@ -24,6 +24,11 @@ export interface AttributeFilter {
   readonly value: string;
 }
 
+/** A path equal to one of `values` (the page_visit readers apply it as the raw path does). */
+export interface PathFilter {
+  readonly values: readonly string[];
+}
+
 export type Reader =
   | { readonly kind: 'totals'; readonly filter: AttributeFilter | null }
   | { readonly kind: 'series'; readonly filter: AttributeFilter | null }
@@ -32,7 +37,8 @@ export type Reader =
   | { readonly kind: 'pageColumn'; readonly column: string }
   | { readonly kind: 'entryExit'; readonly name: 'entry' | 'exit' }
   | { readonly kind: 'channel' }
-  | { readonly kind: 'pagePath' };
+  | { readonly kind: 'pagePath'; readonly filter: PathFilter | null }
+  | { readonly kind: 'pathTotals'; readonly filter: PathFilter };
 
 /**
  * The range cut into whole slots `first..last` (inclusive) and the edges outside them: `head`
@@ -83,6 +89,14 @@ export function gridOf(q: Pick<Query, 'range'>, slotMs: number): Grid | null {
 
 /** The rollup reader that answers `q` exactly, or why none does. */
 function reader(q: Query, rollups: RollupShape): Reader | string {
+  const paths = pathFilter(q);
+  if (paths) {
+    if (q.dimensions.length === 0) {
+      if (q.offset !== 0) return 'an offset on totals';
+      return covers(pageVisit, q.metrics) ? { kind: 'pathTotals', filter: paths } : `${pageVisit.table} answers ${Object.keys(pageVisit.formulas).join(', ')} of some paths`;
+    }
+    if (pagePath(q)) return { kind: 'pagePath', filter: paths };
+  }
   if (q.filter !== null) {
     const filter = attributeFilter(q, rollups);
     const why = 'the rollups apply only one session attribute equal to one value, on totals and the page-view series';
@@ -97,7 +111,7 @@ function reader(q: Query, rollups: RollupShape): Reader | string {
   const visits = breakdownBy(q, 'visits');
   if (visits === 'entry' || visits === 'exit') return { kind: 'entryExit', name: visits };
   if (breakdownBy(q, 'visitors') === 'channel') return { kind: 'channel' };
-  if (pagePath(q)) return { kind: 'pagePath' };
+  if (pagePath(q)) return { kind: 'pagePath', filter: null };
   if (!covers(sessionSlot, q.metrics)) return `${sessionSlot.table} answers ${Object.keys(sessionSlot.formulas).join(', ')} per dimension`;
   if (q.dimensions[0].kind === 'time') return series(q, null);
   if (q.dimensions.every((ref) => ref.kind === 'weekday' || ref.kind === 'hourOfDay')) return { kind: 'cells' };
@@ -128,6 +142,13 @@ function attributeFilter(q: Query, rollups: RollupShape): AttributeFilter | null
   if (f?.kind !== 'leaf' || f.op !== 'eq' || f.values.length !== 1 || f.values[0] === '') return null;
   const column = canonicalDimension(f.dim);
   return column && rollups.visitAttributes.includes(column) ? { column, value: f.values[0] } : null;
+}
+
+/** A path equal to one of some values (the empty one also matches rows without a path). */
+function pathFilter(q: Query): PathFilter | null {
+  const f = q.filter;
+  if (f?.kind !== 'leaf' || f.op !== 'eq' || f.values.length === 0 || canonicalDimension(f.dim) !== 'path') return null;
+  return { values: f.values };
 }
 
 /** The dimension of a one-field breakdown that counts only `metric`, by its canonical name. */

@@ -37,7 +37,7 @@ for (const store of STORES) describe(`which source answered (${store.name})`, ()
     await store.cleanup();
   });
 
-  test('whole slots from the rollups, a shifted range from rollups and raw edges, filters from raw rows', async () => {
+  test('whole slots from the rollups, a shifted range from rollups and raw edges, most filters from raw rows', async () => {
     const aligned = await stats({}, owner.token);
     assert.equal(aligned.source, rollups ? 'rollups' : 'events');
     // 1.2 s later at both ends: the same numbers as raw rows alone give.
@@ -48,8 +48,12 @@ for (const store of STORES) describe(`which source answered (${store.name})`, ()
     assert.equal(raw.source, 'events');
     assert.deepEqual(shifted.body, raw.body);
     assert.notDeepEqual(shifted.body, aligned.body, 'the shift moves a hit out of the range');
-    const filtered = await stats({ path: '/pricing' }, owner.token);
+    const filtered = await stats({ referrer: 'google.com' }, owner.token);
     assert.equal(filtered.source, 'events');
+    // A path filter on totals: page_visit, one row per visit and path.
+    const path = await stats({ path: '/pricing' }, owner.token);
+    assert.equal(path.source, rollups ? 'rollups' : 'events');
+    assert.deepEqual(path.body, (await stats({ path: '/pricing' }, admin, { 'x-dashi-source': 'events' })).body);
   });
 
   test('an admin can ask for raw rows; the numbers are the same; others are ignored', async () => {

@@ -71,13 +71,33 @@ test('each reader the rollups have, on a range of whole slots', () => {
   assert.equal(readerOf({ ...totals, metrics: ['visitors'], dimensions: [{ kind: 'weekday' }, { kind: 'hourOfDay' }] }), 'cells');
 });
 
+test('totals of some paths and their path breakdown come from page_visit, on any range', () => {
+  const paths = (values: string[], dim = 'path') => ({ kind: 'leaf', dim, op: 'eq', values }) as const;
+  for (const values of [['/'], ['/a', '/b'], [''], ['', '/']]) {
+    for (const range of [totals.range, shifted]) {
+      const p = plan({ ...totals, range, filter: paths(values) }, ROLLUPS);
+      assert.deepEqual(p.source === 'rollups' && p.reader, { kind: 'pathTotals', filter: { values } });
+    }
+  }
+  assert.equal(readerOf({ ...totals, filter: paths(['/x'], 'url'), metrics: ['pageviews'] }), 'pathTotals');
+  const byPath = { ...totals, metrics: ['visitors', 'visits'], dimensions: [{ kind: 'field', name: 'path' }], filter: paths(['/', '/b']) } as Query;
+  const p = plan(byPath, ROLLUPS);
+  assert.deepEqual(p.source === 'rollups' && p.reader, { kind: 'pagePath', filter: { values: ['/', '/b'] } });
+  // Other breakdowns and the series with a path filter read raw rows.
+  assert.equal(plan({ ...byPath, dimensions: [{ kind: 'field', name: 'browser' }] }, ROLLUPS).source, 'events');
+  assert.equal(plan({ ...byPath, metrics: ['pageviews', 'visitors'], dimensions: [{ kind: 'time', unit: 'day' }] }, ROLLUPS).source, 'events');
+});
+
 test('why not: what the rollups cannot answer exactly goes to raw rows', () => {
   assert.equal(plan(totals, undefined).source, 'events');
   assert.equal(plan(totals, ROLLUPS, 'events').source, 'events');
   assert.match(why({ ...totals, rows: 'all' })!, /page traffic, not all rows/);
   assert.match(why({ ...totals, range: { start: new Date(T + 5), end: new Date(T + 600_000) } })!, /no whole slot/);
   assert.match(why({ ...totals, metrics: ['pageviews', 'uniqueEvents'] })!, /no rollup answers uniqueEvents/);
-  assert.match(why({ ...totals, filter: { kind: 'leaf', dim: 'path', op: 'eq', values: ['/'] } })!, /one session attribute/);
+  assert.match(why({ ...totals, filter: { kind: 'leaf', dim: 'path', op: 'neq', values: ['/'] } })!, /one session attribute/);
+  assert.match(why({ ...totals, metrics: ['countries'], filter: { kind: 'leaf', dim: 'path', op: 'eq', values: ['/'] } })!, /page_visit answers pageviews, visitors, visits, bounces, totaltime of some paths/);
+  assert.match(why({ ...totals, offset: 1, filter: { kind: 'leaf', dim: 'path', op: 'eq', values: ['/'] } })!, /offset/);
+  assert.match(why({ ...totals, filter: { kind: 'and', children: [{ kind: 'leaf', dim: 'path', op: 'eq', values: ['/'] }] } })!, /one session attribute/);
   assert.match(why({ ...totals, filter: { kind: 'leaf', dim: 'browser', op: 'neq', values: ['Chrome'] } })!, /one session attribute/);
   const byBrowser = { ...totals, metrics: ['visitors'], dimensions: [{ kind: 'field', name: 'browser' }] } as Query;
   assert.match(why({ ...byBrowser, filter: { kind: 'leaf', dim: 'country', op: 'eq', values: ['DE'] } })!, /on totals and the page-view series/);

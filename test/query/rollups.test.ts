@@ -36,7 +36,7 @@ function row(websiteId: string, session: number, visit: number, at: number, even
   sessionOf.set(visit, session);
   return {
     eventId: id('e0000000', eventNo++), websiteId, sessionId: id('5e000000', session), visitId: id('71000000', visit),
-    createdAt: new Date(at), eventType, eventName: eventType === 2 ? 'click' : null, eventCategory: null, urlPath: `/p${pick(4)}`,
+    createdAt: new Date(at), eventType, eventName: eventType === 2 ? 'click' : null, eventCategory: null, urlPath: PATHS[pick(PATHS.length)],
     urlQuery: maybe(['a=1', 'b=2', '']), pageTitle: maybe(['Home', 'Docs']), hostname: maybe(['x.com', 'www.x.com', 'blog.x.com']),
     referrerDomain: maybe(['google.com', 'www.x.com', 'X.com', 'blog.x.com', 'news.ycombinator.com', '']), referrerPath: null, referrerQuery: null,
     utmSource: maybe(['google', 'mail']), utmMedium: maybe(['cpc']), utmCampaign: maybe(['spring', 'fall']), utmContent: maybe(['a']),
@@ -44,6 +44,13 @@ function row(websiteId: string, session: number, visit: number, at: number, even
     ...attributes(session), distinctId: null,
   };
 }
+
+/** Paths of hits, with the site's root and the empty path. */
+const PATHS = ['/p0', '/p1', '/p2', '/p3', '/', ''];
+
+/** Path filters: one path, the root, the empty path (which also matches none), a path without rows, several. */
+const PATH_FILTERS: readonly string[][] = [['/p1'], ['/'], [''], ['/none'], ['/p0', '/p2'], ['', '/p1'], ['/p3', '/p3']];
+const pathIs = (values: readonly string[]) => ({ kind: 'leaf', dim: 'path', op: 'eq', values }) as const;
 
 /** One of the values, or none. */
 const maybe = (values: string[]) => (rand() < 0.4 ? null : values[pick(values.length)]);
@@ -113,6 +120,10 @@ function offGridQueries(): Query[] {
       out.push({ ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [], orderBy: [], filter });
       out.push({ ...base, range, timeZone: 'Asia/Kathmandu', metrics: ['pageviews', 'visitors'], dimensions: [{ kind: 'time', unit: 'hour' }], orderBy: [{ key: 'd0', dir: 'asc' }], filter });
     }
+    for (const values of PATH_FILTERS) {
+      out.push({ ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [], orderBy: [], filter: pathIs(values) });
+    }
+    out.push({ ...base, range, timeZone: 'UTC', metrics: ['visitors', 'bounceRate', 'viewsPerVisit'], dimensions: [], orderBy: [], filter: pathIs(['/']) });
     for (const zone of ['UTC', 'America/New_York', 'Asia/Kathmandu']) {
       for (const unit of ['hour', 'day', 'week', 'month'] as Unit[]) {
         out.push({ ...base, range, timeZone: zone, metrics: ['pageviews', 'visitors', 'countries'], dimensions: [{ kind: 'time', unit }], orderBy: [{ key: 'd0', dir: 'asc' }] });
@@ -189,6 +200,15 @@ function queries(): Query[] {
         orderBy: [{ key: metrics[0], dir: 'desc' }, { key: 'd0', dir: 'asc' }], limit: 500,
       });
     }
+    // Totals of some paths, and the path breakdown of some paths.
+    for (const values of PATH_FILTERS) {
+      out.push({ ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [], orderBy: [], filter: pathIs(values) });
+    }
+    out.push({ ...base, range, timeZone: 'UTC', metrics: ['visits', 'visitors'], dimensions: [], orderBy: [], filter: pathIs(['/p2']) });
+    out.push({
+      ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [{ kind: 'field', name: 'path' }], filter: pathIs(['/p0', '/', '']),
+      orderBy: [{ key: 'visitors', dir: 'desc' }, { key: 'd0', dir: 'asc' }],
+    });
     out.push({
       ...base, range, timeZone: 'America/New_York', metrics: totals, dimensions: [{ kind: 'field', name: 'url' }],
       orderBy: [{ key: 'visitors', dir: 'asc' }, { key: 'd0', dir: 'desc' }], limit: 3, offset: 1,
@@ -242,7 +262,7 @@ describe('traffic rollups give the raw numbers', () => {
     for (const q of queries()) {
       assert.ok(plan(q, store.analytics.rollups!).source === 'rollups', `${label}: the rollups answer ${JSON.stringify(q.dimensions)}`);
       const [got, want] = await Promise.all([fast.run(q), raw.run(q)]);
-      assert.deepEqual(got.rows, want.rows, `${label}: ${q.timeZone} ${JSON.stringify(q.dimensions)} ${q.range.start.toISOString()}..${q.range.end.toISOString()} ${q.metrics}`);
+      assert.deepEqual(got.rows, want.rows, `${label}: ${q.timeZone} ${JSON.stringify(q.dimensions)} ${JSON.stringify(q.filter)} ${q.range.start.toISOString()}..${q.range.end.toISOString()} ${q.metrics}`);
     }
     let edged = 0;
     for (const q of offGridQueries()) {
@@ -421,12 +441,13 @@ describe('traffic rollups give the raw numbers', () => {
     await compare('microseconds');
     const field = (name: string) => queries().find((q) => q.dimensions[0]?.kind === 'field' && q.dimensions[0].name === name) as Query;
     // Page visits, and the visit totals, channels and entry pages that recount cut visits.
-    const checked = [field('path'), queries()[0], field('channel'), field('entry')];
+    const some = queries().filter((q) => q.filter?.kind === 'leaf' && q.filter.dim === 'path' && q.range.start.getTime() === T0);
+    const checked = [field('path'), queries()[0], field('channel'), field('entry'), ...some];
     let cut = 0;
     for (let h = 0; h < 7 * 24; h += 5) {
       const range = { start: new Date(T0 + h * HOUR), end: new Date(T0 + (h + 3) * HOUR - 1) };
       for (const q of checked.map((x) => ({ ...x, range }))) {
-        assert.deepEqual((await fast.run(q)).rows, (await raw.run(q)).rows, `microseconds: ${JSON.stringify(q.dimensions)} ${q.range.start.toISOString()}`);
+        assert.deepEqual((await fast.run(q)).rows, (await raw.run(q)).rows, `microseconds: ${JSON.stringify(q.dimensions)} ${JSON.stringify(q.filter)} ${q.range.start.toISOString()}`);
       }
       const [{ n }] = await store.analytics.query('SELECT count(*) AS n FROM page_visit WHERE t0 < $1 AND t1 >= $1', [range.start.toISOString()]);
       cut += Number(n);

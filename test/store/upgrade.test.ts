@@ -118,6 +118,8 @@ function readsOf(websiteId: string, segmentId: string | null, all: boolean): Rea
     if (all) get('/metrics/expanded', '/metrics/expanded', { ...range, type });
   }
   get('/metrics/expanded', '/metrics/expanded', { ...range, type: 'path', browser: 'chrome' });
+  get('/metrics/expanded', '/metrics/expanded', { ...range, type: 'path', path: 'eq./,/pricing' });
+  get('/stats', '/stats', { ...shifted, path: 'eq./,/pricing', compare: 'prev' });
   get('/stats', '/stats', { ...range, compare: 'yoy' });
   for (const unit of ['hour', 'month']) get('/pageviews', '/pageviews', { ...range, unit, timezone: 'Asia/Kolkata', compare: 'prev' });
   get('/metrics', '/metrics', { ...range, type: 'path', limit: 3, offset: 1 });

@@ -21,14 +21,17 @@ import type { Query } from '../types.js';
 import { covers } from '../sources.js';
 import { pageVisit, type PathMetric } from './page-visit-source.js';
 
-/** Rows shaped like compileAggregate's (d0, m0..) for a query the planner gave to page_visit. */
-export async function pagePathRows(q: Query, d: Dialect, run: (stmt: Sql) => Promise<Row[]>): Promise<Row[]> {
+/**
+ * Rows shaped like compileAggregate's (d0, m0..) for a query the planner gave to page_visit;
+ * `match`, a condition on url_path, keeps only the paths a filter lets through.
+ */
+export async function pagePathRows(q: Query, d: Dialect, run: (stmt: Sql) => Promise<Row[]>, match: Sql | null = null): Promise<Row[]> {
   if (!covers(pageVisit, q.metrics)) throw new Error(`page_visit cannot answer ${q.metrics}`);
   const metrics = q.metrics;
   const website = sql`website_id = ${d.uuid(q.websiteId)}`;
   const a = d.timestamp(q.range.start);
   const b = d.timestamp(q.range.end);
-  const whole = sql`${website} AND t0 >= ${a} AND t1 <= ${b}`;
+  const whole = sql`${website} AND t0 >= ${a} AND t1 <= ${b}${match ? sql` AND ${match}` : raw('')}`;
   const first = sql`(prev_t0 IS NULL OR prev_t0 < ${a})`;
   const visit = (m: PathMetric) => pageVisit.formulas[m]({ d, first });
   const none = raw('NULL');
@@ -41,7 +44,7 @@ export async function pagePathRows(q: Query, d: Dialect, run: (stmt: Sql) => Pro
       sql`(SELECT url_path AS d0, c, t0, t1, prev_t0 FROM page_visit WHERE ${whole}) w`,
     ),
   ];
-  const cut = await cutGroups(q, d, run);
+  const cut = await cutGroups(q, d, run, match);
   if (cut) {
     // Cut groups are regrouped raw rows: their visitors are distinct sessions, counted below.
     const cutValue = (m: PathMetric) => (m === 'visitors' ? none : visit(m));
@@ -60,10 +63,11 @@ export async function pagePathRows(q: Query, d: Dialect, run: (stmt: Sql) => Pro
 
 /**
  * The (path, visit) groups of the page_visit rows cut by the range's ends, from their raw rows in
- * range (columns d0, visit_session, visit_id, c, t0, t1), or null when there are none.
+ * range (columns d0, visit_session, visit_id, c, t0, t1), or null when there are none; `match`
+ * keeps only the paths it lets through.
  */
-async function cutGroups(q: Query, d: Dialect, run: (stmt: Sql) => Promise<Row[]>): Promise<Sql | null> {
-  const website = sql`website_id = ${d.uuid(q.websiteId)}`;
+export async function cutGroups(q: Query, d: Dialect, run: (stmt: Sql) => Promise<Row[]>, match: Sql | null = null): Promise<Sql | null> {
+  const website = sql`website_id = ${d.uuid(q.websiteId)}${match ? sql` AND ${match}` : raw('')}`;
   const a = d.timestamp(q.range.start);
   const b = d.timestamp(q.range.end);
   // Plain conjunctions, so the scans skip row groups by their t0/t1 ranges.

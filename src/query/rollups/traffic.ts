@@ -18,6 +18,7 @@ import { dimension, visitParts } from '../dimensions.js';
 import { compileFilter, TRAFFIC_TYPES } from '../filters.js';
 import type { AttributeFilter, Grid, Plan, Reader } from '../plan.js';
 import { covers } from '../sources.js';
+import { pathMatch, pathTotalsRows } from './page-filter.js';
 import { pagePathRows } from './page-visit.js';
 import { sessionSlot, slotCount, type SlotMetric } from './slot-source.js';
 import { VISIT_METRICS, visitRollup, visitSpan, type VisitMetric } from './visit-source.js';
@@ -36,7 +37,9 @@ export async function rollupRows(p: RollupPlan, q: Query, d: Dialect, rollups: T
     case 'channel':
       return channelRows(q, d, p.grid, run);
     case 'pagePath':
-      return pagePathRows(q, d, run);
+      return pagePathRows(q, d, run, r.filter && pathMatch(r.filter, q, d));
+    case 'pathTotals':
+      return pathTotalsRows(q, d, r.filter, run);
     case 'pageColumn':
       return run(pageColumnQuery(q, d, r.column, p.grid));
     case 'attribute': {
