@@ -4,7 +4,8 @@
 //
 // Ranges need not start or end on a slot: the rollups answer the whole slots inside the range
 // and raw rows the ragged edges (`Grid`), for the readers that can combine the two (totals, the
-// time series, session-attribute and page-column breakdowns); the others need whole slots.
+// time series, session-attribute and page-column breakdowns, totals of some paths); the others
+// need whole slots.
 
 import { canonicalDimension, dimension } from './dimensions.js';
 import { covers } from './sources.js';
