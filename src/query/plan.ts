@@ -3,8 +3,8 @@
 // compiler, or a rollup reader); `why` says why the rollups could not answer.
 //
 // Ranges need not start or end on a slot: the rollups answer the whole slots inside the range
-// and raw rows the ragged edges (`Grid`); the visit readers (entry/exit, channel, per path) take
-// the range's instants as they are (their cut visits come from raw rows in range).
+// and raw rows the ragged edges (`Grid`); the visit readers (entry/exit, channel, per path, totals of
+// some paths) take the range's instants as they are (their cut visits come from raw rows in range).
 
 import { canonicalDimension, dimension } from './dimensions.js';
 import { covers } from './sources.js';
