@@ -279,7 +279,7 @@ async function main() {
       console.log(`| ${cells.join(' | ')} |`);
     }
     const mem = procMemory(d.proc!.pid!);
-    console.log(`\nserver memory after the run: VmRSS ${mem.rssMb.toFixed(0)} MiB, peak VmHWM ${mem.peakMb.toFixed(0)} MiB`);
+    console.log(`\nserver memory after the run: VmRSS ${mem.rssMb.toFixed(0)} MiB (anonymous ${mem.anonMb.toFixed(0)}, file-backed ${mem.fileMb.toFixed(0)}), peak VmHWM ${mem.peakMb.toFixed(0)} MiB`);
   } finally {
     await stopAll();
   }
