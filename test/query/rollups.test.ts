@@ -120,6 +120,10 @@ function offGridQueries(): Query[] {
       out.push({ ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [], orderBy: [], filter });
       out.push({ ...base, range, timeZone: 'Asia/Kathmandu', metrics: ['pageviews', 'visitors'], dimensions: [{ kind: 'time', unit: 'hour' }], orderBy: [{ key: 'd0', dir: 'asc' }], filter });
     }
+    // Each attribute's rows of visit_attribute_span.
+    for (const [name, value] of [['device', 'd2'], ['screen', 's1'], ['language', 'l1']]) {
+      out.push({ ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [], orderBy: [], filter: { kind: 'leaf', dim: name, op: 'eq', values: [value] } });
+    }
     for (const values of PATH_FILTERS) {
       out.push({ ...base, range, timeZone: 'UTC', metrics: totals, dimensions: [], orderBy: [], filter: pathIs(values) });
     }
@@ -369,12 +373,16 @@ describe('traffic rollups give the raw numbers', () => {
     await store.analytics.rollups!.refresh();
     await store.analytics.write(batch([hit(2, 'C9')]));
     await store.analytics.rollups!.refresh();
-    for (const country of ['C8', 'C9']) {
-      const q = { ...totals, filter: { kind: 'leaf', dim: 'country', op: 'eq', values: [country] } } as Query;
-      assert.ok(plan(q, store.analytics.rollups!).source === 'rollups');
-      const [got, want] = await Promise.all([fast.run(q), raw.run(q)]);
-      assert.deepEqual(got.rows, want.rows, `country ${country}`);
-      assert.equal(want.rows[0].values.visits, 1);
+    // On the grid; with the visit in the head slot of a range off the grid; and cut by its start.
+    const ranges = [totals.range, { start: new Date(at - 5 * 60_000 + 7), end: totals.range.end }, { start: new Date(at + 30_000), end: totals.range.end }];
+    for (const range of ranges) {
+      for (const country of ['C8', 'C9']) {
+        const q = { ...totals, range, filter: { kind: 'leaf', dim: 'country', op: 'eq', values: [country] } } as Query;
+        assert.ok(plan(q, store.analytics.rollups!).source === 'rollups');
+        const [got, want] = await Promise.all([fast.run(q), raw.run(q)]);
+        assert.deepEqual(got.rows, want.rows, `country ${country} ${range.start.toISOString()}`);
+        assert.equal(want.rows[0].values.visits, 1);
+      }
     }
   });
 

@@ -8,13 +8,15 @@
 // - session_slot: one row per session, 15-minute slot with traffic and set of session attributes
 //   (browser ... city: usually one set per session), its row count, the session's previous slot
 //   with traffic (prev_slot) and, per attribute, the previous slot with the same value (prev_browser
-//   ...; region and city go with the country). A session is counted once in a window of whole
-//   slots by the one row whose pointer is outside the window.
+//   ...; region and city go with the country), and the same forward (next_slot, next_browser ...).
+//   A session is counted once in a window of whole slots by the one row whose pointer is outside
+//   the window.
 // - slot_count: page views per website, slot, page column (referrer, query, title, utm ...) and
 //   value, with the hostname for referrers (self-referrals depend on it).
 // - visit_span: visit_rollup summed per website and pair of first and last slot: visits, bounces
 //   and time of the visits inside a range of whole slots without reading each visit, and how many
-//   of them have varying attributes.
+//   of them have varying attributes; visit_attribute_span: the same per session attribute value
+//   (VISIT_ATTRIBUTES), of the visits whose attributes do not vary.
 // - page_visit: one row per visit and path, with a pointer per session and path (page-visit-maintenance.ts).
 //
 // Loads append the traffic rows' keys to rollup_pending in the same transaction as the rows
@@ -60,11 +62,17 @@ export const VISIT_ATTRIBUTES: readonly string[] = ATTRS.filter((a) => SLOT_ATTR
 /** A visit whose rows differ in any of them: more than one value, or a value and none. */
 const MIXED = VISIT_ATTRIBUTES.map((a) => `count(DISTINCT ${a}) + CAST(count(${a}) < count(*) AS INTEGER) > 1`).join(' OR ');
 export const KEY = ['website_id', 'session_id', 'slot', ...ATTRS];
-/** The pointers of session-slot rows, as window expressions. */
-export const POINTERS = [
-  `lag(slot) OVER (PARTITION BY website_id, session_id ORDER BY slot) AS prev_slot`,
-  ...ATTRS.map((a) => `lag(slot) OVER (PARTITION BY website_id, session_id, ${SLOT_ATTRIBUTES[a].join(', ')} ORDER BY slot) AS prev_${a}`),
-].join(', ');
+/**
+ * The pointers of session-slot rows, as window expressions: back (prev_) and forward (next_). A
+ * session with several rows in one slot and value has them point at that slot, but for the first
+ * (back) and the last (forward).
+ */
+export const POINTERS = ([['lag', 'prev'], ['lead', 'next']] as const)
+  .flatMap(([fn, name]) => [
+    `${fn}(slot) OVER (PARTITION BY website_id, session_id ORDER BY slot) AS ${name}_slot`,
+    ...ATTRS.map((a) => `${fn}(slot) OVER (PARTITION BY website_id, session_id, ${SLOT_ATTRIBUTES[a].join(', ')} ORDER BY slot) AS ${name}_${a}`),
+  ])
+  .join(', ');
 export const POINTER_COLUMNS = ['prev_slot', ...ATTRS.map((a) => `prev_${a}`)];
 export const slotOf = (column: string) => `CAST(epoch_ms(${column}) // ${SLOT_MS} AS INTEGER)`;
 const SLOT = slotOf('created_at');
@@ -90,6 +98,26 @@ export function visitSpans(where: Sql): Sql {
   return sql`SELECT website_id, ${raw(slotOf('t0'))} AS slot0, ${raw(slotOf('t1'))} AS slot1, ${join(totals)}, count(*) FILTER (WHERE mixed) AS mixed
     FROM visit_rollup WHERE ${where} GROUP BY ALL`;
 }
+
+/**
+ * visit_attribute_span rows of the visit_rollup rows matching `where`: visit_span per session
+ * attribute value, of the visits whose attributes do not vary (the others are regrouped from raw rows).
+ */
+export function visitAttributeSpans(where: Sql): Sql {
+  const totals = VISIT_METRICS.map((m) => sql`${(metric(m).visit as (d: typeof duckdb) => Sql)(duckdb)} AS ${raw(m)}`);
+  const attributes = raw(VISIT_ATTRIBUTES.join(', '));
+  return sql`SELECT website_id, attribute, value, slot0, slot1, ${join(totals)}
+    FROM (SELECT website_id, ${raw(slotOf('t0'))} AS slot0, ${raw(slotOf('t1'))} AS slot1, c, t0, t1, ${attributes} FROM visit_rollup WHERE (${where}) AND NOT mixed)
+    UNPIVOT (value FOR attribute IN (${attributes})) GROUP BY ALL`;
+}
+
+/** Both span tables recounted: `remove` deletes a table's rows, then those of the visits matching `where` are inserted. */
+export const spanStatements = (remove: (table: string) => Sql, where: Sql): Sql[] => [
+  remove('visit_span'),
+  sql`INSERT INTO visit_span ${visitSpans(where)}`,
+  remove('visit_attribute_span'),
+  sql`INSERT INTO visit_attribute_span ${visitAttributeSpans(where)}`,
+];
 
 const plain = (text: string): Statement => ({ text, params: [] });
 
@@ -132,9 +160,11 @@ export const refreshStatements: readonly Statement[] = [
       mixed = v.mixed OR p.mixed OR ${raw(VISIT_ATTRIBUTES.map((a) => `v.${a} IS DISTINCT FROM p.${a}`).join(' OR '))}
     WHEN NOT MATCHED THEN INSERT BY NAME`),
   plain(`CREATE OR REPLACE TEMP TABLE touched_span AS ${TOUCHED_SPANS}`),
-  plain(`DELETE FROM visit_span s USING (SELECT DISTINCT website_id, slot0 FROM touched_span) k WHERE s.website_id = k.website_id AND s.slot0 = k.slot0`),
-  renderNumbered(sql`INSERT INTO visit_span ${visitSpans(raw(`t0 >= (SELECT make_timestamp(CAST(min(slot0) AS BIGINT) * ${SLOT_MS * 1000}) FROM touched_span)
-    AND (website_id, ${slotOf('t0')}) IN (SELECT (website_id, slot0) FROM touched_span)`))}`),
+  ...spanStatements(
+    (table) => raw(`DELETE FROM ${table} s USING (SELECT DISTINCT website_id, slot0 FROM touched_span) k WHERE s.website_id = k.website_id AND s.slot0 = k.slot0`),
+    raw(`t0 >= (SELECT make_timestamp(CAST(min(slot0) AS BIGINT) * ${SLOT_MS * 1000}) FROM touched_span)
+    AND (website_id, ${slotOf('t0')}) IN (SELECT (website_id, slot0) FROM touched_span)`),
+  ).map(renderNumbered),
   plain('DROP TABLE touched_span'),
   plain('DROP TABLE touched_visit'),
   // A visit that is new, or whose start or channel changed, moves the channel pointers of its session.
@@ -169,11 +199,12 @@ export function buildStatements(websiteId: string | null): Statement[] {
   // Rows in the order the readers filter them (website, column, slot), so that scans skip the
   // row groups of other websites and columns.
   return [
-    ...['visit_rollup', 'visit_span', 'session_slot', 'slot_count', 'page_visit', 'rollup_pending'].map((table) => sql`DELETE FROM ${raw(table)} WHERE TRUE${only}`),
+    ...['visit_rollup', 'visit_span', 'visit_attribute_span', 'session_slot', 'slot_count', 'page_visit', 'rollup_pending'].map((table) => sql`DELETE FROM ${raw(table)} WHERE TRUE${only}`),
     sql`INSERT INTO slot_count ${pageCounts(sql`website_event WHERE ${traffic}`)} ORDER BY website_id, col, slot`,
     sql`INSERT INTO visit_rollup BY NAME SELECT *, ${raw(CHANNEL_POINTER)} AS prev_channel_t0
       FROM (${visitRows(sql`website_event WHERE ${traffic}`, CLICK_ID_FLAG)}) v ORDER BY t0`,
     sql`INSERT INTO visit_span ${visitSpans(sql`TRUE${only}`)} ORDER BY slot0`,
+    sql`INSERT INTO visit_attribute_span ${visitAttributeSpans(sql`TRUE${only}`)} ORDER BY website_id, attribute, value, slot0`,
     sql`INSERT INTO session_slot SELECT ${raw(KEY.join(', '))}, c, ${raw(POINTERS)} FROM (${sessionSlots(sql`website_event WHERE ${traffic}`)}) t ORDER BY website_id, slot`,
     pageVisitBuild(sql`website_event WHERE ${traffic}`),
   ].map(renderNumbered);

@@ -1,6 +1,6 @@
 // The rollups (traffic-maintenance.ts) after a purge, without rebuilding the website's: every rollup row is a
 // function of one session (session_slot, and the pointers of visit_rollup and page_visit), one
-// visit (visit_rollup, page_visit), one slot (slot_count) or one first slot (visit_span), so the
+// visit (visit_rollup, page_visit), one slot (slot_count) or one first slot (visit_span, visit_attribute_span), so the
 // rows of the sessions, visits and slots the deleted rows belonged to are rolled up again from
 // what remains. The cost is that of the rows touched, not of the website's whole history.
 // Run in the purge's transaction: after refreshStatements (no pending row is merged twice), with
@@ -9,7 +9,7 @@
 import { raw, renderNumbered, sql } from '../sql.js';
 import { CLICK_ID_FLAG } from '../../store/sql/columns.js';
 import { pageVisits, PAGE_POINTER } from './page-visit-maintenance.js';
-import { CHANNEL_POINTER, KEY, pageCounts, POINTERS, sessionSlots, slotOf, TRAFFIC, visitRows, visitSpans } from './traffic-maintenance.js';
+import { CHANNEL_POINTER, KEY, pageCounts, POINTERS, sessionSlots, slotOf, spanStatements, TRAFFIC, visitRows } from './traffic-maintenance.js';
 import type { Statement } from '../../store/types.js';
 
 export const PURGED = 'purged';
@@ -35,8 +35,7 @@ export function patchStatements(websiteId: string): Statement[] {
       FROM (SELECT rowid AS row, prev_channel_t0 AS old, ${raw(CHANNEL_POINTER)} AS p FROM visit_rollup WHERE ${site} AND ${raw(ofSessions)}) x
       WHERE visit_rollup.rowid = x.row AND x.p IS DISTINCT FROM x.old`,
     sql`INSERT INTO patch_span SELECT DISTINCT ${raw(slotOf('t0'))} FROM visit_rollup WHERE ${site} AND ${raw(ofVisits)}`,
-    sql`DELETE FROM visit_span WHERE ${site} AND slot0 IN (SELECT slot0 FROM patch_span)`,
-    sql`INSERT INTO visit_span ${visitSpans(sql`${site} AND ${raw(slotOf('t0'))} IN (SELECT slot0 FROM patch_span)`)}`,
+    ...spanStatements((table) => sql`DELETE FROM ${raw(table)} WHERE ${site} AND slot0 IN (SELECT slot0 FROM patch_span)`, sql`${site} AND ${raw(slotOf('t0'))} IN (SELECT slot0 FROM patch_span)`),
     sql`DELETE FROM page_visit WHERE ${site} AND ${raw(ofVisits)}`,
     sql`INSERT INTO page_visit SELECT website_id, visit_id, url_path, session_id, t0, t1, c, NULL FROM (${pageVisits(rows(ofVisits))}) t`,
     sql`UPDATE page_visit SET prev_t0 = x.prev_t0

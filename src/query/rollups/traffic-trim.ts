@@ -1,7 +1,7 @@
 // Retention on the rollups (traffic-maintenance.ts) without rebuilding them: once a website's raw rows created
 // before a slot boundary C are deleted, its rollups are cut at C in the same transaction. Rows of
 // whole slots before C go; visits and page visits that straddle C are rolled up again from their
-// remaining rows; pointers into the deleted past become NULL, as a rebuild would make them (a
+// remaining rows; pointers into the deleted past become NULL (forward ones never point there), as a rebuild would make them (a
 // partition's previous row was deleted only if every earlier one was too), and the pointers of the
 // sessions that lost or changed visits are recomputed. The cost is that of the rows before C and
 // of the sessions around C, not of the website's whole history. Run after refreshStatements (so
@@ -10,7 +10,7 @@ import { raw, renderNumbered, sql } from '../sql.js';
 import { sqlTimestamp } from '../../lib/timestamp.js';
 import { CLICK_ID_FLAG } from '../../store/sql/columns.js';
 import { pageVisits, PAGE_POINTER } from './page-visit-maintenance.js';
-import { CHANNEL_POINTER, POINTER_COLUMNS, SLOT_MS, slotOf, TRAFFIC, visitRows, visitSpans } from './traffic-maintenance.js';
+import { CHANNEL_POINTER, POINTER_COLUMNS, SLOT_MS, slotOf, spanStatements, TRAFFIC, visitRows } from './traffic-maintenance.js';
 import type { Statement } from '../../store/types.js';
 
 /** Whether the rollups can be cut at this instant (a slot boundary). */
@@ -39,8 +39,10 @@ export function trimStatements(websiteId: string, cutoff: Date): Statement[] {
     // Spans are per first slot: those before C are gone; those the straddling visits moved into are recounted.
     sql`CREATE OR REPLACE TEMP TABLE trim_span AS SELECT DISTINCT ${raw(slotOf('t0'))} AS slot0
       FROM visit_rollup WHERE ${site} AND visit_id IN (SELECT visit_id FROM trim_visit WHERE spans)`,
-    sql`DELETE FROM visit_span WHERE ${site} AND (slot0 < ${cs} OR slot0 IN (SELECT slot0 FROM trim_span))`,
-    sql`INSERT INTO visit_span ${visitSpans(sql`${site} AND ${raw(slotOf('t0'))} IN (SELECT slot0 FROM trim_span)`)}`,
+    ...spanStatements(
+      (table) => sql`DELETE FROM ${raw(table)} WHERE ${site} AND (slot0 < ${cs} OR slot0 IN (SELECT slot0 FROM trim_span))`,
+      sql`${site} AND ${raw(slotOf('t0'))} IN (SELECT slot0 FROM trim_span)`,
+    ),
     sql`DELETE FROM page_visit WHERE ${site} AND t0 < ${c}`,
     sql`INSERT INTO page_visit SELECT website_id, visit_id, url_path, session_id, t0, t1, c, NULL
       FROM (${pageVisits(remaining('EXISTS (SELECT 1 FROM trim_page p WHERE p.spans AND p.visit_id = website_event.visit_id AND p.url_path = website_event.url_path)'))}) t`,

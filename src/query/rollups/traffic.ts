@@ -156,9 +156,9 @@ function edgeWindows(q: Query, d: Dialect, grid: Grid, columns: string): Sql {
  * [start, first whole slot) and [last whole slot's end, end] counts once, with a pointer that
  * never counts it as a visitor; each edge session that no whole slot of its bucket (or with its
  * value) holds adds a row that counts it once. Whether a whole slot holds it is read from
- * pointers: a session in the head slot (first - 1) is in the whole slots when its row whose
- * pointer is the head slot lies there; a session in the tail slot (last + 1) when its row there
- * points into the whole slots. (The constant bounds let the lookup scan only the range's slots.)
+ * pointers on the edge slots' own rows: a session in the head slot (first - 1) is in the whole
+ * slots when its row there points forward into them; a session in the tail slot (last + 1) when
+ * its row there points back into them. (The constant slots let each lookup read one slot's rows.)
  */
 function edgeRows(q: Query, d: Dialect, grid: Grid, read: SlotRead, buckets: Sql | null): { ctes: Sql; rows: Sql } {
   const { first, last } = grid;
@@ -172,10 +172,11 @@ function edgeRows(q: Query, d: Dialect, grid: Grid, read: SlotRead, buckets: Sql
     ? sql`SELECT * FROM (${hits}) e LEFT JOIN (SELECT d0, min(slot) AS lo, max(slot) AS hi FROM buckets GROUP BY d0) k USING (d0)`
     : sql`SELECT *, ${int(first)} AS lo, ${int(last)} AS hi FROM (${hits}) e`;
   const ptr = raw(`s.${read.pointer}`);
+  const next = raw(`s.${read.pointer.replace(/^prev_/, 'next_')}`);
   const same = read.keys.kind === 'columns' ? raw(read.keys.columns.map((c, i) => ` AND s.${c} IS NOT DISTINCT FROM e.d${i}`).join('')) : raw('');
   const slotRows = sql`SELECT 1 FROM session_slot s WHERE s.website_id = ${d.uuid(q.websiteId)} AND s.session_id = e.session_id${attributeIs(read.filter, d)}${same}`;
   const held = sql`CASE WHEN e.head
-      THEN EXISTS (${slotRows} AND s.slot BETWEEN ${int(first)} AND ${int(last)} AND s.slot <= e.hi AND ${ptr} = ${int(first - 1)})
+      THEN EXISTS (${slotRows} AND s.slot = ${int(first - 1)} AND ${next} BETWEEN ${int(first)} AND e.hi)
       ELSE EXISTS (${slotRows} AND s.slot = ${int(last + 1)} AND ${ptr} BETWEEN e.lo AND ${int(last)}) END`;
   const ctes = join([...(buckets ? [sql`buckets AS (${buckets})`] : []), sql`edge AS MATERIALIZED (${edge})`], ', ');
   const keys = names.map((n) => `${n}, `).join('');
@@ -226,36 +227,75 @@ function cellsQuery(q: Query, d: Dialect, grid: Grid): Sql {
 /**
  * Visits, bounces and time: whole visits summed per pair of whole slots (visit_span), the whole
  * visits that start or end in an edge slot from visit_rollup, plus the visits cut by the range's
- * ends regrouped from their rows in range. With an attribute filter, whole visits with that value
- * come from visit_rollup, and the rare whole visits whose attributes vary are regrouped from
- * their matching rows, like the cut ones.
+ * ends regrouped from their rows in range. With an attribute filter, the whole visits with that
+ * value in whole slots come from visit_attribute_span (visits whose attributes do not vary), and
+ * the rare whole visits whose attributes vary are regrouped from their matching rows, like the
+ * cut ones. Three statements at most: the spans (which also bound the visits that may be cut),
+ * the edge slots' visits (which also tell the cut ones exactly), the regrouping when there is any.
  */
 async function visitTotals(q: Query, d: Dialect, f: AttributeFilter | null, grid: Grid, run: Run): Promise<Record<VisitMetric, number>> {
   const aggregates = join(VISIT_METRICS.map((m) => sql`${visitRollup.formulas[m](d)} AS ${raw(m)}`));
   const { first, last, slotMs } = grid;
+  const a = q.range.start.getTime();
+  const b = q.range.end.getTime();
   const matches = f ? sql`${raw(f.column)} = ${d.text(f.value)}` : null;
-  const spans = sql`SELECT ${join(VISIT_METRICS.map((m) => sql`${visitSpan.formulas[m]()} AS ${raw(m)}`))}, sum(mixed) AS mixed FROM visit_span
-    WHERE ${website(q, d)} AND slot0 >= ${int(first)} AND slot1 <= ${int(last)}`;
-  // Whole visits in range that start in the head slot or end in the tail slot: plain conjunctions, so scans skip row groups.
+  const slotOf = (ms: number) => int(Math.floor(ms / slotMs));
+  const inWhole = sql`slot0 >= ${int(first)} AND slot1 <= ${int(last)}`;
+  const sums = (table: string, where: Sql) =>
+    join(VISIT_METRICS.map((m) => sql`(SELECT ${visitSpan.formulas[m]()} FROM ${raw(table)} WHERE ${website(q, d)} AND ${inWhole}${where}) AS ${raw(m)}`));
+  // Visits that may be cut: first slot at or before the instant before the range, last at or after
+  // its first slot; likewise at the end (on the grid, exactly the cut ones).
+  const [span] = await run(sql`SELECT ${f ? sql`${sums('visit_attribute_span', sql` AND attribute = ${d.text(f.column)} AND value = ${d.text(f.value)}`)}, ` : raw('')}s.*
+    FROM (SELECT ${f ? raw('') : sql`${join(VISIT_METRICS.map((m) => sql`${visitSpan.formulas[m]()} FILTER (WHERE ${inWhole}) AS ${raw(m)}`))}, `}sum(mixed) FILTER (WHERE ${inWhole}) AS mixed,
+      min(slot0) FILTER (WHERE slot0 <= ${slotOf(a - 1)}) AS start_lo, min(slot0) FILTER (WHERE slot1 >= ${slotOf(b + 1)}) AS end_lo
+      FROM visit_span WHERE ${website(q, d)} AND slot1 >= ${slotOf(a)} AND slot0 <= ${slotOf(b)}) s`);
+  const part = (r: Row | undefined, m: string) => Number(r?.[m] ?? 0);
+  const totals = Object.fromEntries(VISIT_METRICS.map((m) => [m, part(span, m)])) as Record<VisitMetric, number>;
+  // Whole visits in range that start in the head slot or end in the tail slot, and the cut ones:
+  // plain conjunctions, so that each scan reads only the row groups of its slots.
   const edgeWhole: Sql[] = [];
   if (grid.head) edgeWhole.push(sql`${wholeVisits(q, d)} AND t0 < ${at(first * slotMs, d)}`);
   if (grid.tail) edgeWhole.push(sql`${wholeVisits(q, d)} AND t0 >= ${at(first * slotMs, d)} AND t1 >= ${at((last + 1) * slotMs, d)}`);
-  const edgeVisits = edgeWhole.length
-    ? sql`SELECT ${aggregates}, count(*) FILTER (WHERE mixed) AS mixed
-      FROM (${join(edgeWhole.map((w) => sql`SELECT c, t0, t1, mixed FROM visit_rollup WHERE ${w}`), ' UNION ALL ')}) v`
-    : null;
-  const filtered = matches && sql`SELECT ${aggregates} FROM visit_rollup WHERE ${wholeVisits(q, d)} AND NOT mixed AND ${matches}`;
-  const [[span], [edge], cut, [sums]] = await Promise.all([
-    run(spans),
-    edgeVisits ? run(edgeVisits) : [undefined],
-    cutVisitRows(q, d, grid, run),
-    filtered ? run(filtered) : [undefined],
-  ]);
-  const part = (r: Row | undefined, m: string) => Number(r?.[m] ?? 0);
-  const totals = Object.fromEntries(VISIT_METRICS.map((m) => [m, filtered ? part(sums, m) : part(span, m) + part(edge, m)])) as Record<VisitMetric, number>;
-  const regroup: Sql[] = cut ? [cut] : [];
-  if (filtered && part(span, 'mixed') + part(edge, 'mixed') > 0) {
-    regroup.push(sql`SELECT * FROM website_event WHERE ${website(q, d)} AND ${TRAFFIC_TYPES}
+  const cutAtStart = span?.start_lo == null ? null : sql`${website(q, d)} AND t0 >= ${at(Number(span.start_lo) * slotMs, d)} AND t0 < ${at(a, d)} AND t1 >= ${at(a, d)}`;
+  const cutAtEnd = span?.end_lo == null ? null : sql`${website(q, d)} AND t0 >= ${at(Number(span.end_lo) * slotMs, d)} AND t0 <= ${at(b, d)} AND t1 > ${at(b, d)}`;
+  let mixed = part(span, 'mixed');
+  let cut: { start: number | null; end: number | null } = { start: null, end: null };
+  if (edgeWhole.length || cutAtStart || cutAtEnd) {
+    const columns = raw(`c, t0, t1, mixed${f ? `, ${f.column}` : ''}`);
+    const edge = join(edgeWhole.map((w) => sql`SELECT ${columns} FROM visit_rollup WHERE ${w}`), ' UNION ALL ');
+    const parts: Sql[] = [];
+    if (edgeWhole.length) {
+      parts.push(sql`(SELECT ${aggregates} FROM (${edge}) v${matches ? sql` WHERE NOT mixed AND ${matches}` : raw('')}) w`);
+      parts.push(sql`(SELECT count(*) FILTER (WHERE mixed) AS edge_mixed FROM (${edge}) v) x`);
+    }
+    // Their rows in range: [range start, the last one's end] and [the first one's start, range end].
+    if (cutAtStart) parts.push(sql`(SELECT ${d.epochMs(raw('max(t1)'))} AS start_t1 FROM visit_rollup WHERE ${cutAtStart}) cs`);
+    if (cutAtEnd) parts.push(sql`(SELECT ${d.epochMs(raw('min(t0)'))} AS end_t0 FROM visit_rollup WHERE ${cutAtEnd}) ce`);
+    const [edges] = await run(sql`SELECT * FROM ${join(parts, ', ')}`);
+    for (const m of VISIT_METRICS) totals[m] += part(edges, m);
+    mixed += part(edges, 'edge_mixed');
+    cut = { start: edges?.start_t1 == null ? null : Number(edges.start_t1), end: edges?.end_t0 == null ? null : Number(edges.end_t0) };
+  }
+  const regroup: Sql[] = [];
+  const traffic = sql`${website(q, d)} AND ${TRAFFIC_TYPES}`;
+  const cutVisits = join(
+    [cutAtStart && cut.start !== null ? cutAtStart : null, cutAtEnd && cut.end !== null ? cutAtEnd : null].filter((w): w is Sql => w !== null).map((w) => sql`SELECT visit_id FROM visit_rollup WHERE ${w}`),
+    ' UNION ALL ',
+  );
+  // The end of the rows of the visits cut at the start is rounded up: t1 may have microseconds.
+  const windows: [number, number][] = [];
+  if (cut.start !== null) windows.push([a, Math.min(cut.start + 1, b)]);
+  if (cut.end !== null) {
+    const from = Math.max(cut.end, a);
+    // Overlapping windows become one, so that no row is read twice.
+    if (windows.length && windows[0][1] >= from) windows[0] = [a, b];
+    else windows.push([from, b]);
+  }
+  for (const [from, to] of windows) {
+    regroup.push(sql`SELECT * FROM website_event WHERE ${traffic} AND created_at BETWEEN ${at(from, d)} AND ${at(to, d)} AND visit_id IN (${cutVisits})`);
+  }
+  if (f && mixed > 0) {
+    regroup.push(sql`SELECT * FROM website_event WHERE ${traffic}
       AND created_at BETWEEN ${d.timestamp(q.range.start)} AND ${d.timestamp(q.range.end)}
       AND visit_id IN (SELECT visit_id FROM visit_rollup WHERE ${wholeVisits(q, d)} AND mixed)`);
   }

@@ -1,7 +1,7 @@
 // The embedded store's migrations: the shared schema, then DuckDB-only additions (version 100+).
 import type { Migration } from '../sql/migrate.js';
 import { baseMigrations } from '../sql/schema.js';
-import { channelPointerMigration, entryExitTiesMigration, pageVisitMigration, rollupMigration, visitAttributesMigration, visitSpanMigration } from './rollup-migrations.js';
+import { channelPointerMigration, edgePointersMigration, entryExitTiesMigration, pageVisitMigration, rollupMigration, visitAttributesMigration, visitSpanMigration } from './rollup-migrations.js';
 
 export const migrations: Migration[] = [
   ...baseMigrations,
@@ -17,4 +17,5 @@ export const migrations: Migration[] = [
   channelPointerMigration,
   visitAttributesMigration,
   entryExitTiesMigration,
+  edgePointersMigration,
 ];

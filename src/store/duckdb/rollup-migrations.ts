@@ -1,4 +1,4 @@
-// The embedded store's rollup migrations (versions 101-106) as released: literal text, never
+// The embedded store's rollup migrations (versions 101-106, 108) as released: literal text, never
 // generated from live constants, so changing a rollup's columns in code cannot change what an
 // upgraded database already ran. A change to a rollup table is a new migration. Rows stored before
 // a migration that sets `built = false` are rolled up when the store opens (DuckDbAnalytics.open).
@@ -72,4 +72,26 @@ export const entryExitTiesMigration: Migration = {
   // Entry and exit pages of visits with several hits in their first or last instant are now
   // chosen by path: visits rolled up before picked any of them.
   statements: [`UPDATE rollup_state SET built = false`],
+};
+
+export const edgePointersMigration: Migration = {
+  version: 108,
+  name: 'next-pointers-attribute-spans',
+  // session_slot's pointers forward (the session's next slot, and next slot with the same value),
+  // so that a range's head slot is joined to its whole slots by reading the head slot alone; and
+  // visit_span per session attribute value, of the visits whose attributes do not vary.
+  statements: [
+    `ALTER TABLE session_slot ADD COLUMN next_slot INTEGER`,
+    `ALTER TABLE session_slot ADD COLUMN next_browser INTEGER`,
+    `ALTER TABLE session_slot ADD COLUMN next_os INTEGER`,
+    `ALTER TABLE session_slot ADD COLUMN next_device INTEGER`,
+    `ALTER TABLE session_slot ADD COLUMN next_screen INTEGER`,
+    `ALTER TABLE session_slot ADD COLUMN next_language INTEGER`,
+    `ALTER TABLE session_slot ADD COLUMN next_country INTEGER`,
+    `ALTER TABLE session_slot ADD COLUMN next_region INTEGER`,
+    `ALTER TABLE session_slot ADD COLUMN next_city INTEGER`,
+    `CREATE TABLE visit_attribute_span (website_id UUID NOT NULL, attribute VARCHAR NOT NULL, value VARCHAR NOT NULL, slot0 INTEGER NOT NULL, slot1 INTEGER NOT NULL,
+      visits BIGINT NOT NULL, bounces BIGINT NOT NULL, totaltime BIGINT NOT NULL)`,
+    `UPDATE rollup_state SET built = false`,
+  ],
 };
