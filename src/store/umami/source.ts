@@ -9,6 +9,12 @@ export type UmamiDialect = 'postgresql' | 'mysql';
 export interface UmamiSource {
   readonly dialect: UmamiDialect;
   query(sql: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * PostgreSQL only: the rows of a SELECT as CSV, by `COPY (…) TO STDOUT (FORMAT csv)`. COPY takes
+   * no parameters: the `?` are filled in with `params` as literals (strings, and instants as
+   * timestamptz). Read it with stream.pipeline (or another flowing consumer).
+   */
+  copyCsv?(select: string, params: (string | Date)[]): Promise<NodeJS.ReadableStream>;
   /** Column names of each of Umami's tables that exist, lower case. */
   columns(): Promise<Map<string, Set<string>>>;
   close(): Promise<void>;
@@ -43,11 +49,27 @@ function toPg(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
+function literal(v: string | Date): string {
+  if (v instanceof Date) return `'${v.toISOString()}'::timestamptz`;
+  return `'${v.replaceAll("'", "''")}'`;
+}
+
+function inline(sql: string, params: (string | Date)[]): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => {
+    if (n >= params.length) throw new Error('more placeholders than parameters');
+    return literal(params[n++]);
+  });
+}
+
 async function pgSource(url: string): Promise<UmamiSource> {
-  const sql = postgres(url, { max: 2, connect_timeout: CONNECT_TIMEOUT_S, onnotice: () => undefined, prepare: false, idle_timeout: 30, connection: { TimeZone: 'UTC' } });
+  // ISO dates and the shortest exact text of a float (what COPY writes for the CSV path).
+  const connection = { TimeZone: 'UTC', DateStyle: 'ISO', extra_float_digits: '1' };
+  const sql = postgres(url, { max: 2, connect_timeout: CONNECT_TIMEOUT_S, onnotice: () => undefined, prepare: false, idle_timeout: 30, connection });
   return {
     dialect: 'postgresql',
     query: async (text, params = []) => (await sql.unsafe(toPg(text), params as never[])) as unknown as Row[],
+    copyCsv: async (select, params) => sql.unsafe(`COPY (${inline(select, params)}) TO STDOUT (FORMAT csv)`).readable(),
     columns: async () =>
       group(
         (await sql.unsafe(
