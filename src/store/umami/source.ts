@@ -1,5 +1,6 @@
 // A live Umami database, read-only: PostgreSQL (Umami v2 and v3) or MySQL/MariaDB (Umami v2).
 // Statements use `?` placeholders and `"name"` quoting; the MySQL side swaps the quotes.
+import { PassThrough } from 'node:stream';
 import postgres from 'postgres';
 import mysql from 'mysql2/promise';
 import type { Row } from '../types.js';
@@ -69,7 +70,17 @@ async function pgSource(url: string): Promise<UmamiSource> {
   return {
     dialect: 'postgresql',
     query: async (text, params = []) => (await sql.unsafe(toPg(text), params as never[])) as unknown as Row[],
-    copyCsv: async (select, params) => sql.unsafe(`COPY (${inline(select, params)}) TO STDOUT (FORMAT csv)`).readable(),
+    copyCsv: async (select, params) => {
+      const copy = await sql.unsafe(`COPY (${inline(select, params)}) TO STDOUT (FORMAT csv)`).readable();
+      // Read in flowing mode, never paused: when postgres.js's stream is full it pauses its socket
+      // until the next read, and if the COPY ended meanwhile no read comes, so the connection's next
+      // query never answers. The rows wait here instead (one chunk's at most).
+      const out = new PassThrough();
+      copy.on('data', (b: Buffer) => void out.write(b));
+      copy.on('end', () => out.end());
+      copy.on('error', (err) => out.destroy(err));
+      return out;
+    },
     columns: async () =>
       group(
         (await sql.unsafe(
