@@ -215,6 +215,33 @@ export interface AnalyticsStore {
   deleteOlderThan(websiteId: string, before: Date): Promise<{ events: number; sessions: number }>;
   /** Traffic rollups (tables visit_rollup and session_slot, see src/query/rollups/traffic-maintenance.ts), if kept. */
   readonly rollups?: TrafficRollups;
+  /** Loading large amounts of rows as CSV (imports), where the store has a faster path than write(). */
+  readonly bulk?: BulkLoad;
+}
+
+/**
+ * One analytics table's rows as CSV text in PostgreSQL's csv format: every column of the table in
+ * its order (src/store/sql/columns.ts), NULL as an unquoted empty field, an empty string as "",
+ * timestamps as UTC `2026-01-31 23:59:59.999`. `csv` opens the stream; it is read once.
+ */
+export interface CsvRows {
+  readonly table: string;
+  csv(): Promise<NodeJS.ReadableStream>;
+}
+
+/**
+ * Rows in two steps, so the next batch can be read while the current one is stored: `stage`
+ * reads every table's CSV (into files or staging tables, as the store keeps them), `load` then
+ * stores them in one transaction (with the rollups' queue). A stage that fails, or a load the
+ * store refuses, stores nothing; `discard` drops what a stage holds.
+ */
+export interface BulkLoad {
+  stage(parts: readonly CsvRows[]): Promise<StagedRows>;
+}
+
+export interface StagedRows {
+  load(): Promise<void>;
+  discard(): Promise<void>;
 }
 
 /** One SQL statement rendered for a dialect, with its parameters. */

@@ -3,15 +3,18 @@
 // milliseconds, and before any read or delete, so every query sees every acknowledged hit.
 // DuckDB reads a segment file itself (read_csv of its lines, from_json of each line, on its own
 // threads): the event loop neither keeps the rows nor hands them over again.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { AnalyticsStore, RollupMaintenance, RollupRead, Row, Statement, TrafficRollups, WriteBatch } from '../types.js';
+import type { AnalyticsStore, BulkLoad, CsvRows, RollupMaintenance, RollupRead, Row, StagedRows, Statement, TrafficRollups, WriteBatch } from '../types.js';
 import { orphanSessions, retentionStep } from '../sql/retention.js';
 import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
 import { bulkLoadable, stageRows, stageTable } from './bulk.js';
+import { csvRelation, removeCsv, stageCsv, type CsvFile } from './csv-load.js';
 import { DEAD_LETTER_DIR, DeadLetters, type DeadLetterStats } from './dead-letter.js';
 import { RowRejectedError } from '../store-errors.js';
 import { sqlTimestamp } from '../../lib/timestamp.js';
@@ -35,6 +38,8 @@ export const BULK_AT_ROWS = 5_000;
 const ROLLUP_AFTER_MS = 2_000;
 /** Snapshots a rollup read takes at most before it answers from raw rows (each one follows a merge). */
 const SNAPSHOT_ATTEMPTS = 3;
+/** Where bulk loads keep their CSV files: beside the journal (emptied at open), or for an in-memory store in the system's temp directory. */
+export const CSV_DIR = 'bulk-load';
 
 const DUCK_TYPE: Record<Kind, string> = { uuid: 'UUID', ts: 'TIMESTAMP', int: 'INTEGER', num: 'DECIMAL(19,4)', text: 'VARCHAR' };
 
@@ -151,6 +156,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
   /** Deletes that rebuilt a website's rollups instead of cutting or patching them (deleteOlderThan, deleteRows). */
   rollupRebuilds = 0;
   readonly rollups: TrafficRollups;
+  readonly bulk: BulkLoad;
 
   private constructor(
     private readonly pool: DuckDbPool,
@@ -162,6 +168,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
   ) {
     const { slotMs, attributes, pageColumns, visitAttributes } = maintenance;
     this.rollups = { slotMs, attributes, pageColumns, visitAttributes, refresh: () => this.refreshRollups(), read: (id, body) => this.readRollups(id, body), rebuild: () => this.rebuildRollups(null) };
+    const csvDir = journal ? path.join(path.dirname(journal.dir), CSV_DIR) : path.join(os.tmpdir(), `dashi-${CSV_DIR}`);
+    this.bulk = { stage: (parts) => this.stageCsv(csvDir, parts) };
   }
 
   /**
@@ -192,6 +200,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
 
     const [{ last }] = await pool.all('SELECT last_loaded AS last FROM journal_state');
     const { journal, leftover } = await Journal.open(journalDir, Number(last));
+    // Files of a bulk load that a stop interrupted: never loaded (a load is one transaction), or loaded and not yet removed.
+    fs.rmSync(path.join(path.dirname(journalDir), CSV_DIR), { recursive: true, force: true });
     const store = await opened(journal);
     for (const n of leftover) {
       // Read here rather than by DuckDB: a torn last line (never acknowledged) is dropped.
@@ -228,6 +238,44 @@ export class DuckDbAnalytics implements AnalyticsStore {
         const staged = (await stageRows(c, t, list)).join(', ');
         await c.run(`INSERT INTO ${table === 'website_event' ? STAGED_EVENTS : table} (${staged}) SELECT ${staged} FROM ${stage}`);
         await c.run(`DROP TABLE ${stage}`);
+        if (table !== 'website_event') continue;
+        await this.moveStagedEvents(c);
+        events = true;
+      }
+    });
+    if (events) {
+      this.rollupsStale = true;
+      this.scheduleRollups();
+    }
+  }
+
+  private async stageCsv(dir: string, parts: readonly CsvRows[]): Promise<StagedRows> {
+    const files = await stageCsv(dir, parts);
+    let done = false;
+    const discard = async () => {
+      done = true;
+      removeCsv(files);
+    };
+    return {
+      load: async () => {
+        if (done) throw new Error('these rows were loaded or discarded already');
+        try {
+          await this.serial(() => this.loadCsv(files));
+        } finally {
+          await discard();
+        }
+      },
+      discard,
+    };
+  }
+
+  /** One transaction on the writer's connection: every file, events through the staging table (so the rollups' queue gets them too). */
+  private async loadCsv(files: readonly CsvFile[]): Promise<void> {
+    let events = false;
+    await this.inTransaction(async (c) => {
+      for (const { t, file } of files) {
+        const { table } = tables[t];
+        await c.run(`INSERT INTO ${table === 'website_event' ? STAGED_EVENTS : table} SELECT * FROM ${csvRelation(t, file)}`);
         if (table !== 'website_event') continue;
         await this.moveStagedEvents(c);
         events = true;

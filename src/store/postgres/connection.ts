@@ -1,5 +1,7 @@
 // PostgreSQL through postgres.js, behind the shared Executor. Values come back as the DuckDB
 // store returns them: counts as numbers, DECIMAL as numbers, TIMESTAMP (UTC) as Date.
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import postgres from 'postgres';
 import type { Row } from '../types.js';
 import { plainRow, type Executor } from '../sql/executor.js';
@@ -53,8 +55,17 @@ export class PgExecutor implements Executor {
     await this.sql.unsafe(text, params as never[]);
   }
 
-  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: PgExecutor) => Promise<T>): Promise<T> {
     if (!('begin' in this.sql)) return fn(this); // already inside one
     return (this.sql as Sql).begin((tx) => fn(new PgExecutor(tx))) as Promise<T>;
+  }
+
+  /**
+   * `COPY … FROM STDIN` of a stream. postgres.js never ends the statement when the server refuses
+   * a row (the stream stays open): callers copy only text that cannot be refused, e.g. into
+   * a table of text columns.
+   */
+  async copyIn(text: string, source: NodeJS.ReadableStream): Promise<void> {
+    await pipeline(source as Readable, await this.sql.unsafe(text).writable());
   }
 }

@@ -1,7 +1,7 @@
 // PostgreSQL for everything (DATABASE_URL=postgresql://…): the shared schema plus indexes for
 // website-and-time scans, the shared metadata repositories, and one multi-row INSERT per table
 // per batch inside one transaction.
-import type { AnalyticsStore, Statement, Row, Store, WriteBatch } from '../types.js';
+import type { AnalyticsStore, BulkLoad, CsvRows, Statement, Row, Store, WriteBatch } from '../types.js';
 import { orphanSessions, retentionStep } from '../sql/retention.js';
 import type { Migration } from '../sql/migrate.js';
 import { migrate } from '../sql/migrate.js';
@@ -14,6 +14,7 @@ import { SqlSaltRepo } from '../sql/salts.js';
 import { SqlPurgeLogRepo, SqlWebsiteSettingsRepo } from '../sql/data-control.js';
 import { SqlReportRepo, SqlSegmentRepo, SqlTeamRepo, SqlTokenRepo, SqlUserRepo, SqlWebsiteRepo } from '../sql/metadata.js';
 import { connect, PgExecutor, READ_SETTINGS } from './connection.js';
+import { tableIndex } from '../sql/csv.js';
 import { SqlMetadataCopy } from '../sql/metadata-copy.js';
 import { classify } from '../store-errors.js';
 
@@ -53,11 +54,36 @@ export class PgAnalytics implements AnalyticsStore {
    * `reads`: the pool analytics queries run on; `writes`: the ingest writer's (and deletes').
    * `timeoutMs`: statement_timeout of each read (the server cancels it past that, SQLSTATE 57014).
    */
+  readonly bulk: BulkLoad = {
+    // Nothing to stage apart: the load copies straight from the streams.
+    stage: async (parts) => ({ load: () => this.loadCsv(parts), discard: async () => undefined }),
+  };
+
   constructor(
     private readonly reads: Executor,
-    private readonly writes: Executor,
+    private readonly writes: PgExecutor,
     private readonly timeoutMs: number | null = null,
   ) {}
+
+  /**
+   * One transaction: each table's CSV copied into a temporary table of text columns (text
+   * without NUL is never refused, see PgExecutor.copyIn), then cast into the table, where a
+   * refused value fails the statement, and the transaction, as any INSERT would.
+   */
+  private async loadCsv(parts: readonly CsvRows[]): Promise<void> {
+    await this.writes
+      .transaction(async (tx) => {
+        for (const part of parts) {
+          const { table, columns } = tables[tableIndex(part.table)];
+          const stage = `csv_${table}`;
+          await tx.run(`CREATE TEMP TABLE ${stage} (${columns.map(([name]) => `${name} text`).join(', ')}) ON COMMIT DROP`);
+          await tx.copyIn(`COPY ${stage} FROM STDIN (FORMAT csv)`, await part.csv());
+          const cast = columns.map(([name, kind]) => `${name}::${PG_TYPE[kind]}`).join(', ');
+          await tx.run(`INSERT INTO ${table} (${columns.map((c) => c[0]).join(', ')}) SELECT ${cast} FROM ${stage}`);
+        }
+      })
+      .catch((err: unknown) => classify(err, refused));
+  }
 
   query(sql: string, params: unknown[] = []): Promise<Row[]> {
     const ms = this.timeoutMs;

@@ -5,9 +5,11 @@
 // skipped, a partial one is deleted and copied again, so an interrupted import resumes and a
 // second run adds nothing. Ends with the row counts of both sides and Umami's own page views,
 // visitors and visits of the last 30 days per website (the caller compares them with Dashi's).
-import { v5 as uuidv5 } from 'uuid';
-import type { EventDataRow, EventRow, Row, SessionDataRow, SessionRow, Store, WriteBatch } from '../types.js';
+import { Readable } from 'node:stream';
+import { v3 as uuidv3, v5 as uuidv5 } from 'uuid';
+import type { CsvRows, EventDataRow, EventRow, Row, SessionDataRow, SessionRow, StagedRows, Store, WriteBatch } from '../types.js';
 import { chunkCount, type TransferProgress } from '../transfer.js';
+import { csvLine, tableIndex } from '../sql/csv.js';
 import { sqlTimestamp } from '../../lib/timestamp.js';
 import type { UmamiSource } from './source.js';
 import { umamiShape, type UmamiShape } from './shape.js';
@@ -16,6 +18,23 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 /** Namespace of the ids Dashi derives for Umami rows that have none (2.10's visits, v2 share links). */
 const NAMESPACE = '5c3f4d0e-8b7a-4e21-9a60-2f1d3c4b5a69';
+/** Lines of CSV per string handed to a stream. */
+const CSV_LINES = 1000;
+
+/**
+ * The visit of an Umami 2.10 event (which has none): one per session and clock hour, as Umami's
+ * migration to 2.11 made them. A name-based UUID (v3: MD5) so that SQL derives the same id
+ * (visitIdSql); imports before 2026-12 used v5 (SHA-1), and their complete days are kept.
+ */
+export const derivedVisitId = (sessionId: string, createdAt: Date): string => uuidv3(`${sessionId}:${Math.floor(createdAt.getTime() / HOUR)}`, NAMESPACE);
+
+/** derivedVisitId in PostgreSQL, from a session id (uuid or text) and an instant. */
+export function visitIdSql(sessionId: string, createdAt: string): string {
+  const name = `convert_to(${sessionId}::text || ':' || floor(extract(epoch FROM ${createdAt}) / 3600)::bigint::text, 'UTF8')`;
+  const h = `md5(decode('${NAMESPACE.replaceAll('-', '')}', 'hex') || ${name})`;
+  // RFC 4122 v3: version nibble 3, variant bits 10.
+  return `overlay(overlay(${h} placing '3' from 13) placing translate(substr(${h}, 17, 1), '0123456789abcdef', '89ab89ab89ab89ab') from 17)::uuid`;
+}
 const FAR_FUTURE = new Date('2200-01-01T00:00:00Z');
 export const STATS_DAYS = 30;
 
@@ -28,6 +47,8 @@ export interface UmamiImportOptions {
   signal?: AbortSignal;
   /** The end of the stats window (default: now). */
   now?: Date;
+  /** false: every chunk through the store's write() even where it has a bulk load (tests compare the two). */
+  bulk?: boolean;
 }
 
 export interface UmamiTotals {
@@ -43,6 +64,8 @@ export interface UmamiImportReport {
   /** Umami users whose username a different Dashi user already has: their websites and reports now belong to that user. */
   mergedUsers: string[];
   chunksCopied: number;
+  /** Of the chunks copied, those the store's bulk load took (the others went through its write()). */
+  chunksBulkLoaded: number;
   chunksSkipped: number;
   /** Rows per analytics table of the imported websites since `since`, on each side. */
   counts: Record<string, { umami: number; dashi: number }>;
@@ -81,7 +104,14 @@ interface TableCopy {
   select: string;
   map(r: Row): unknown;
   rows(b: WriteBatch): unknown[];
+  /** PostgreSQL: FROM … WHERE and SELECT list giving the Dashi table's columns in order, as CSV text that loads as `map` would. */
+  csv: { from: string; select: string };
 }
+
+// As the rows path reads them: instants to the millisecond (postgres.js makes a Date), floats
+// through a double (Number), in the source connection's UTC.
+const csvTs = (col: string) => `to_char(${col}, 'YYYY-MM-DD HH24:MI:SS.MS')`;
+const csvNum = (col: string) => `(${col})::float8`;
 
 function tableCopies(shape: UmamiShape): TableCopy[] {
   const range = (a: string) => `${a}.website_id = ? AND ${a}.created_at >= ? AND ${a}.created_at < ?`;
@@ -107,7 +137,7 @@ function tableCopies(shape: UmamiShape): TableCopy[] {
         websiteId: String(r.website_id),
         sessionId,
         // Umami 2.10 has no visits; its migration to 2.11 made one per session and clock hour.
-        visitId: str(r.visit_id) ?? uuidv5(`${sessionId}:${Math.floor(createdAt.getTime() / HOUR)}`, NAMESPACE),
+        visitId: str(r.visit_id) ?? derivedVisitId(sessionId, createdAt),
         createdAt,
         eventType: Number(r.event_type),
         eventName: str(r.event_name),
@@ -135,6 +165,19 @@ function tableCopies(shape: UmamiShape): TableCopy[] {
       };
     },
     rows: (b) => b.events,
+    csv: {
+      from: `"website_event" e LEFT JOIN "session" s ON s.session_id = e.session_id WHERE ${range('e')}`,
+      select: [
+        'e.event_id, e.website_id, e.session_id',
+        shape.hasVisitId ? `coalesce(e.visit_id, ${visitIdSql('e.session_id', 'e.created_at')})` : visitIdSql('e.session_id', 'e.created_at'),
+        `${csvTs('e.created_at')}, e.event_type, e.event_name, NULL, e.url_path, e.url_query, e.page_title`,
+        shape.has('website_event', 'hostname') ? 'e.hostname' : s('hostname'),
+        'e.referrer_domain, e.referrer_path, e.referrer_query',
+        ...['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'gclid', 'fbclid', 'msclkid', 'ttclid', 'li_fat_id', 'twclid', 'tag'].map((c) => e(c)),
+        's.browser, s.os, s.device, s.screen, s.language, s.country',
+        `${s('region', 'subdivision1')}, s.city, ${s('distinct_id')}`,
+      ].join(', '),
+    },
   };
   const value = 'string_value, number_value, date_value, data_type';
   const eventData: TableCopy = {
@@ -144,6 +187,10 @@ function tableCopies(shape: UmamiShape): TableCopy[] {
     select: `d.website_id, e.session_id, d.website_event_id, e.event_name, e.url_path, d.created_at, ${shape.col('event_data', 'd', 'data_key', 'event_key')} AS data_key, ${value.replace(/(\w+)/g, 'd.$1')}`,
     map: (r): EventDataRow => ({ ...datum(r), eventId: String(r.website_event_id), eventName: str(r.event_name), urlPath: str(r.url_path) }),
     rows: (b) => b.eventData,
+    csv: {
+      from: `"event_data" d JOIN "website_event" e ON e.event_id = d.website_event_id WHERE ${range('d')}`,
+      select: `d.website_id, e.session_id, d.website_event_id, e.event_name, e.url_path, ${csvTs('d.created_at')}, ${shape.col('event_data', 'd', 'data_key', 'event_key')}, d.string_value, ${csvNum('d.number_value')}, ${csvTs('d.date_value')}, d.data_type`,
+    },
   };
   const sessions: TableCopy = {
     dashi: 'session', alias: 's',
@@ -156,6 +203,10 @@ function tableCopies(shape: UmamiShape): TableCopy[] {
       ...sessionAttributes(r),
     }),
     rows: (b) => b.sessions,
+    csv: {
+      from: `"session" s WHERE ${range('s')}`,
+      select: `s.session_id, s.website_id, ${csvTs('s.created_at')}, s.browser, s.os, s.device, s.screen, s.language, s.country, ${s('region', 'subdivision1')}, s.city, ${s('distinct_id')}`,
+    },
   };
   const sessionData: TableCopy = {
     dashi: 'session_data', alias: 'd',
@@ -163,8 +214,22 @@ function tableCopies(shape: UmamiShape): TableCopy[] {
     select: `d.website_id, d.session_id, d.created_at, ${shape.col('session_data', 'd', 'data_key', 'session_key', 'event_key')} AS data_key, ${value.replace(/(\w+)/g, 'd.$1')}, ${shape.col('session_data', 'd', 'distinct_id')} AS distinct_id`,
     map: (r): SessionDataRow => ({ ...datum(r), distinctId: str(r.distinct_id) }),
     rows: (b) => b.sessionData,
+    csv: {
+      from: `"session_data" d WHERE ${range('d')}`,
+      select: `d.website_id, d.session_id, ${csvTs('d.created_at')}, ${shape.col('session_data', 'd', 'data_key', 'session_key', 'event_key')}, d.string_value, ${csvNum('d.number_value')}, ${csvTs('d.date_value')}, d.data_type, ${shape.col('session_data', 'd', 'distinct_id')}`,
+    },
   };
   return [events, eventData, sessions, sessionData];
+}
+
+/** A chunk's rows of one table, read by the rows path, as CSV text in pieces. */
+function* csvText(rows: Row[], t: TableCopy): Generator<string> {
+  const line = csvLine(tableIndex(t.dashi));
+  for (let i = 0; i < rows.length; i += CSV_LINES) {
+    let out = '';
+    for (const r of rows.slice(i, i + CSV_LINES)) out += line(t.map(r));
+    yield out;
+  }
 }
 
 function datum(r: Row) {
@@ -399,22 +464,61 @@ export async function importUmami(source: UmamiSource, target: Store, options: U
     for (const day of [...days].sort((a, b) => a - b)) plan.push({ websiteId: w.id, day, want: want.map((m) => m.get(day) ?? 0), have: have.map((m) => m.get(day) ?? 0) });
   }
 
-  const range = (c: (typeof plan)[number]) => ({ from: new Date(Math.max(c.day * DAY, since.getTime())), to: new Date((c.day + 1) * DAY) });
-  const complete = (c: (typeof plan)[number]) => c.want.every((n, k) => n === c.have[k]);
-  const read = (c: (typeof plan)[number]) => {
+  type Chunk = (typeof plan)[number];
+  const range = (c: Chunk) => ({ from: new Date(Math.max(c.day * DAY, since.getTime())), to: new Date((c.day + 1) * DAY) });
+  const complete = (c: Chunk) => c.want.every((n, k) => n === c.have[k]);
+  const readRows = (c: Chunk) => {
     const { from, to } = range(c);
-    const rows = Promise.all(copies.map((t) => source.query(`SELECT ${t.select} FROM ${t.from}`, [c.websiteId, from, to])));
-    rows.catch(() => undefined); // awaited in its turn; if the import stops first, it is dropped
-    return rows;
+    return Promise.all(copies.map((t) => source.query(`SELECT ${t.select} FROM ${t.from}`, [c.websiteId, from, to])));
+  };
+  const writeRows = async (rows: Row[][]) => {
+    const batch: WriteBatch = { events: [], eventData: [], sessions: [], sessionData: [] };
+    copies.forEach((t, k) => {
+      const list = t.rows(batch);
+      for (const r of rows[k]) list.push(t.map(r));
+    });
+    await target.analytics.write(batch);
+  };
+  // The store's bulk load where it has one: Umami's rows as CSV, from PostgreSQL's COPY (no value
+  // passes through JavaScript) or from the rows path's own rows (MySQL).
+  const bulk = options.bulk === false ? undefined : target.analytics.bulk;
+  const csvParts = (c: Chunk): CsvRows[] => {
+    const { from, to } = range(c);
+    const params = [c.websiteId, from, to];
+    return copies.map((t) => ({
+      table: t.dashi,
+      csv: async () => {
+        if (source.copyCsv) return source.copyCsv(`SELECT ${t.csv.select} FROM ${t.csv.from}`, params);
+        return Readable.from(csvText(await source.query(`SELECT ${t.select} FROM ${t.from}`, params), t));
+      },
+    }));
+  };
+  // A chunk read ahead: staged for the bulk load, or its rows. A stage that failed (a value the
+  // CSV cannot carry, a row the store refuses) leaves the chunk to the rows path.
+  type Ahead = { staged: StagedRows } | { rows: Row[][] } | { failed: true };
+  const read = (c: Chunk): Promise<Ahead> => {
+    const next: Promise<Ahead> = bulk
+      ? bulk.stage(csvParts(c)).then(
+          (staged) => ({ staged }),
+          () => ({ failed: true }),
+        )
+      : readRows(c).then((rows) => ({ rows }));
+    next.catch(() => undefined); // awaited in its turn; if the import stops first, it is dropped
+    return next;
+  };
+  const drop = async (ahead: Promise<Ahead> | null) => {
+    const a = await ahead?.catch(() => null);
+    if (a && 'staged' in a) await a.staged.discard();
   };
   // The next chunk to copy is read from Umami while the current one is written.
   const todo = plan.filter((c) => !complete(c));
-  let ahead: Promise<Row[][]> | null = todo.length ? read(todo[0]) : null;
+  let ahead: Promise<Ahead> | null = todo.length ? read(todo[0]) : null;
   let copied = 0;
+  let bulkLoaded = 0;
   let skipped = 0;
   for (const [i, c] of plan.entries()) {
     if (options.signal?.aborted) {
-      await ahead?.catch(() => undefined); // let the read finish before the caller closes the source
+      await drop(ahead); // let the read finish before the caller closes the source
       throw new UmamiImportError(`stopped after ${i} of ${plan.length} chunks; run the import again to resume`);
     }
     const { from, to } = range(c);
@@ -423,18 +527,29 @@ export async function importUmami(source: UmamiSource, target: Store, options: U
       skipped++;
       continue;
     }
-    const rows = await ahead!;
+    const got = await ahead!;
     const next = todo[copied + 1];
     ahead = next ? read(next) : null;
-    if (c.have.some((n) => n > 0)) await target.analytics.deleteWebsiteData(c.websiteId, { from, to });
-    const batch: WriteBatch = { events: [], eventData: [], sessions: [], sessionData: [] };
-    copies.forEach((t, k) => {
-      const list = t.rows(batch);
-      for (const r of rows[k]) list.push(t.map(r));
-    });
-    await target.analytics.write(batch);
+    try {
+      if (c.have.some((n) => n > 0)) await target.analytics.deleteWebsiteData(c.websiteId, { from, to });
+      if ('staged' in got) {
+        try {
+          await got.staged.load();
+          bulkLoaded++;
+        } catch {
+          await writeRows(await readRows(c)); // one transaction that stored nothing: the rows path decides
+        }
+      } else {
+        await writeRows('rows' in got ? got.rows : await readRows(c));
+      }
+    } catch (err) {
+      await drop(ahead);
+      throw err;
+    }
     copied++;
   }
+  // The rollups are current when the import ends (bulk loads leave their rows queued).
+  await target.analytics.rollups?.refresh();
   progress(plan.length, plan.length, 'done');
 
   const counts: UmamiImportReport['counts'] = {};
@@ -451,5 +566,5 @@ export async function importUmami(source: UmamiSource, target: Store, options: U
   const from = new Date(to.getTime() - STATS_DAYS * DAY);
   const stats = [];
   for (const w of websites) stats.push({ ...w, umami: await umamiStats(source, shape, w.id, from, to) });
-  return { version: shape.version, metadata: meta.inserted, mergedUsers: meta.merged, chunksCopied: copied, chunksSkipped: skipped, counts, websites: stats, window: { from, to } };
+  return { version: shape.version, metadata: meta.inserted, mergedUsers: meta.merged, chunksCopied: copied, chunksBulkLoaded: bulkLoaded, chunksSkipped: skipped, counts, websites: stats, window: { from, to } };
 }

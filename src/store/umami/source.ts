@@ -1,5 +1,6 @@
 // A live Umami database, read-only: PostgreSQL (Umami v2 and v3) or MySQL/MariaDB (Umami v2).
 // Statements use `?` placeholders and `"name"` quoting; the MySQL side swaps the quotes.
+import { PassThrough } from 'node:stream';
 import postgres from 'postgres';
 import mysql from 'mysql2/promise';
 import type { Row } from '../types.js';
@@ -9,6 +10,12 @@ export type UmamiDialect = 'postgresql' | 'mysql';
 export interface UmamiSource {
   readonly dialect: UmamiDialect;
   query(sql: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * PostgreSQL only: the rows of a SELECT as CSV, by `COPY (…) TO STDOUT (FORMAT csv)`. COPY takes
+   * no parameters: the `?` are filled in with `params` as literals (strings, and instants as
+   * timestamptz). Read it with stream.pipeline (or another flowing consumer).
+   */
+  copyCsv?(select: string, params: (string | Date)[]): Promise<NodeJS.ReadableStream>;
   /** Column names of each of Umami's tables that exist, lower case. */
   columns(): Promise<Map<string, Set<string>>>;
   close(): Promise<void>;
@@ -43,11 +50,37 @@ function toPg(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
+function literal(v: string | Date): string {
+  if (v instanceof Date) return `'${v.toISOString()}'::timestamptz`;
+  return `'${v.replaceAll("'", "''")}'`;
+}
+
+function inline(sql: string, params: (string | Date)[]): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => {
+    if (n >= params.length) throw new Error('more placeholders than parameters');
+    return literal(params[n++]);
+  });
+}
+
 async function pgSource(url: string): Promise<UmamiSource> {
-  const sql = postgres(url, { max: 2, connect_timeout: CONNECT_TIMEOUT_S, onnotice: () => undefined, prepare: false, idle_timeout: 30, connection: { TimeZone: 'UTC' } });
+  // ISO dates and the shortest exact text of a float (what COPY writes for the CSV path).
+  const connection = { TimeZone: 'UTC', DateStyle: 'ISO', extra_float_digits: '1' };
+  const sql = postgres(url, { max: 2, connect_timeout: CONNECT_TIMEOUT_S, onnotice: () => undefined, prepare: false, idle_timeout: 30, connection });
   return {
     dialect: 'postgresql',
     query: async (text, params = []) => (await sql.unsafe(toPg(text), params as never[])) as unknown as Row[],
+    copyCsv: async (select, params) => {
+      const copy = await sql.unsafe(`COPY (${inline(select, params)}) TO STDOUT (FORMAT csv)`).readable();
+      // Read in flowing mode, never paused: when postgres.js's stream is full it pauses its socket
+      // until the next read, and if the COPY ended meanwhile no read comes, so the connection's next
+      // query never answers. The rows wait here instead (one chunk's at most).
+      const out = new PassThrough();
+      copy.on('data', (b: Buffer) => void out.write(b));
+      copy.on('end', () => out.end());
+      copy.on('error', (err) => out.destroy(err));
+      return out;
+    },
     columns: async () =>
       group(
         (await sql.unsafe(

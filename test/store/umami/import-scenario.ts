@@ -52,6 +52,8 @@ export async function importScenario(fixture: UmamiFixture): Promise<void> {
         assert.equal(resumed.report.version, fixture.startsWith('v3') ? 'v3' : 'v2');
         // D (partial), D+1 and w2's D; D-40 was done.
         assert.deepEqual([resumed.report.chunksCopied, resumed.report.chunksSkipped], [3, 1]);
+        // The stores with a bulk load (embedded, PostgreSQL) took every chunk through it.
+        assert.equal(resumed.report.chunksBulkLoaded, target.analytics.bulk ? 3 : 0);
         assert.deepEqual(resumed.report.counts, {
           website_event: { umami: 11, dashi: 11 },
           event_data: { umami: 2, dashi: 2 },
