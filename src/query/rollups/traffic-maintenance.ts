@@ -67,10 +67,13 @@ export const KEY = ['website_id', 'session_id', 'slot', ...ATTRS];
  * session with several rows in one slot and value has them point at that slot, but for the first
  * (back) and the last (forward).
  */
+// Ordered by every attribute after the slot, so that which of a slot's rows is first and last
+// does not depend on the order rows were stored in (a bulk load and small batches agree).
+const POINTER_ORDER = ['slot', ...ATTRS].join(', ');
 export const POINTERS = ([['lag', 'prev'], ['lead', 'next']] as const)
   .flatMap(([fn, name]) => [
-    `${fn}(slot) OVER (PARTITION BY website_id, session_id ORDER BY slot) AS ${name}_slot`,
-    ...ATTRS.map((a) => `${fn}(slot) OVER (PARTITION BY website_id, session_id, ${SLOT_ATTRIBUTES[a].join(', ')} ORDER BY slot) AS ${name}_${a}`),
+    `${fn}(slot) OVER (PARTITION BY website_id, session_id ORDER BY ${POINTER_ORDER}) AS ${name}_slot`,
+    ...ATTRS.map((a) => `${fn}(slot) OVER (PARTITION BY website_id, session_id, ${SLOT_ATTRIBUTES[a].join(', ')} ORDER BY ${POINTER_ORDER}) AS ${name}_${a}`),
   ])
   .join(', ');
 export const POINTER_COLUMNS = ['prev_slot', ...ATTRS.map((a) => `prev_${a}`)];
