@@ -228,16 +228,26 @@ export class DuckDbAnalytics implements AnalyticsStore {
 
   /** One transaction on the writer's connection: every row of the batch, through the staging tables. */
   private async bulkLoad(batch: WriteBatch): Promise<void> {
+    const parts = tables.map((_, t) => t).filter((t) => tables[t].rows(batch).length > 0);
+    await this.loadTables(parts, async (c, t, target) => {
+      const list = tables[t].rows(batch);
+      const stage = stageTable(tables[t].table);
+      const staged = (await stageRows(c, t, list)).join(', ');
+      await c.run(`INSERT INTO ${target} (${staged}) SELECT ${staged} FROM ${stage}`);
+      await c.run(`DROP TABLE ${stage}`);
+    });
+  }
+
+  /**
+   * One transaction on the writer's connection: `insert` fills each of `parts` (indexes into
+   * `tables`), events through the staging table so the rollups' queue gets them too.
+   */
+  private async loadTables(parts: readonly number[], insert: (c: DuckDBConnection, t: number, target: string) => Promise<void>): Promise<void> {
     let events = false;
     await this.inTransaction(async (c) => {
-      for (let t = 0; t < tables.length; t++) {
-        const list = tables[t].rows(batch);
-        if (!list.length) continue;
+      for (const t of parts) {
         const { table } = tables[t];
-        const stage = stageTable(table);
-        const staged = (await stageRows(c, t, list)).join(', ');
-        await c.run(`INSERT INTO ${table === 'website_event' ? STAGED_EVENTS : table} (${staged}) SELECT ${staged} FROM ${stage}`);
-        await c.run(`DROP TABLE ${stage}`);
+        await insert(c, t, table === 'website_event' ? STAGED_EVENTS : table);
         if (table !== 'website_event') continue;
         await this.moveStagedEvents(c);
         events = true;
@@ -269,22 +279,10 @@ export class DuckDbAnalytics implements AnalyticsStore {
     };
   }
 
-  /** One transaction on the writer's connection: every file, events through the staging table (so the rollups' queue gets them too). */
-  private async loadCsv(files: readonly CsvFile[]): Promise<void> {
-    let events = false;
-    await this.inTransaction(async (c) => {
-      for (const { t, file } of files) {
-        const { table } = tables[t];
-        await c.run(`INSERT INTO ${table === 'website_event' ? STAGED_EVENTS : table} SELECT * FROM ${csvRelation(t, file)}`);
-        if (table !== 'website_event') continue;
-        await this.moveStagedEvents(c);
-        events = true;
-      }
-    });
-    if (events) {
-      this.rollupsStale = true;
-      this.scheduleRollups();
-    }
+  /** Every staged file in one transaction (loadTables). */
+  private loadCsv(files: readonly CsvFile[]): Promise<void> {
+    const byTable = new Map(files.map((f) => [f.t, f.file]));
+    return this.loadTables([...byTable.keys()], (c, t, target) => c.run(`INSERT INTO ${target} SELECT * FROM ${csvRelation(t, byTable.get(t)!)}`).then(() => undefined));
   }
 
   /** Staged events into website_event, and into the rollups' queue from the same rows. */
