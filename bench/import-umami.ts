@@ -15,7 +15,7 @@ import { openStore } from '../src/store/index.js';
 import { trafficRollups } from '../src/query/rollups/embedded-rollups.js';
 import { runUmamiImport } from '../src/api/import-umami.js';
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+const args = Object.fromEntries(process.argv.slice(2).map((a) => { const [k, v] = a.replace(/^--/, '').split('='); return [k, v ?? 'true']; }));
 const EVENTS = Number(args.events ?? 10_000_000);
 const SESSIONS = Math.max(1, Math.round(EVENTS / 10));
 const DAYS = 90;

@@ -17,7 +17,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Revives the dates of a result that came back as JSON. */
 function revive(result: UmamiImportResult): UmamiImportResult {
-  result.report.window = { from: new Date(result.report.window.from), to: new Date(result.report.window.to) };
+  const { report } = result;
+  report.window = { from: new Date(report.window.from), to: new Date(report.window.to) };
+  report.bulkFallbacks = report.bulkFallbacks.map((f) => ({ ...f, from: new Date(f.from), to: new Date(f.to) }));
   return result;
 }
 

@@ -1,9 +1,9 @@
 // `dashi import umami`: copy an Umami database (v2 on PostgreSQL or MySQL, v3 on PostgreSQL) into
 // a Dashi store. Metadata first, keyed by Umami's own ids (websites keep theirs, so trackers keep
-// working; users keep their bcrypt hashes), rows already present are kept. Then analytics in
-// chunks of one website-day, like migrate-store: a chunk whose four row counts already match is
-// skipped, a partial one is deleted and copied again, so an interrupted import resumes and a
-// second run adds nothing. Ends with the row counts of both sides and Umami's own page views,
+// working; users keep their bcrypt hashes), rows already present are kept. Then analytics by
+// website-day, like migrate-store: a day whose four row counts already match is skipped, a
+// partial one is deleted and copied again, so an interrupted import resumes and a second run adds
+// nothing. Consecutive days to copy go in one chunk (one load) of up to CHUNK_ROWS rows. Ends with the row counts of both sides and Umami's own page views,
 // visitors and visits of the last 30 days per website (the caller compares them with Dashi's).
 import { Readable } from 'node:stream';
 import { v3 as uuidv3, v5 as uuidv5 } from 'uuid';
@@ -20,6 +20,8 @@ const HOUR = 3_600_000;
 const NAMESPACE = '5c3f4d0e-8b7a-4e21-9a60-2f1d3c4b5a69';
 /** Lines of CSV per string handed to a stream. */
 const CSV_LINES = 1000;
+/** Rows of the four tables together that one chunk copies at most: bounds the staged files and one load's transaction. */
+const CHUNK_ROWS = 250_000;
 
 /**
  * The visit of an Umami 2.10 event (which has none): one per session and clock hour, as Umami's
@@ -49,6 +51,8 @@ export interface UmamiImportOptions {
   now?: Date;
   /** false: every chunk through the store's write() even where it has a bulk load (tests compare the two). */
   bulk?: boolean;
+  /** Rows one chunk copies at most (default CHUNK_ROWS; a single day is never split). */
+  chunkRows?: number;
 }
 
 export interface UmamiTotals {
@@ -63,10 +67,14 @@ export interface UmamiImportReport {
   metadata: Record<string, number>;
   /** Umami users whose username a different Dashi user already has: their websites and reports now belong to that user. */
   mergedUsers: string[];
+  /** Website-days copied (in chunks of several days: CHUNK_ROWS). */
   chunksCopied: number;
-  /** Of the chunks copied, those the store's bulk load took (the others went through its write()). */
+  /** Of the website-days copied, those the store's bulk load took (the others went through its write()). */
   chunksBulkLoaded: number;
+  /** Website-days whose row counts already matched. */
   chunksSkipped: number;
+  /** Chunks the bulk load refused, copied through the store's write() instead, with the first line of the error. */
+  bulkFallbacks: { websiteId: string; from: Date; to: Date; reason: string }[];
   /** Rows per analytics table of the imported websites since `since`, on each side. */
   counts: Record<string, { umami: number; dashi: number }>;
   websites: { id: string; name: string; domain: string | null; umami: UmamiTotals }[];
@@ -464,13 +472,32 @@ export async function importUmami(source: UmamiSource, target: Store, options: U
     for (const day of [...days].sort((a, b) => a - b)) plan.push({ websiteId: w.id, day, want: want.map((m) => m.get(day) ?? 0), have: have.map((m) => m.get(day) ?? 0) });
   }
 
-  type Chunk = (typeof plan)[number];
-  const range = (c: Chunk) => ({ from: new Date(Math.max(c.day * DAY, since.getTime())), to: new Date((c.day + 1) * DAY) });
-  const complete = (c: Chunk) => c.want.every((n, k) => n === c.have[k]);
-  const readRows = (c: Chunk) => {
-    const { from, to } = range(c);
-    return Promise.all(copies.map((t) => source.query(`SELECT ${t.select} FROM ${t.from}`, [c.websiteId, from, to])));
-  };
+  // Chunks: runs of consecutive website-days that need copying, up to CHUNK_ROWS rows (or one
+  // day, however big). A complete day ends a run, so a chunk's delete never touches one.
+  type Day = (typeof plan)[number];
+  type Chunk = { websiteId: string; days: Day[]; first: number };
+  const complete = (d: Day) => d.want.every((n, k) => n === d.have[k]);
+  const rowsOf = (d: Day) => d.want.reduce((a, b) => a + b, 0);
+  const chunkRows = options.chunkRows ?? CHUNK_ROWS;
+  const chunks: Chunk[] = [];
+  let open: (Chunk & { rows: number }) | null = null;
+  for (const [i, d] of plan.entries()) {
+    if (complete(d)) {
+      open = null;
+      continue;
+    }
+    if (open && open.websiteId === d.websiteId && open.rows + rowsOf(d) <= chunkRows) {
+      open.days.push(d);
+      open.rows += rowsOf(d);
+    } else {
+      open = { websiteId: d.websiteId, days: [d], first: i, rows: rowsOf(d) };
+      chunks.push(open);
+    }
+  }
+  const dayRange = (d: Day) => ({ from: new Date(Math.max(d.day * DAY, since.getTime())), to: new Date((d.day + 1) * DAY) });
+  const range = (c: Chunk) => ({ from: dayRange(c.days[0]).from, to: dayRange(c.days.at(-1)!).to });
+  const readRows = (websiteId: string, { from, to }: { from: Date; to: Date }) =>
+    Promise.all(copies.map((t) => source.query(`SELECT ${t.select} FROM ${t.from}`, [websiteId, from, to])));
   const writeRows = async (rows: Row[][]) => {
     const batch: WriteBatch = { events: [], eventData: [], sessions: [], sessionData: [] };
     copies.forEach((t, k) => {
@@ -493,16 +520,16 @@ export async function importUmami(source: UmamiSource, target: Store, options: U
       },
     }));
   };
-  // A chunk read ahead: staged for the bulk load, or its rows. A stage that failed (a value the
-  // CSV cannot carry, a row the store refuses) leaves the chunk to the rows path.
-  type Ahead = { staged: StagedRows } | { rows: Row[][] } | { failed: true };
-  const read = (c: Chunk): Promise<Ahead> => {
-    const next: Promise<Ahead> = bulk
-      ? bulk.stage(csvParts(c)).then(
-          (staged) => ({ staged }),
-          () => ({ failed: true }),
-        )
-      : readRows(c).then((rows) => ({ rows }));
+  // A chunk read ahead and staged for the bulk load. A stage that failed (a value the CSV cannot
+  // carry) leaves the chunk to the rows path, as does a load the store refused.
+  type Ahead = { staged: StagedRows } | { failed: string };
+  const reason = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300) || 'refused';
+  const read = (c: Chunk): Promise<Ahead> | null => {
+    if (!bulk) return null;
+    const next: Promise<Ahead> = bulk.stage(csvParts(c)).then(
+      (staged) => ({ staged }),
+      (err) => ({ failed: reason(err) }),
+    );
     next.catch(() => undefined); // awaited in its turn; if the import stops first, it is dropped
     return next;
   };
@@ -510,44 +537,53 @@ export async function importUmami(source: UmamiSource, target: Store, options: U
     const a = await ahead?.catch(() => null);
     if (a && 'staged' in a) await a.staged.discard();
   };
-  // The next chunk to copy is read from Umami while the current one is written.
-  const todo = plan.filter((c) => !complete(c));
-  let ahead: Promise<Ahead> | null = todo.length ? read(todo[0]) : null;
-  let copied = 0;
+  const fallbacks: UmamiImportReport['bulkFallbacks'] = [];
   let bulkLoaded = 0;
-  let skipped = 0;
-  for (const [i, c] of plan.entries()) {
+  /** Loads what was staged; null when it is stored, else why not (one transaction that stored nothing). */
+  const loaded = async (a: Ahead, days: number): Promise<string | null> => {
+    if ('failed' in a) return a.failed;
+    try {
+      await a.staged.load();
+      bulkLoaded += days;
+      return null;
+    } catch (err) {
+      return reason(err);
+    }
+  };
+  // The next chunk is read from Umami while the current one is written.
+  let ahead = chunks.length ? read(chunks[0]) : null;
+  let copied = 0;
+  for (const [k, c] of chunks.entries()) {
     if (options.signal?.aborted) {
       await drop(ahead); // let the read finish before the caller closes the source
-      throw new UmamiImportError(`stopped after ${i} of ${plan.length} chunks; run the import again to resume`);
+      throw new UmamiImportError(`stopped after ${c.first} of ${plan.length} website-days; run the import again to resume`);
     }
     const { from, to } = range(c);
-    progress(i, plan.length, `${c.websiteId.slice(0, 8)} ${from.toISOString().slice(0, 10)}`);
-    if (complete(c)) {
-      skipped++;
-      continue;
-    }
-    const got = await ahead!;
-    const next = todo[copied + 1];
-    ahead = next ? read(next) : null;
+    progress(c.first, plan.length, `${c.websiteId.slice(0, 8)} ${from.toISOString().slice(0, 10)}`);
+    const got = await ahead;
+    ahead = k + 1 < chunks.length ? read(chunks[k + 1]) : null;
     try {
-      if (c.have.some((n) => n > 0)) await target.analytics.deleteWebsiteData(c.websiteId, { from, to });
-      if ('staged' in got) {
-        try {
-          await got.staged.load();
-          bulkLoaded++;
-        } catch {
-          await writeRows(await readRows(c)); // one transaction that stored nothing: the rows path decides
+      if (c.days.some((d) => d.have.some((n) => n > 0))) await target.analytics.deleteWebsiteData(c.websiteId, { from, to });
+      const failed = got ? await loaded(got, c.days.length) : null;
+      if (!got) {
+        for (const d of c.days) await writeRows(await readRows(c.websiteId, dayRange(d)));
+      } else if (failed !== null) {
+        // Day by day, so that only a day holding what the bulk load refused takes the rows path
+        // (which holds one website-day in memory at a time).
+        for (const d of c.days) {
+          const why = c.days.length === 1 ? failed : await loaded((await read({ websiteId: c.websiteId, days: [d], first: 0 }))!, 1);
+          if (why === null) continue;
+          fallbacks.push({ websiteId: c.websiteId, ...dayRange(d), reason: why });
+          await writeRows(await readRows(c.websiteId, dayRange(d)));
         }
-      } else {
-        await writeRows('rows' in got ? got.rows : await readRows(c));
       }
     } catch (err) {
       await drop(ahead);
       throw err;
     }
-    copied++;
+    copied += c.days.length;
   }
+  const skipped = plan.length - copied;
   // The rollups are current when the import ends (bulk loads leave their rows queued).
   await target.analytics.rollups?.refresh();
   progress(plan.length, plan.length, 'done');
@@ -566,5 +602,5 @@ export async function importUmami(source: UmamiSource, target: Store, options: U
   const from = new Date(to.getTime() - STATS_DAYS * DAY);
   const stats = [];
   for (const w of websites) stats.push({ ...w, umami: await umamiStats(source, shape, w.id, from, to) });
-  return { version: shape.version, metadata: meta.inserted, mergedUsers: meta.merged, chunksCopied: copied, chunksBulkLoaded: bulkLoaded, chunksSkipped: skipped, counts, websites: stats, window: { from, to } };
+  return { version: shape.version, metadata: meta.inserted, mergedUsers: meta.merged, chunksCopied: copied, chunksBulkLoaded: bulkLoaded, chunksSkipped: skipped, bulkFallbacks: fallbacks, counts, websites: stats, window: { from, to } };
 }

@@ -25,6 +25,7 @@ export interface UmamiSource {
 export class UmamiSourceError extends Error {}
 
 const CONNECT_TIMEOUT_S = 10;
+const COPY_PIECE = 1 << 20;
 
 export function umamiDialect(url: string): UmamiDialect | null {
   const scheme = /^([a-z]+):\/\//i.exec(url)?.[1]?.toLowerCase();
@@ -74,10 +75,26 @@ async function pgSource(url: string): Promise<UmamiSource> {
       const copy = await sql.unsafe(`COPY (${inline(select, params)}) TO STDOUT (FORMAT csv)`).readable();
       // Read in flowing mode, never paused: when postgres.js's stream is full it pauses its socket
       // until the next read, and if the COPY ended meanwhile no read comes, so the connection's next
-      // query never answers. The rows wait here instead (one chunk's at most).
+      // query never answers. The rows wait here instead (one chunk's at most). Each row comes as
+      // its own buffer: they go on in pieces of COPY_PIECE bytes (a write per row costs more than
+      // PostgreSQL's whole COPY).
       const out = new PassThrough();
-      copy.on('data', (b: Buffer) => void out.write(b));
-      copy.on('end', () => out.end());
+      let parts: Buffer[] = [];
+      let size = 0;
+      const pass = () => {
+        if (size) out.write(Buffer.concat(parts, size));
+        parts = [];
+        size = 0;
+      };
+      copy.on('data', (b: Buffer) => {
+        parts.push(b);
+        size += b.length;
+        if (size >= COPY_PIECE) pass();
+      });
+      copy.on('end', () => {
+        pass();
+        out.end();
+      });
       copy.on('error', (err) => out.destroy(err));
       return out;
     },
