@@ -58,7 +58,8 @@ async function migrateStore(args: string[]): Promise<void> {
     console.log(`Copying ${source.kind} → ${target.kind}`);
     const report = await transferStore(source, target, progressBar);
     console.log('Metadata rows copied:', report.metadata);
-    console.log(`Analytics chunks (website-days): ${report.chunksCopied} copied, ${report.chunksSkipped} already complete`);
+    console.log(`Analytics website-days: ${report.chunksCopied} copied, ${report.chunksSkipped} already complete (${report.chunksBulkLoaded} of them as CSV)`);
+    for (const f of report.bulkFallbacks) console.log(`  ${f.websiteId} ${f.from.toISOString().slice(0, 10)}: copied row by row, the bulk load refused it (${f.reason})`);
     let ok = true;
     for (const [table, { source: s, target: t }] of Object.entries(report.analytics)) {
       console.log(`  ${table}: source ${s}, target ${t}${s === t ? '' : '  MISMATCH'}`);

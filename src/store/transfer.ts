@@ -1,10 +1,12 @@
 // Copy everything from one store to another (`dashi migrate-store`): metadata rows by primary key
-// (rows already there are kept), then analytics by website-day. A day whose row counts already
-// match is skipped and a partial one is deleted and copied again, so an interrupted run resumes
-// where it stopped. Days are read in time slices of about CHUNK_ROWS rows and written in batches of
-// about CHUNK_ROWS rows (several small days in one, a big day in several), so every write takes
-// the target's bulk path and memory stays bounded. At the end every table's counts are compared.
-import type { AnalyticsStore, Store } from './types.js';
+// (rows already there are kept), then analytics by website-day (day-copy.ts: complete days are
+// skipped, partial ones copied again, so an interrupted run resumes where it stopped). Between
+// the embedded store and PostgreSQL the rows go as CSV (the source's csvOut into the target's
+// bulk load); otherwise days are read in time slices of about CHUNK_ROWS rows and written in
+// batches of about CHUNK_ROWS rows, so memory stays bounded. At the end every table's counts are
+// compared.
+import type { AnalyticsStore, CsvRows, Store } from './types.js';
+import { BULK_CHUNK_ROWS, copyByDays, DAY, storeDays, websitePlan, type CopyDay, type DayCopyReport, type DayRange } from './day-copy.js';
 import { batchSize, emptyBatch } from './event-lines.js';
 import { tables } from './sql/columns.js';
 import { sqlTimestamp } from '../lib/timestamp.js';
@@ -27,8 +29,7 @@ const METADATA_TABLES: [table: string, key: string][] = [
   ['purge_log', 'purge_id'],
 ];
 
-const DAY = 86_400_000;
-/** Rows per read and per write (the targets' bulk paths start well below this). */
+/** Rows per read and per write on the rows path (the targets' bulk paths start well below this). */
 const CHUNK_ROWS = 50_000;
 
 export interface TransferProgress {
@@ -38,8 +39,12 @@ export interface TransferProgress {
 export interface TransferReport {
   metadata: Record<string, number>;
   analytics: Record<string, { source: number; target: number }>;
+  /** Website-days copied, and already complete. */
   chunksCopied: number;
   chunksSkipped: number;
+  /** Of the days copied, those the target's bulk load took from the source's CSV. */
+  chunksBulkLoaded: number;
+  bulkFallbacks: DayCopyReport['fallbacks'];
 }
 
 export const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -91,69 +96,84 @@ export async function copyMetadata(source: Store, target: Store): Promise<Record
   return copied;
 }
 
-async function websiteDays(source: Store, websiteId: string): Promise<Date[]> {
-  const p = placeholders(source.analytics);
+/** The start of the UTC day of a website's first row in the store, or null if it has none. */
+async function firstDay(store: Store, websiteId: string): Promise<Date | null> {
+  const p = placeholders(store.analytics);
   let min = Infinity;
-  let max = -Infinity;
   for (const { table } of tables) {
-    const [r] = await source.analytics.query(`SELECT min(created_at) AS lo, max(created_at) AS hi, count(*) AS n FROM ${table} WHERE website_id = ${p.uuid(1)}`, [websiteId]);
-    if (!Number(r.n)) continue;
-    min = Math.min(min, (r.lo as Date).getTime());
-    max = Math.max(max, (r.hi as Date).getTime());
+    const [r] = await store.analytics.query(`SELECT min(created_at) AS lo, count(*) AS n FROM ${table} WHERE website_id = ${p.uuid(1)}`, [websiteId]);
+    if (Number(r.n)) min = Math.min(min, (r.lo as Date).getTime());
   }
-  const days: Date[] = [];
-  if (min === Infinity) return days;
-  for (let t = Math.floor(min / DAY) * DAY; t <= max; t += DAY) days.push(new Date(t));
-  return days;
+  return min === Infinity ? null : new Date(Math.floor(min / DAY) * DAY);
 }
 
 export interface TransferOptions {
-  /** Rows per read and per write; CHUNK_ROWS unless set. */
+  /** Rows per read and per write on the rows path, and at most per bulk-loaded chunk; CHUNK_ROWS and BULK_CHUNK_ROWS unless set. */
   chunkRows?: number;
+  /** false: every day through the target's write() even where both stores have a CSV path (tests compare the two). */
+  bulk?: boolean;
 }
 
 export async function transferStore(source: Store, target: Store, progress: TransferProgress = () => undefined, options: TransferOptions = {}): Promise<TransferReport> {
   const chunkRows = options.chunkRows ?? CHUNK_ROWS;
   const metadata = await copyMetadata(source, target);
   const websites = (await source.metadataCopy.rows('websites')).map((r) => String(r.website_id));
-  const plan: [string, Date][] = [];
-  for (const w of websites) for (const day of await websiteDays(source, w)) plan.push([w, day]);
+  const plan: CopyDay[] = [];
+  let since = Infinity;
+  for (const w of websites) {
+    const first = [await firstDay(source, w), await firstDay(target, w)].filter((d): d is Date => d !== null);
+    if (!first.length) continue;
+    const from = new Date(Math.min(...first.map((d) => d.getTime())));
+    since = Math.min(since, from.getTime());
+    const want = await Promise.all(tables.map(({ table }) => storeDays(source.analytics, table, w, from)));
+    const have = await Promise.all(tables.map(({ table }) => storeDays(target.analytics, table, w, from)));
+    plan.push(...websitePlan(w, want, have));
+  }
+  const wanted = new Map(plan.map((d) => [`${d.websiteId} ${d.day}`, d.want]));
 
-  let copied = 0;
-  let skipped = 0;
+  // Both stores' CSV paths where they have them: no value passes through JavaScript.
+  const csvOut = source.analytics.csvOut?.bind(source.analytics);
+  const csvParts = (websiteId: string, range: DayRange): CsvRows[] => tables.map(({ table }) => ({ table, csv: () => csvOut!(table, websiteId, range) }));
+
   let batch = emptyBatch();
   const write = async () => {
     if (batchSize(batch) > 0) await target.analytics.write(batch);
     batch = emptyBatch();
   };
-  for (const [i, [websiteId, from]] of plan.entries()) {
-    const to = new Date(from.getTime() + DAY);
-    progress(i, plan.length, `${websiteId.slice(0, 8)} ${from.toISOString().slice(0, 10)}`);
-    const want = await Promise.all(tables.map(({ table }) => chunkCount(source, table, websiteId, from, to)));
-    const have = await Promise.all(tables.map(({ table }) => chunkCount(target, table, websiteId, from, to)));
-    if (want.every((n, k) => n === have[k])) {
-      skipped++;
-      continue;
-    }
-    if (have.some((n) => n > 0)) await target.analytics.deleteWebsiteData(websiteId, { from, to });
-    for (const [t, { table, rows }] of tables.entries()) {
-      // Equal slices of the day, about CHUNK_ROWS rows each if the day's rows are spread evenly.
-      const slices = Math.max(1, Math.ceil(want[t] / chunkRows));
-      for (let k = 0; k < slices && want[t] > 0; k++) {
-        const lo = new Date(from.getTime() + Math.floor((k * DAY) / slices));
-        const hi = new Date(from.getTime() + Math.floor(((k + 1) * DAY) / slices));
-        const raw = await source.analytics.query(`SELECT * FROM ${table} WHERE ${rangeWhere(source)}`, [websiteId, isoParam(lo), isoParam(hi)]);
-        const list = rows(batch) as Record<string, unknown>[];
-        for (const r of raw) list.push(toWriterRow[t](r));
-        if (batchSize(batch) >= chunkRows) await write();
+  // The rows path: each day read in time slices of about chunkRows rows, written in batches of
+  // about chunkRows rows (several small days in one, a big day in several).
+  const writeRows = async (websiteId: string, days: readonly DayRange[]) => {
+    for (const { from, to } of days) {
+      const want = wanted.get(`${websiteId} ${Math.floor(from.getTime() / DAY)}`) ?? tables.map(() => 0);
+      for (const [t, { table, rows }] of tables.entries()) {
+        // Equal slices of the day, about chunkRows rows each if the day's rows are spread evenly.
+        const slices = Math.max(1, Math.ceil(want[t] / chunkRows));
+        for (let k = 0; k < slices && want[t] > 0; k++) {
+          const lo = new Date(from.getTime() + Math.floor((k * (to.getTime() - from.getTime())) / slices));
+          const hi = new Date(from.getTime() + Math.floor(((k + 1) * (to.getTime() - from.getTime())) / slices));
+          const raw = await source.analytics.query(`SELECT * FROM ${table} WHERE ${rangeWhere(source)}`, [websiteId, isoParam(lo), isoParam(hi)]);
+          const list = rows(batch) as Record<string, unknown>[];
+          for (const r of raw) list.push(toWriterRow[t](r));
+          if (batchSize(batch) >= chunkRows) await write();
+        }
       }
     }
-    copied++;
-  }
-  await write();
+    await write();
+  };
+  const copy = await copyByDays({
+    target: target.analytics,
+    plan,
+    since: new Date(Number.isFinite(since) ? since : 0),
+    chunkRows: options.chunkRows ?? BULK_CHUNK_ROWS,
+    csvParts: csvOut && options.bulk !== false ? csvParts : null,
+    writeRows,
+    stopped: (done, total) => new Error(`stopped after ${done} of ${total} website-days`),
+    progress,
+  });
+  await target.analytics.rollups?.refresh();
   progress(plan.length, plan.length, 'done');
 
   const analytics: TransferReport['analytics'] = {};
   for (const { table } of tables) analytics[table] = { source: await totals(source, table), target: await totals(target, table) };
-  return { metadata, analytics, chunksCopied: copied, chunksSkipped: skipped };
+  return { metadata, analytics, chunksCopied: copy.copied, chunksSkipped: copy.skipped, chunksBulkLoaded: copy.bulkLoaded, bulkFallbacks: copy.fallbacks };
 }

@@ -217,6 +217,12 @@ export interface AnalyticsStore {
   readonly rollups?: TrafficRollups;
   /** Loading large amounts of rows as CSV (imports), where the store has a faster path than write(). */
   readonly bulk?: BulkLoad;
+  /**
+   * A website's rows of one analytics table created in [from, to), as CSV in CsvRows' format with
+   * the table's columns in order (sql/columns.ts): what another store's bulk load reads
+   * (migrate-store). The embedded store and PostgreSQL have it; ClickHouse's rows are read as rows.
+   */
+  csvOut?(table: string, websiteId: string, range: { from: Date; to: Date }): Promise<NodeJS.ReadableStream>;
 }
 
 /**

@@ -301,6 +301,27 @@ describe('traffic rollups give the raw numbers', () => {
     await compare('late hits');
   });
 
+  test('a backlog merged a share at a time (mergeRows) gives the same numbers', async () => {
+    const analytics = store.analytics as AnalyticsStore & { mergeRows: number };
+    const before = analytics.mergeRows;
+    analytics.mergeRows = 37;
+    try {
+      const late: EventRow[] = [];
+      for (let v = 0; v < 150; v++) {
+        const visit = pick(900);
+        late.push(row(W, sessionOf.get(visit)!, visit, T0 + pick(SPAN)));
+        late.push(row(W, pick(120), 7000 + v, T0 + pick(SPAN)));
+      }
+      await store.analytics.write(batch(late));
+      await store.analytics.rollups!.refresh();
+      const [{ n }] = await store.analytics.query('SELECT count(*) AS n FROM rollup_pending');
+      assert.equal(Number(n), 0, 'every share merged');
+      await compare('merged in shares of 37 rows');
+    } finally {
+      analytics.mergeRows = before;
+    }
+  });
+
   test('reads racing loads and merges answer from one state', async () => {
     // Entry pages, channels and totals on shifted ranges read visit_span, visit_rollup and raw
     // rows in several statements; late hits landing between them must not mix two states.

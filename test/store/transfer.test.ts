@@ -57,6 +57,8 @@ test('embedded store to every server store', async () => {
     const first = await runCli(['migrate-store', ...flags], { DATA_DIR: source.dataDir, DATABASE_URL: '', CLICKHOUSE_URL: '' });
     assert.equal(first.code, 0, first.output);
     assert.match(first.output, /3 copied, 0 already complete/);
+    // Into PostgreSQL as CSV; ClickHouse has no bulk load, so the rows go through its write().
+    assert.match(first.output, store.name === 'postgres' ? /\(3 of them as CSV\)/ : /\(0 of them as CSV\)/);
     assert.match(first.output, /website_event: source 4, target 4/);
     assert.match(first.output, /counts match/);
 
@@ -100,47 +102,90 @@ async function everything(store: Store): Promise<unknown[][]> {
   return out;
 }
 
-test('a day bigger than a chunk is copied in slices and batches; a partial day is copied again', async () => {
-  const source = await openDuckDbStore({ dataDir: ':memory:', rollups: trafficRollups });
-  const target = await openDuckDbStore({ dataDir: ':memory:', rollups: trafficRollups });
-  try {
-    const site = await source.websites.create({ name: 'S', domain: 's.example', shareId: null, userId: null, teamId: null, createdBy: randomUUID() });
-    const batch: WriteBatch = { events: [], eventData: [], sessions: [], sessionData: [] };
-    // 40 events over 2026-02-01 (a session and a data row per 4), 5 on 2026-02-02.
-    for (let i = 0; i < 45; i++) {
-      const createdAt = new Date(Date.UTC(2026, 1, i < 40 ? 1 : 2) + i * 1_800_000 * (i < 40 ? 1 : 0) + (i % 7) * 1000);
-      const sessionId = `00000000-0000-4000-8000-${String(Math.floor(i / 4)).padStart(12, '0')}`;
-      const event: EventRow = {
-        eventId: randomUUID(), websiteId: site.id, sessionId, visitId: sessionId, createdAt, eventType: 1, eventName: null, eventCategory: null,
-        urlPath: `/p${i % 3}`, urlQuery: null, pageTitle: i % 2 ? 'T\tab' : null, hostname: 's.example', referrerDomain: null, referrerPath: null,
-        referrerQuery: null, utmSource: null, utmMedium: null, utmCampaign: null, utmContent: null, utmTerm: null, gclid: null, fbclid: null,
-        msclkid: null, ttclid: null, liFatId: null, twclid: null, tag: null, browser: 'chrome', os: 'Linux', device: 'desktop', screen: null,
-        language: null, country: 'DE', region: null, city: null, distinctId: null,
-      };
-      batch.events.push(event);
-      if (i % 4 === 0) {
-        batch.sessions.push({ sessionId, websiteId: site.id, createdAt, browser: 'chrome', os: 'Linux', device: 'desktop', screen: null, language: null, country: 'DE', region: null, city: null, distinctId: null });
-        batch.eventData.push({ websiteId: site.id, sessionId, eventId: event.eventId, eventName: null, urlPath: event.urlPath, createdAt, dataKey: 'n', stringValue: null, numberValue: i + 0.25, dateValue: null, dataType: 2 });
-      }
+const AWKWARD = ['T\tab', 'say "hi"', 'cr\r\nlf', 'line\nbreak', '', ' ', '\\N', 'a,b', 'é😀中', '"'];
+
+/** 40 events over 2026-02-01 (a session and a data row per 4), 5 on 2026-02-02, with awkward strings. */
+async function fill(store: Store): Promise<string> {
+  const site = await store.websites.create({ name: 'S', domain: 's.example', shareId: null, userId: null, teamId: null, createdBy: randomUUID() });
+  const batch: WriteBatch = { events: [], eventData: [], sessions: [], sessionData: [] };
+  for (let i = 0; i < 45; i++) {
+    const createdAt = new Date(Date.UTC(2026, 1, i < 40 ? 1 : 2) + i * 1_800_000 * (i < 40 ? 1 : 0) + (i % 7) * 1000 + (i % 3));
+    const sessionId = `00000000-0000-4000-8000-${String(Math.floor(i / 4)).padStart(12, '0')}`;
+    const awkward = AWKWARD[i % AWKWARD.length];
+    const event: EventRow = {
+      eventId: randomUUID(), websiteId: site.id, sessionId, visitId: sessionId, createdAt, eventType: 1, eventName: null, eventCategory: null,
+      urlPath: `/p${i % 3}`, urlQuery: i % 4 ? awkward : null, pageTitle: i % 2 ? awkward : null, hostname: 's.example', referrerDomain: null, referrerPath: null,
+      referrerQuery: null, utmSource: null, utmMedium: null, utmCampaign: null, utmContent: null, utmTerm: null, gclid: null, fbclid: null,
+      msclkid: null, ttclid: null, liFatId: null, twclid: null, tag: null, browser: 'chrome', os: 'Linux', device: 'desktop', screen: null,
+      language: null, country: 'DE', region: null, city: awkward, distinctId: null,
+    };
+    batch.events.push(event);
+    if (i % 4 === 0) {
+      batch.sessions.push({ sessionId, websiteId: site.id, createdAt, browser: 'chrome', os: 'Linux', device: 'desktop', screen: null, language: null, country: 'DE', region: null, city: awkward, distinctId: null });
+      batch.eventData.push({ websiteId: site.id, sessionId, eventId: event.eventId, eventName: null, urlPath: event.urlPath, createdAt, dataKey: awkward || 'n', stringValue: i % 8 ? null : awkward, numberValue: i + 0.25, dateValue: i % 8 ? null : createdAt, dataType: 2 });
+      batch.sessionData.push({ websiteId: site.id, sessionId, createdAt, dataKey: 'k', stringValue: awkward, numberValue: null, dateValue: null, dataType: 1, distinctId: null });
     }
-    await source.analytics.write(batch);
-    const first = await transferStore(source, target, undefined, { chunkRows: 7 });
-    assert.deepEqual([first.chunksCopied, first.chunksSkipped], [2, 0]);
-    assert.deepEqual(first.analytics.website_event, { source: 45, target: 45 });
-    assert.deepEqual(first.analytics.session, { source: 12, target: 12 });
-    assert.deepEqual(first.analytics.event_data, { source: 12, target: 12 });
-    assert.deepEqual(await everything(target), await everything(source));
+  }
+  await store.analytics.write(batch);
+  return site.id;
+}
 
-    const again = await transferStore(source, target, undefined, { chunkRows: 7 });
-    assert.deepEqual([again.chunksCopied, again.chunksSkipped], [0, 2]);
+for (const bulk of [false, true]) {
+  test(`a partial day is copied again (${bulk ? 'CSV' : 'rows, a day bigger than a chunk in slices and batches'})`, async () => {
+    const source = await openDuckDbStore({ dataDir: ':memory:', rollups: trafficRollups });
+    const target = await openDuckDbStore({ dataDir: ':memory:', rollups: trafficRollups });
+    try {
+      const siteId = await fill(source);
+      const first = await transferStore(source, target, undefined, { chunkRows: 7, bulk });
+      assert.deepEqual([first.chunksCopied, first.chunksSkipped, first.chunksBulkLoaded], [2, 0, bulk ? 2 : 0]);
+      assert.deepEqual(first.bulkFallbacks, []);
+      assert.deepEqual(first.analytics.website_event, { source: 45, target: 45 });
+      assert.deepEqual(first.analytics.session, { source: 12, target: 12 });
+      assert.deepEqual(first.analytics.event_data, { source: 12, target: 12 });
+      assert.deepEqual(await everything(target), await everything(source));
 
-    // As if a run had stopped after the first slices of the big day.
-    await target.analytics.deleteWebsiteData(site.id, { from: new Date(Date.UTC(2026, 1, 1, 12)), to: new Date(Date.UTC(2026, 1, 2)) });
-    const resumed = await transferStore(source, target, undefined, { chunkRows: 7 });
-    assert.deepEqual([resumed.chunksCopied, resumed.chunksSkipped], [1, 1]);
-    assert.deepEqual(await everything(target), await everything(source));
+      const again = await transferStore(source, target, undefined, { chunkRows: 7, bulk });
+      assert.deepEqual([again.chunksCopied, again.chunksSkipped], [0, 2]);
+
+      // As if a run had stopped after the first slices of the big day.
+      await target.analytics.deleteWebsiteData(siteId, { from: new Date(Date.UTC(2026, 1, 1, 12)), to: new Date(Date.UTC(2026, 1, 2)) });
+      const resumed = await transferStore(source, target, undefined, { chunkRows: 7, bulk });
+      assert.deepEqual([resumed.chunksCopied, resumed.chunksSkipped], [1, 1]);
+      assert.deepEqual(await everything(target), await everything(source));
+    } finally {
+      await source.close();
+      await target.close();
+    }
+  });
+}
+
+test('embedded store to PostgreSQL and back as CSV: every row and column the same', async () => {
+  const pgStore = stores.find((s) => s.name === 'postgres');
+  if (!pgStore) return; // DASHI_REQUIRE_STORES fails the run when PostgreSQL is required and missing
+  const source = await openDuckDbStore({ dataDir: ':memory:', rollups: trafficRollups });
+  const pg = await openPostgresStore((await pgStore.env()).DATABASE_URL);
+  const back = await openDuckDbStore({ dataDir: ':memory:', rollups: trafficRollups });
+  try {
+    await fill(source);
+    const there = await transferStore(source, pg);
+    assert.deepEqual([there.chunksCopied, there.chunksBulkLoaded, there.bulkFallbacks], [2, 2, []]);
+    assert.deepEqual(await everything(pg), await everything(source));
+    const home = await transferStore(pg, back);
+    assert.deepEqual([home.chunksCopied, home.chunksBulkLoaded, home.bulkFallbacks], [2, 2, []]);
+    assert.deepEqual(await everything(back), await everything(source));
+    await source.analytics.rollups?.refresh();
+    assert.deepEqual(await rollups(back), await rollups(source));
   } finally {
     await source.close();
-    await target.close();
+    await pg.close();
+    await back.close();
   }
 });
+
+const ROLLUPS = ['visit_rollup', 'session_slot', 'slot_count', 'visit_span', 'page_visit'];
+async function rollups(store: Store): Promise<string[][]> {
+  const out: string[][] = [];
+  for (const table of ROLLUPS) out.push((await store.analytics.query(`SELECT * FROM ${table}`)).map((r) => JSON.stringify(r, (_, x) => (typeof x === 'bigint' ? String(x) : x))).sort());
+  return out;
+}
+

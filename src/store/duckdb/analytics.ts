@@ -14,7 +14,7 @@ import { isUuid, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
 import { bulkLoadable, stageRows, stageTable } from './bulk.js';
-import { csvRelation, removeCsv, stageCsv, type CsvFile } from './csv-load.js';
+import { csvCopyOut, csvRelation, removeCsv, stageCsv, type CsvFile } from './csv-load.js';
 import { DEAD_LETTER_DIR, DeadLetters, type DeadLetterStats } from './dead-letter.js';
 import { RowRejectedError } from '../store-errors.js';
 import { sqlTimestamp } from '../../lib/timestamp.js';
@@ -36,6 +36,9 @@ export const BULK_AT_ROWS = 5_000;
  * every load kept the writer busier and reads slower).
  */
 const ROLLUP_AFTER_MS = 2_000;
+/** Pending rows one rollup merge takes at most (mergePending). */
+const MERGE_ROWS = 500_000;
+const PENDING_LATER = 'rollup_pending_later';
 /** Snapshots a rollup read takes at most before it answers from raw rows (each one follows a merge). */
 const SNAPSHOT_ATTEMPTS = 3;
 /** Where bulk loads keep their CSV files: beside the journal (emptied at open), or for an in-memory store in the system's temp directory. */
@@ -157,6 +160,10 @@ export class DuckDbAnalytics implements AnalyticsStore {
   rollupRebuilds = 0;
   readonly rollups: TrafficRollups;
   readonly bulk: BulkLoad;
+  /** Pending rows one rollup merge takes at most (tests lower it). */
+  mergeRows = MERGE_ROWS;
+  /** Where bulk loads stage their CSV files and csvOut writes its own (emptied at every start). */
+  private readonly csvDir: string;
 
   private constructor(
     private readonly pool: DuckDbPool,
@@ -168,8 +175,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
   ) {
     const { slotMs, attributes, pageColumns, visitAttributes } = maintenance;
     this.rollups = { slotMs, attributes, pageColumns, visitAttributes, refresh: () => this.refreshRollups(), read: (id, body) => this.readRollups(id, body), rebuild: () => this.rebuildRollups(null) };
-    const csvDir = journal ? path.join(path.dirname(journal.dir), CSV_DIR) : path.join(os.tmpdir(), `dashi-${CSV_DIR}`);
-    this.bulk = { stage: (parts) => this.stageCsv(csvDir, parts) };
+    this.csvDir = journal ? path.join(path.dirname(journal.dir), CSV_DIR) : path.join(os.tmpdir(), `dashi-${CSV_DIR}`);
+    this.bulk = { stage: (parts) => this.stageCsv(this.csvDir, parts) };
   }
 
   /**
@@ -257,6 +264,15 @@ export class DuckDbAnalytics implements AnalyticsStore {
       this.rollupsStale = true;
       this.scheduleRollups();
     }
+  }
+
+  async csvOut(table: string, websiteId: string, range: { from: Date; to: Date }): Promise<NodeJS.ReadableStream> {
+    await this.flush();
+    const { file, sql } = csvCopyOut(this.csvDir, table, websiteId, range);
+    await this.pool.all(sql);
+    const stream = fs.createReadStream(file);
+    stream.on('close', () => fs.rmSync(file, { force: true }));
+    return stream;
   }
 
   private async stageCsv(dir: string, parts: readonly CsvRows[]): Promise<StagedRows> {
@@ -375,16 +391,36 @@ export class DuckDbAnalytics implements AnalyticsStore {
     await this.serial(() => this.mergePending());
   }
 
-  /** Merges rollup_pending into the rollups in one transaction; on the writer's connection, in turn. */
+  /**
+   * Merges rollup_pending into the rollups, on the writer's connection, in turn: at most
+   * MERGE_ROWS pending rows per transaction (one merge of 3M rows ran out of DuckDB's default 256
+   * MB). A transaction sets the rows after its share aside and puts them back after the merge
+   * (which empties rollup_pending), so a stop in between loses none; a later share merges as a
+   * late hit would.
+   */
   private async mergePending(): Promise<void> {
     if (this.rollupTimer) clearTimeout(this.rollupTimer);
     this.rollupTimer = null;
     if (!this.rollupsStale) return;
     this.rollupsStale = false;
     try {
-      await this.inTransaction(async (c) => {
-        for (const { text, params } of this.maintenance.refreshStatements) await c.run(text, params as never);
-      });
+      let more = true;
+      while (more) {
+        await this.inTransaction(async (c) => {
+          const [{ n }] = (await c.runAndReadAll('SELECT count(*)::INTEGER AS n FROM rollup_pending')).getRowObjects();
+          more = Number(n) > this.mergeRows;
+          const cut = `rowid >= (SELECT min(rowid) + ${Math.max(1, Math.floor(this.mergeRows))} FROM rollup_pending)`;
+          if (more) {
+            await c.run(`CREATE OR REPLACE TEMP TABLE ${PENDING_LATER} AS SELECT * FROM rollup_pending WHERE ${cut}`);
+            await c.run(`DELETE FROM rollup_pending WHERE ${cut}`);
+          }
+          for (const { text, params } of this.maintenance.refreshStatements) await c.run(text, params as never);
+          if (more) {
+            await c.run(`INSERT INTO rollup_pending SELECT * FROM ${PENDING_LATER}`);
+            await c.run(`DROP TABLE ${PENDING_LATER}`);
+          }
+        });
+      }
     } catch (err) {
       this.rollupsStale = true;
       throw err;

@@ -1,7 +1,7 @@
 // PostgreSQL through postgres.js, behind the shared Executor. Values come back as the DuckDB
 // store returns them: counts as numbers, DECIMAL as numbers, TIMESTAMP (UTC) as Date.
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import postgres from 'postgres';
 import type { Row } from '../types.js';
 import { plainRow, type Executor } from '../sql/executor.js';
@@ -68,4 +68,40 @@ export class PgExecutor implements Executor {
   async copyIn(text: string, source: NodeJS.ReadableStream): Promise<void> {
     await pipeline(source as Readable, await this.sql.unsafe(text).writable());
   }
+
+  /** `COPY … TO STDOUT`, as a stream (copyOut). */
+  async copyOut(text: string): Promise<Readable> {
+    return copyOut(await this.sql.unsafe(text).readable());
+  }
+}
+
+const COPY_PIECE = 1 << 20;
+
+/**
+ * The rows of a postgres.js `COPY … TO STDOUT` stream, read in flowing mode, never paused: when
+ * postgres.js's stream is full it pauses its socket until the next read, and if the COPY ended
+ * meanwhile no read comes, so the connection's next query never answers. The rows wait here
+ * instead (the caller keeps a COPY to one chunk's rows). Each row comes as its own buffer: they
+ * go on in pieces of COPY_PIECE bytes (a write per row costs more than PostgreSQL's whole COPY).
+ */
+export function copyOut(copy: Readable): Readable {
+  const out = new PassThrough();
+  let parts: Buffer[] = [];
+  let size = 0;
+  const pass = () => {
+    if (size) out.write(Buffer.concat(parts, size));
+    parts = [];
+    size = 0;
+  };
+  copy.on('data', (b: Buffer) => {
+    parts.push(b);
+    size += b.length;
+    if (size >= COPY_PIECE) pass();
+  });
+  copy.on('end', () => {
+    pass();
+    out.end();
+  });
+  copy.on('error', (err) => out.destroy(err));
+  return out;
 }

@@ -1,27 +1,24 @@
 // `dashi import umami`: copy an Umami database (v2 on PostgreSQL or MySQL, v3 on PostgreSQL) into
 // a Dashi store. Metadata first, keyed by Umami's own ids (websites keep theirs, so trackers keep
 // working; users keep their bcrypt hashes), rows already present are kept. Then analytics by
-// website-day, like migrate-store: a day whose four row counts already match is skipped, a
-// partial one is deleted and copied again, so an interrupted import resumes and a second run adds
-// nothing. Consecutive days to copy go in one chunk (one load) of up to CHUNK_ROWS rows. Ends with the row counts of both sides and Umami's own page views,
+// website-day, like migrate-store (../day-copy.ts): a day whose four row counts already match is
+// skipped, a partial one is deleted and copied again, so an interrupted import resumes and a
+// second run adds nothing. Ends with the row counts of both sides and Umami's own page views,
 // visitors and visits of the last 30 days per website (the caller compares them with Dashi's).
 import { Readable } from 'node:stream';
 import { v3 as uuidv3, v5 as uuidv5 } from 'uuid';
-import type { CsvRows, EventDataRow, EventRow, Row, SessionDataRow, SessionRow, StagedRows, Store, WriteBatch } from '../types.js';
+import type { CsvRows, EventDataRow, EventRow, Row, SessionDataRow, SessionRow, Store, WriteBatch } from '../types.js';
 import { chunkCount, type TransferProgress } from '../transfer.js';
+import { BULK_CHUNK_ROWS, copyByDays, DAY, storeDays, websitePlan, type CopyDay, type DayCopyReport, type DayRange } from '../day-copy.js';
 import { csvLine, tableIndex } from '../sql/csv.js';
-import { sqlTimestamp } from '../../lib/timestamp.js';
 import type { UmamiSource } from './source.js';
 import { umamiShape, type UmamiShape } from './shape.js';
 
-const DAY = 86_400_000;
 const HOUR = 3_600_000;
 /** Namespace of the ids Dashi derives for Umami rows that have none (2.10's visits, v2 share links). */
 const NAMESPACE = '5c3f4d0e-8b7a-4e21-9a60-2f1d3c4b5a69';
 /** Lines of CSV per string handed to a stream. */
 const CSV_LINES = 1000;
-/** Rows of the four tables together that one chunk copies at most: bounds the staged files and one load's transaction. */
-const CHUNK_ROWS = 250_000;
 
 /**
  * The visit of an Umami 2.10 event (which has none): one per session and clock hour, as Umami's
@@ -51,7 +48,7 @@ export interface UmamiImportOptions {
   now?: Date;
   /** false: every chunk through the store's write() even where it has a bulk load (tests compare the two). */
   bulk?: boolean;
-  /** Rows one chunk copies at most (default CHUNK_ROWS; a single day is never split). */
+  /** Rows one chunk copies at most (default BULK_CHUNK_ROWS; a single day is never split). */
   chunkRows?: number;
 }
 
@@ -67,14 +64,14 @@ export interface UmamiImportReport {
   metadata: Record<string, number>;
   /** Umami users whose username a different Dashi user already has: their websites and reports now belong to that user. */
   mergedUsers: string[];
-  /** Website-days copied (in chunks of several days: CHUNK_ROWS). */
+  /** Website-days copied. */
   chunksCopied: number;
   /** Of the website-days copied, those the store's bulk load took (the others went through its write()). */
   chunksBulkLoaded: number;
   /** Website-days whose row counts already matched. */
   chunksSkipped: number;
-  /** Chunks the bulk load refused, copied through the store's write() instead, with the first line of the error. */
-  bulkFallbacks: { websiteId: string; from: Date; to: Date; reason: string }[];
+  /** Days the bulk load refused, copied through the store's write() instead, with the first line of the error. */
+  bulkFallbacks: DayCopyReport['fallbacks'];
   /** Rows per analytics table of the imported websites since `since`, on each side. */
   counts: Record<string, { umami: number; dashi: number }>;
   websites: { id: string; name: string; domain: string | null; umami: UmamiTotals }[];
@@ -262,16 +259,6 @@ async function sourceDays(source: UmamiSource, t: TableCopy, websiteId: string, 
   const col = `${t.alias}.created_at`;
   const day = source.dialect === 'postgresql' ? `floor(extract(epoch FROM ${col}) / 86400)` : `FLOOR(UNIX_TIMESTAMP(${col}) / 86400)`;
   const rows = await source.query(`SELECT ${day} AS day, count(*) AS n FROM ${t.from} GROUP BY 1`, [websiteId, since, FAR_FUTURE]);
-  return new Map(rows.map((r) => [Number(r.day), Number(r.n)]));
-}
-
-/** The same in a Dashi store's table, in one query rather than one per chunk (on DuckDB each read first loads the journal). */
-async function targetDays(target: Store, table: string, websiteId: string, since: Date): Promise<Map<number, number>> {
-  const ch = target.analytics.dialect === 'clickhouse';
-  const text = ch
-    ? `SELECT intDiv(toUnixTimestamp(created_at), 86400) AS day, count() AS n FROM ${table} WHERE website_id = toUUID({p1:String}) AND created_at >= toDateTime64({p2:String}, 3, 'UTC') GROUP BY day`
-    : `SELECT floor(extract(epoch FROM created_at) / 86400) AS day, count(*) AS n FROM ${table} WHERE website_id = CAST($1 AS UUID) AND created_at >= CAST($2 AS TIMESTAMP) GROUP BY 1`;
-  const rows = await target.analytics.query(text, [websiteId, sqlTimestamp(since)]);
   return new Map(rows.map((r) => [Number(r.day), Number(r.n)]));
 }
 
@@ -463,127 +450,47 @@ export async function importUmami(source: UmamiSource, target: Store, options: U
   await target.metadataCopy.syncSequences();
 
   const copies = tableCopies(shape);
-  // Every website-day with rows on either side, with both sides' counts per table.
-  const plan: { websiteId: string; day: number; want: number[]; have: number[] }[] = [];
+  const plan: CopyDay[] = [];
   for (const w of websites) {
     const want = await Promise.all(copies.map((t) => sourceDays(source, t, w.id, since)));
-    const have = await Promise.all(copies.map((t) => targetDays(target, t.dashi, w.id, since)));
-    const days = new Set([...want, ...have].flatMap((m) => [...m.keys()]));
-    for (const day of [...days].sort((a, b) => a - b)) plan.push({ websiteId: w.id, day, want: want.map((m) => m.get(day) ?? 0), have: have.map((m) => m.get(day) ?? 0) });
+    const have = await Promise.all(copies.map((t) => storeDays(target.analytics, t.dashi, w.id, since)));
+    plan.push(...websitePlan(w.id, want, have));
   }
-
-  // Chunks: runs of consecutive website-days that need copying, up to CHUNK_ROWS rows (or one
-  // day, however big). A complete day ends a run, so a chunk's delete never touches one.
-  type Day = (typeof plan)[number];
-  type Chunk = { websiteId: string; days: Day[]; first: number };
-  const complete = (d: Day) => d.want.every((n, k) => n === d.have[k]);
-  const rowsOf = (d: Day) => d.want.reduce((a, b) => a + b, 0);
-  const chunkRows = options.chunkRows ?? CHUNK_ROWS;
-  const chunks: Chunk[] = [];
-  let open: (Chunk & { rows: number }) | null = null;
-  for (const [i, d] of plan.entries()) {
-    if (complete(d)) {
-      open = null;
-      continue;
-    }
-    if (open && open.websiteId === d.websiteId && open.rows + rowsOf(d) <= chunkRows) {
-      open.days.push(d);
-      open.rows += rowsOf(d);
-    } else {
-      open = { websiteId: d.websiteId, days: [d], first: i, rows: rowsOf(d) };
-      chunks.push(open);
-    }
-  }
-  const dayRange = (d: Day) => ({ from: new Date(Math.max(d.day * DAY, since.getTime())), to: new Date((d.day + 1) * DAY) });
-  const range = (c: Chunk) => ({ from: dayRange(c.days[0]).from, to: dayRange(c.days.at(-1)!).to });
-  const readRows = (websiteId: string, { from, to }: { from: Date; to: Date }) =>
+  const readRows = (websiteId: string, { from, to }: DayRange) =>
     Promise.all(copies.map((t) => source.query(`SELECT ${t.select} FROM ${t.from}`, [websiteId, from, to])));
-  const writeRows = async (rows: Row[][]) => {
-    const batch: WriteBatch = { events: [], eventData: [], sessions: [], sessionData: [] };
-    copies.forEach((t, k) => {
-      const list = t.rows(batch);
-      for (const r of rows[k]) list.push(t.map(r));
-    });
-    await target.analytics.write(batch);
-  };
-  // The store's bulk load where it has one: Umami's rows as CSV, from PostgreSQL's COPY (no value
-  // passes through JavaScript) or from the rows path's own rows (MySQL).
-  const bulk = options.bulk === false ? undefined : target.analytics.bulk;
-  const csvParts = (c: Chunk): CsvRows[] => {
-    const { from, to } = range(c);
-    const params = [c.websiteId, from, to];
-    return copies.map((t) => ({
+  // The bulk load, where the store has one (options.bulk false: never), takes Umami's rows as CSV:
+  // from PostgreSQL's COPY (no value passes through JavaScript) or from the rows path's own rows (MySQL).
+  const csvParts = (websiteId: string, { from, to }: DayRange): CsvRows[] =>
+    copies.map((t) => ({
       table: t.dashi,
       csv: async () => {
+        const params = [websiteId, from, to];
         if (source.copyCsv) return source.copyCsv(`SELECT ${t.csv.select} FROM ${t.csv.from}`, params);
         return Readable.from(csvText(await source.query(`SELECT ${t.select} FROM ${t.from}`, params), t));
       },
     }));
-  };
-  // A chunk read ahead and staged for the bulk load. A stage that failed (a value the CSV cannot
-  // carry) leaves the chunk to the rows path, as does a load the store refused.
-  type Ahead = { staged: StagedRows } | { failed: string };
-  const reason = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300) || 'refused';
-  const read = (c: Chunk): Promise<Ahead> | null => {
-    if (!bulk) return null;
-    const next: Promise<Ahead> = bulk.stage(csvParts(c)).then(
-      (staged) => ({ staged }),
-      (err) => ({ failed: reason(err) }),
-    );
-    next.catch(() => undefined); // awaited in its turn; if the import stops first, it is dropped
-    return next;
-  };
-  const drop = async (ahead: Promise<Ahead> | null) => {
-    const a = await ahead?.catch(() => null);
-    if (a && 'staged' in a) await a.staged.discard();
-  };
-  const fallbacks: UmamiImportReport['bulkFallbacks'] = [];
-  let bulkLoaded = 0;
-  /** Loads what was staged; null when it is stored, else why not (one transaction that stored nothing). */
-  const loaded = async (a: Ahead, days: number): Promise<string | null> => {
-    if ('failed' in a) return a.failed;
-    try {
-      await a.staged.load();
-      bulkLoaded += days;
-      return null;
-    } catch (err) {
-      return reason(err);
-    }
-  };
-  // The next chunk is read from Umami while the current one is written.
-  let ahead = chunks.length ? read(chunks[0]) : null;
-  let copied = 0;
-  for (const [k, c] of chunks.entries()) {
-    if (options.signal?.aborted) {
-      await drop(ahead); // let the read finish before the caller closes the source
-      throw new UmamiImportError(`stopped after ${c.first} of ${plan.length} website-days; run the import again to resume`);
-    }
-    const { from, to } = range(c);
-    progress(c.first, plan.length, `${c.websiteId.slice(0, 8)} ${from.toISOString().slice(0, 10)}`);
-    const got = await ahead;
-    ahead = k + 1 < chunks.length ? read(chunks[k + 1]) : null;
-    try {
-      if (c.days.some((d) => d.have.some((n) => n > 0))) await target.analytics.deleteWebsiteData(c.websiteId, { from, to });
-      const failed = got ? await loaded(got, c.days.length) : null;
-      if (!got) {
-        for (const d of c.days) await writeRows(await readRows(c.websiteId, dayRange(d)));
-      } else if (failed !== null) {
-        // Day by day, so that only a day holding what the bulk load refused takes the rows path
-        // (which holds one website-day in memory at a time).
-        for (const d of c.days) {
-          const why = c.days.length === 1 ? failed : await loaded((await read({ websiteId: c.websiteId, days: [d], first: 0 }))!, 1);
-          if (why === null) continue;
-          fallbacks.push({ websiteId: c.websiteId, ...dayRange(d), reason: why });
-          await writeRows(await readRows(c.websiteId, dayRange(d)));
-        }
+  const copy = await copyByDays({
+    target: target.analytics,
+    plan,
+    since,
+    chunkRows: options.chunkRows ?? BULK_CHUNK_ROWS,
+    csvParts: options.bulk === false ? null : csvParts,
+    // One website-day in memory at a time.
+    writeRows: async (websiteId, days) => {
+      for (const d of days) {
+        const rows = await readRows(websiteId, d);
+        const batch: WriteBatch = { events: [], eventData: [], sessions: [], sessionData: [] };
+        copies.forEach((t, k) => {
+          const list = t.rows(batch);
+          for (const r of rows[k]) list.push(t.map(r));
+        });
+        await target.analytics.write(batch);
       }
-    } catch (err) {
-      await drop(ahead);
-      throw err;
-    }
-    copied += c.days.length;
-  }
-  const skipped = plan.length - copied;
+    },
+    signal: options.signal,
+    stopped: (done, total) => new UmamiImportError(`stopped after ${done} of ${total} website-days; run the import again to resume`),
+    progress,
+  });
   // The rollups are current when the import ends (bulk loads leave their rows queued).
   await target.analytics.rollups?.refresh();
   progress(plan.length, plan.length, 'done');
@@ -602,5 +509,5 @@ export async function importUmami(source: UmamiSource, target: Store, options: U
   const from = new Date(to.getTime() - STATS_DAYS * DAY);
   const stats = [];
   for (const w of websites) stats.push({ ...w, umami: await umamiStats(source, shape, w.id, from, to) });
-  return { version: shape.version, metadata: meta.inserted, mergedUsers: meta.merged, chunksCopied: copied, chunksBulkLoaded: bulkLoaded, chunksSkipped: skipped, bulkFallbacks: fallbacks, counts, websites: stats, window: { from, to } };
+  return { version: shape.version, metadata: meta.inserted, mergedUsers: meta.merged, chunksCopied: copy.copied, chunksBulkLoaded: copy.bulkLoaded, chunksSkipped: copy.skipped, bulkFallbacks: copy.fallbacks, counts, websites: stats, window: { from, to } };
 }

@@ -1,6 +1,6 @@
 // A live Umami database, read-only: PostgreSQL (Umami v2 and v3) or MySQL/MariaDB (Umami v2).
 // Statements use `?` placeholders and `"name"` quoting; the MySQL side swaps the quotes.
-import { PassThrough } from 'node:stream';
+import { copyOut } from '../postgres/connection.js';
 import postgres from 'postgres';
 import mysql from 'mysql2/promise';
 import type { Row } from '../types.js';
@@ -25,7 +25,6 @@ export interface UmamiSource {
 export class UmamiSourceError extends Error {}
 
 const CONNECT_TIMEOUT_S = 10;
-const COPY_PIECE = 1 << 20;
 
 export function umamiDialect(url: string): UmamiDialect | null {
   const scheme = /^([a-z]+):\/\//i.exec(url)?.[1]?.toLowerCase();
@@ -71,33 +70,8 @@ async function pgSource(url: string): Promise<UmamiSource> {
   return {
     dialect: 'postgresql',
     query: async (text, params = []) => (await sql.unsafe(toPg(text), params as never[])) as unknown as Row[],
-    copyCsv: async (select, params) => {
-      const copy = await sql.unsafe(`COPY (${inline(select, params)}) TO STDOUT (FORMAT csv)`).readable();
-      // Read in flowing mode, never paused: when postgres.js's stream is full it pauses its socket
-      // until the next read, and if the COPY ended meanwhile no read comes, so the connection's next
-      // query never answers. The rows wait here instead (one chunk's at most). Each row comes as
-      // its own buffer: they go on in pieces of COPY_PIECE bytes (a write per row costs more than
-      // PostgreSQL's whole COPY).
-      const out = new PassThrough();
-      let parts: Buffer[] = [];
-      let size = 0;
-      const pass = () => {
-        if (size) out.write(Buffer.concat(parts, size));
-        parts = [];
-        size = 0;
-      };
-      copy.on('data', (b: Buffer) => {
-        parts.push(b);
-        size += b.length;
-        if (size >= COPY_PIECE) pass();
-      });
-      copy.on('end', () => {
-        pass();
-        out.end();
-      });
-      copy.on('error', (err) => out.destroy(err));
-      return out;
-    },
+    copyCsv: async (select, params) =>
+      copyOut(await sql.unsafe(`COPY (${inline(select, params)}) TO STDOUT (FORMAT csv)`).readable()),
     columns: async () =>
       group(
         (await sql.unsafe(
