@@ -475,16 +475,24 @@ export async function importUmami(source: UmamiSource, target: Store, options: U
     since,
     chunkRows: options.chunkRows ?? BULK_CHUNK_ROWS,
     csvParts: options.bulk === false ? null : csvParts,
-    // One website-day in memory at a time.
+    // A website-day at a time, the next one read from Umami while this one is written.
     writeRows: async (websiteId, days) => {
-      for (const d of days) {
-        const rows = await readRows(websiteId, d);
+      let next: ReturnType<typeof readRows> | null = days.length ? readRows(websiteId, days[0]) : null;
+      for (let i = 0; i < days.length; i++) {
+        const rows = await next!;
+        next = i + 1 < days.length ? readRows(websiteId, days[i + 1]) : null;
+        next?.catch(() => undefined); // awaited in its turn, or dropped if this write fails
         const batch: WriteBatch = { events: [], eventData: [], sessions: [], sessionData: [] };
         copies.forEach((t, k) => {
           const list = t.rows(batch);
           for (const r of rows[k]) list.push(t.map(r));
         });
-        await target.analytics.write(batch);
+        try {
+          await target.analytics.write(batch);
+        } catch (err) {
+          await next?.catch(() => undefined); // let the read finish before the caller closes the source
+          throw err;
+        }
       }
     },
     signal: options.signal,
