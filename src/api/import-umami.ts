@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { QueryEngine } from '../query/engine.js';
 import type { Query } from '../query/types.js';
 import type { Store } from '../store/types.js';
+import { describeDays } from '../store/day-copy.js';
 import { importUmami, UmamiImportError, type UmamiImportReport, type UmamiTotals } from '../store/umami/import.js';
 import { openUmamiSource, redact, umamiDialect, UmamiSourceError } from '../store/umami/source.js';
 import { UmamiShapeError } from '../store/umami/shape.js';
@@ -98,8 +99,7 @@ export function describeImport(result: UmamiImportResult): string[] {
   const lines = [`Umami ${report.version} → Dashi`];
   lines.push(`Metadata rows added: ${Object.entries(report.metadata).map(([t, n]) => `${t} ${n}`).join(', ')}`);
   if (report.mergedUsers.length) lines.push(`Kept Dashi's own users of the same name (their Umami websites and reports now belong to them): ${report.mergedUsers.join(', ')}`);
-  lines.push(`Analytics website-days: ${report.chunksCopied} copied, ${report.chunksSkipped} already complete (${report.chunksBulkLoaded} of them as CSV)`);
-  for (const f of report.bulkFallbacks) lines.push(`  ${f.websiteId} ${f.from.toISOString().slice(0, 10)}: copied row by row, the bulk load refused it (${f.reason})`);
+  lines.push(...describeDays(report));
   for (const [table, c] of Object.entries(report.counts)) lines.push(`  ${table}: umami ${c.umami}, dashi ${c.dashi}${c.umami === c.dashi ? '' : '  MISMATCH'}`);
   lines.push(`Last ${Math.round((report.window.to.getTime() - report.window.from.getTime()) / 86_400_000)} days, umami | dashi:`);
   for (const w of result.websites) {

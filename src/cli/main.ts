@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { handleSignals, startServer } from '../app/start.js';
 import { openStore } from '../store/index.js';
 import { transferStore } from '../store/transfer.js';
+import { describeDays } from '../store/day-copy.js';
 import { trafficRollups } from '../query/rollups/embedded-rollups.js';
 import { API_KEY_USAGE, apiKeyCommand } from './api-key.js';
 import { MCP_USAGE, mcpCommand } from './mcp.js';
@@ -58,8 +59,7 @@ async function migrateStore(args: string[]): Promise<void> {
     console.log(`Copying ${source.kind} → ${target.kind}`);
     const report = await transferStore(source, target, progressBar);
     console.log('Metadata rows copied:', report.metadata);
-    console.log(`Analytics website-days: ${report.chunksCopied} copied, ${report.chunksSkipped} already complete (${report.chunksBulkLoaded} of them as CSV)`);
-    for (const f of report.bulkFallbacks) console.log(`  ${f.websiteId} ${f.from.toISOString().slice(0, 10)}: copied row by row, the bulk load refused it (${f.reason})`);
+    for (const line of describeDays(report)) console.log(line);
     let ok = true;
     for (const [table, { source: s, target: t }] of Object.entries(report.analytics)) {
       console.log(`  ${table}: source ${s}, target ${t}${s === t ? '' : '  MISMATCH'}`);

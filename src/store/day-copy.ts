@@ -6,7 +6,7 @@
 // chunk before it loads. A chunk the bulk load refuses is retried day by day, and a day it still
 // refuses is written row by row through the target's write().
 import type { AnalyticsStore, CsvRows, StagedRows } from './types.js';
-import { sqlTimestamp } from '../lib/timestamp.js';
+import { firstLine } from './store-errors.js';
 
 export const DAY = 86_400_000;
 /** Rows (of all tables together) one bulk-loaded chunk holds at most: bounds the staged files and one load's transaction. */
@@ -56,6 +56,14 @@ export interface DayCopyReport {
   fallbacks: { websiteId: string; from: Date; to: Date; reason: string }[];
 }
 
+/** The lines both CLIs print of a copy's website-days (the import's report and migrate-store's carry the same fields). */
+export function describeDays(r: { chunksCopied: number; chunksSkipped: number; chunksBulkLoaded: number; bulkFallbacks: DayCopyReport['fallbacks'] }): string[] {
+  return [
+    `Analytics website-days: ${r.chunksCopied} copied, ${r.chunksSkipped} already complete (${r.chunksBulkLoaded} of them as CSV)`,
+    ...r.bulkFallbacks.map((f) => `  ${f.websiteId} ${f.from.toISOString().slice(0, 10)}: copied row by row, the bulk load refused it (${f.reason})`),
+  ];
+}
+
 interface Chunk {
   websiteId: string;
   days: CopyDay[];
@@ -84,7 +92,7 @@ function chunksOf(plan: readonly CopyDay[], chunkRows: number): Chunk[] {
   return chunks;
 }
 
-const reason = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300) || 'refused';
+const reason = (err: unknown) => firstLine(err) || 'refused';
 
 type Staged = { staged: StagedRows } | { failed: string };
 
@@ -92,12 +100,13 @@ export async function copyByDays(o: DayCopyOptions): Promise<DayCopyReport> {
   const { target, plan } = o;
   const dayRange = (d: CopyDay): DayRange => ({ from: new Date(Math.max(d.day * DAY, o.since.getTime())), to: new Date((d.day + 1) * DAY) });
   const range = (c: Chunk): DayRange => ({ from: dayRange(c.days[0]).from, to: dayRange(c.days.at(-1)!).to });
-  const bulk = o.csvParts && target.bulk;
+  const { csvParts } = o;
+  const bulk = csvParts ? target.bulk : undefined;
   const stage = (c: Chunk): Promise<Staged> | null => {
-    if (!bulk || !o.csvParts) return null;
-    const next: Promise<Staged> = bulk.stage(o.csvParts(c.websiteId, range(c))).then(
+    if (!bulk || !csvParts) return null;
+    const next: Promise<Staged> = bulk.stage(csvParts(c.websiteId, range(c))).then(
       (staged) => ({ staged }),
-      (err) => ({ failed: reason(err) }),
+      (err: unknown) => ({ failed: reason(err) }),
     );
     next.catch(() => undefined); // awaited in its turn; if the copy stops first, it is dropped
     return next;
@@ -152,16 +161,6 @@ export async function copyByDays(o: DayCopyOptions): Promise<DayCopyReport> {
   }
   report.skipped = plan.length - report.copied;
   return report;
-}
-
-/** A website's rows per UTC day (days since 1970) created at or after `since`, in one analytics table of a Dashi store. */
-export async function storeDays(store: AnalyticsStore, table: string, websiteId: string, since: Date): Promise<Map<number, number>> {
-  const text =
-    store.dialect === 'clickhouse'
-      ? `SELECT intDiv(toUnixTimestamp(created_at), 86400) AS day, count() AS n FROM ${table} WHERE website_id = toUUID({p1:String}) AND created_at >= toDateTime64({p2:String}, 3, 'UTC') GROUP BY day`
-      : `SELECT floor(extract(epoch FROM created_at) / 86400) AS day, count(*) AS n FROM ${table} WHERE website_id = CAST($1 AS UUID) AND created_at >= CAST($2 AS TIMESTAMP) GROUP BY 1`;
-  const rows = await store.query(text, [websiteId, sqlTimestamp(since)]);
-  return new Map(rows.map((r) => [Number(r.day), Number(r.n)]));
 }
 
 /** The plan of one website: every day with rows on either side, from each table's counts per day on both sides. */

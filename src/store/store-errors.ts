@@ -3,10 +3,13 @@
 // 503). Reads: a refused regular expression (a 400) and a cancelled, over-budget query
 // (`query-timeout`); everything else stays a server error. Each store classifies its own errors.
 
+/** The first line of an error's message, at most 300 characters (store errors can run to pages). */
+export const firstLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300);
+
 /** The store refused the rows themselves (a value it cannot hold, a constraint), not the write. */
 export class RowRejectedError extends Error {
   constructor(cause: unknown) {
-    super(`The store refused the hit: ${cause instanceof Error ? cause.message.split('\n')[0].slice(0, 300) : String(cause)}`, { cause });
+    super(`The store refused the hit: ${firstLine(cause)}`, { cause });
   }
 }
 

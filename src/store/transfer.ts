@@ -6,7 +6,7 @@
 // batches of about CHUNK_ROWS rows, so memory stays bounded. At the end every table's counts are
 // compared.
 import type { AnalyticsStore, CsvRows, Store } from './types.js';
-import { BULK_CHUNK_ROWS, copyByDays, DAY, storeDays, websitePlan, type CopyDay, type DayCopyReport, type DayRange } from './day-copy.js';
+import { BULK_CHUNK_ROWS, copyByDays, DAY, websitePlan, type CopyDay, type DayCopyReport, type DayRange } from './day-copy.js';
 import { batchSize, emptyBatch } from './event-lines.js';
 import { tables } from './sql/columns.js';
 import { sqlTimestamp } from '../lib/timestamp.js';
@@ -82,6 +82,14 @@ export async function chunkCount(store: Store, table: string, websiteId: string,
   return Number(rows[0].n);
 }
 
+/** A website's rows per UTC day (days since 1970) created at or after `since`, in one analytics table. */
+export async function storeDays(store: AnalyticsStore, table: string, websiteId: string, since: Date): Promise<Map<number, number>> {
+  const p = placeholders(store);
+  const day = store.dialect === 'clickhouse' ? 'intDiv(toUnixTimestamp(created_at), 86400)' : 'floor(extract(epoch FROM created_at) / 86400)';
+  const rows = await store.query(`SELECT ${day} AS day, count(*) AS n FROM ${table} WHERE website_id = ${p.uuid(1)} AND created_at >= ${p.ts(2)} GROUP BY day`, [websiteId, isoParam(since)]);
+  return new Map(rows.map((r) => [Number(r.day), Number(r.n)]));
+}
+
 async function totals(store: Store, table: string): Promise<number> {
   return Number((await store.analytics.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
 }
@@ -148,9 +156,10 @@ export async function transferStore(source: Store, target: Store, progress: Tran
       for (const [t, { table, rows }] of tables.entries()) {
         // Equal slices of the day, about chunkRows rows each if the day's rows are spread evenly.
         const slices = Math.max(1, Math.ceil(want[t] / chunkRows));
+        const span = to.getTime() - from.getTime();
         for (let k = 0; k < slices && want[t] > 0; k++) {
-          const lo = new Date(from.getTime() + Math.floor((k * (to.getTime() - from.getTime())) / slices));
-          const hi = new Date(from.getTime() + Math.floor(((k + 1) * (to.getTime() - from.getTime())) / slices));
+          const lo = new Date(from.getTime() + Math.floor((k * span) / slices));
+          const hi = new Date(from.getTime() + Math.floor(((k + 1) * span) / slices));
           const raw = await source.analytics.query(`SELECT * FROM ${table} WHERE ${rangeWhere(source)}`, [websiteId, isoParam(lo), isoParam(hi)]);
           const list = rows(batch) as Record<string, unknown>[];
           for (const r of raw) list.push(toWriterRow[t](r));

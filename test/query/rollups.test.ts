@@ -289,15 +289,19 @@ describe('traffic rollups give the raw numbers', () => {
     assert.ok(totals.visitors > 50 && totals.bounces > 20 && totals.totaltime > 0, 'the fixture has visitors, bounces and time');
   });
 
-  test('late hits into old visits, old slots and new visits', async () => {
+  /** For each of `n` visits: an existing visit gets a hit anywhere in the span, and a new visit (from `firstNew` on) appears days back. */
+  function lateHits(n: number, firstNew: number): EventRow[] {
     const late: EventRow[] = [];
-    for (let v = 0; v < 200; v++) {
-      // An existing visit gets an earlier hit, and a new visit appears days back.
+    for (let v = 0; v < n; v++) {
       const visit = pick(900);
       late.push(row(W, sessionOf.get(visit)!, visit, T0 + pick(SPAN)));
-      late.push(row(W, pick(120), 5000 + v, T0 + pick(SPAN)));
+      late.push(row(W, pick(120), firstNew + v, T0 + pick(SPAN)));
     }
-    await store.analytics.write(batch(late));
+    return late;
+  }
+
+  test('late hits into old visits, old slots and new visits', async () => {
+    await store.analytics.write(batch(lateHits(200, 5000)));
     await compare('late hits');
   });
 
@@ -306,13 +310,7 @@ describe('traffic rollups give the raw numbers', () => {
     const before = analytics.mergeRows;
     analytics.mergeRows = 37;
     try {
-      const late: EventRow[] = [];
-      for (let v = 0; v < 150; v++) {
-        const visit = pick(900);
-        late.push(row(W, sessionOf.get(visit)!, visit, T0 + pick(SPAN)));
-        late.push(row(W, pick(120), 7000 + v, T0 + pick(SPAN)));
-      }
-      await store.analytics.write(batch(late));
+      await store.analytics.write(batch(lateHits(150, 7000)));
       await store.analytics.rollups!.refresh();
       const [{ n }] = await store.analytics.query('SELECT count(*) AS n FROM rollup_pending');
       assert.equal(Number(n), 0, 'every share merged');

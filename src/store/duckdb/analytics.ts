@@ -16,7 +16,7 @@ import { Journal } from './journal.js';
 import { bulkLoadable, stageRows, stageTable } from './bulk.js';
 import { csvCopyOut, csvRelation, removeCsv, stageCsv, type CsvFile } from './csv-load.js';
 import { DEAD_LETTER_DIR, DeadLetters, type DeadLetterStats } from './dead-letter.js';
-import { RowRejectedError } from '../store-errors.js';
+import { firstLine, RowRejectedError } from '../store-errors.js';
 import { sqlTimestamp } from '../../lib/timestamp.js';
 
 // A load's cost per row falls with its size (DuckDB, this machine: ~40 µs per row at 500 rows,
@@ -519,7 +519,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
       bad.push(...rowless);
       if (bad.length > 0 && this.dead) {
         const file = await this.dead.keep(n, bad);
-        this.warn({ segment: n, lines: bad.length, file, err: (err as Error).message.split('\n')[0].slice(0, 300) }, 'journal lines refused by DuckDB set aside');
+        this.warn({ segment: n, lines: bad.length, file, err: firstLine(err) }, 'journal lines refused by DuckDB set aside');
       }
       await this.load(n, { text: good.join('\n'), tables: ALL_TABLES });
     }

@@ -10,8 +10,7 @@ import type { Readable } from 'node:stream';
 import type { CsvRows } from '../types.js';
 import { tables, type Kind } from '../sql/columns.js';
 import { tableIndex } from '../sql/csv.js';
-import { isUuid } from '../sql/executor.js';
-import { sqlTimestamp } from '../../lib/timestamp.js';
+import { websiteRowsLiteral } from '../sql/executor.js';
 
 // DECIMAL columns are read as DOUBLE and cast by the insert, as the appender path (bulk.ts) does.
 const CSV_TYPE: Record<Kind, string> = { uuid: 'UUID', ts: 'TIMESTAMP', int: 'INTEGER', num: 'DOUBLE', text: 'VARCHAR' };
@@ -38,13 +37,12 @@ export function csvRelation(t: number, file: string): string {
  * `dir`, in the format csvRelation (and PostgreSQL's COPY) reads: strings and uuids always quoted,
  * so that NULL (an empty field) and '' ("") differ.
  */
-export function csvCopyOut(dir: string, table: string, websiteId: string, { from, to }: { from: Date; to: Date }): { file: string; sql: string } {
-  if (!isUuid(websiteId)) throw new Error('not a website id');
+export function csvCopyOut(dir: string, table: string, websiteId: string, range: { from: Date; to: Date }): { file: string; sql: string } {
+  const where = websiteRowsLiteral(websiteId, range);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${randomBytes(6).toString('hex')}-out-${table}.csv`);
   const { columns } = tables[tableIndex(table)];
   const quoted = columns.filter(([, kind]) => kind === 'text' || kind === 'uuid').map(([name]) => name);
-  const where = `website_id = '${websiteId}' AND created_at >= TIMESTAMP '${sqlTimestamp(from)}' AND created_at < TIMESTAMP '${sqlTimestamp(to)}'`;
   const sql =
     `COPY (SELECT ${columns.map(([name]) => name).join(', ')} FROM ${table} WHERE ${where}) TO ${quote(file)} ` +
     `(FORMAT csv, HEADER false, DELIMITER ',', QUOTE '"', ESCAPE '"', NULLSTR '', FORCE_QUOTE (${quoted.join(', ')}))`;

@@ -7,7 +7,7 @@ import type { Migration } from '../sql/migrate.js';
 import { migrate } from '../sql/migrate.js';
 import { baseMigrations } from '../sql/schema.js';
 import { tables } from '../sql/columns.js';
-import { isUuid, websiteRows, type Executor } from '../sql/executor.js';
+import { isUuid, websiteRows, websiteRowsLiteral, type Executor } from '../sql/executor.js';
 import { SqlApiKeyRepo } from '../sql/api-key-repo.js';
 import { SqlRefusedRepo } from '../sql/refused.js';
 import { SqlSaltRepo } from '../sql/salts.js';
@@ -17,7 +17,6 @@ import { connect, PgExecutor, READ_SETTINGS } from './connection.js';
 import { tableIndex } from '../sql/csv.js';
 import { SqlMetadataCopy } from '../sql/metadata-copy.js';
 import { classify } from '../store-errors.js';
-import { sqlTimestamp } from '../../lib/timestamp.js';
 
 /** SQLSTATE classes 22 (data exception: NUL in text, a date out of range) and 23 (a constraint). */
 const refused = (err: unknown) => /^2[23]/.test(String((err as { code?: unknown })?.code ?? ''));
@@ -87,11 +86,10 @@ export class PgAnalytics implements AnalyticsStore {
   }
 
   /** Instants to the microsecond, in the text both stores' CSV readers take whatever the server's DateStyle. */
-  async csvOut(table: string, websiteId: string, { from, to }: { from: Date; to: Date }): Promise<NodeJS.ReadableStream> {
-    if (!isUuid(websiteId)) throw new Error('not a website id');
+  async csvOut(table: string, websiteId: string, range: { from: Date; to: Date }): Promise<NodeJS.ReadableStream> {
+    const where = websiteRowsLiteral(websiteId, range);
     const { columns } = tables[tableIndex(table)];
     const select = columns.map(([name, kind]) => (kind === 'ts' ? `to_char(${name}, 'YYYY-MM-DD HH24:MI:SS.US')` : name)).join(', ');
-    const where = `website_id = '${websiteId}' AND created_at >= '${sqlTimestamp(from)}'::timestamp AND created_at < '${sqlTimestamp(to)}'::timestamp`;
     return this.writes.copyOut(`COPY (SELECT ${select} FROM ${table} WHERE ${where}) TO STDOUT (FORMAT csv)`);
   }
 

@@ -1,6 +1,7 @@
 // A minimal SQL executor shared by the relational stores (DuckDB, PostgreSQL): `$1..$n`
 // placeholders, rows as plain JS objects. The metadata repositories are written once against it.
 import type { Row } from '../types.js';
+import { sqlTimestamp } from '../../lib/timestamp.js';
 
 export interface Executor {
   all(sql: string, params?: unknown[]): Promise<Row[]>;
@@ -32,6 +33,15 @@ export function websiteRows(websiteId: string, range?: { from: Date; to: Date })
     where: 'website_id = $1 AND created_at >= $2::TIMESTAMP AND created_at < $3::TIMESTAMP',
     params: [websiteId, range.from.toISOString(), range.to.toISOString()],
   };
+}
+
+/**
+ * websiteRows with the values written into the text, for statements that take no parameters
+ * (COPY): the website id must be a uuid, the instants are formatted here.
+ */
+export function websiteRowsLiteral(websiteId: string, { from, to }: { from: Date; to: Date }): string {
+  if (!isUuid(websiteId)) throw new Error('not a website id');
+  return `website_id = '${websiteId}' AND created_at >= TIMESTAMP '${sqlTimestamp(from)}' AND created_at < TIMESTAMP '${sqlTimestamp(to)}'`;
 }
 
 export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);

@@ -8,8 +8,8 @@
 import { Readable } from 'node:stream';
 import { v3 as uuidv3, v5 as uuidv5 } from 'uuid';
 import type { CsvRows, EventDataRow, EventRow, Row, SessionDataRow, SessionRow, Store, WriteBatch } from '../types.js';
-import { chunkCount, type TransferProgress } from '../transfer.js';
-import { BULK_CHUNK_ROWS, copyByDays, DAY, storeDays, websitePlan, type CopyDay, type DayCopyReport, type DayRange } from '../day-copy.js';
+import { chunkCount, storeDays, type TransferProgress } from '../transfer.js';
+import { BULK_CHUNK_ROWS, copyByDays, DAY, websitePlan, type CopyDay, type DayCopyReport, type DayRange } from '../day-copy.js';
 import { csvLine, tableIndex } from '../sql/csv.js';
 import type { UmamiSource } from './source.js';
 import { umamiShape, type UmamiShape } from './shape.js';
