@@ -30,13 +30,17 @@ export interface WebsiteCheck {
   name: string;
   umami: UmamiTotals;
   dashi: UmamiTotals;
+  /** Dashi's numbers hold Umami's: equal, or greater by Dashi's own hits on the same days. */
   match: boolean;
 }
 
 export interface UmamiImportResult {
   report: UmamiImportReport;
   websites: WebsiteCheck[];
-  /** Every table's counts and every website's stats agree. */
+  /**
+   * Every table's count and every website's stats on Dashi's side are at least Umami's (the
+   * import adds rows: Dashi's own hits stay, so its numbers can only be larger).
+   */
   ok: boolean;
 }
 
@@ -79,9 +83,9 @@ export async function runUmamiImport(store: Store, req: UmamiImportRequest, prog
     const websites: WebsiteCheck[] = [];
     for (const w of report.websites) {
       const dashi = await dashiTotals(store, w.id, w.domain, report.window);
-      websites.push({ id: w.id, name: w.name, umami: w.umami, dashi, match: (['pageviews', 'visitors', 'visits'] as const).every((k) => w.umami[k] === dashi[k]) });
+      websites.push({ id: w.id, name: w.name, umami: w.umami, dashi, match: (['pageviews', 'visitors', 'visits'] as const).every((k) => dashi[k] >= w.umami[k]) });
     }
-    const ok = Object.values(report.counts).every((c) => c.umami === c.dashi) && websites.every((w) => w.match);
+    const ok = Object.values(report.counts).every((c) => c.dashi >= c.umami) && websites.every((w) => w.match);
     return { report, websites, ok };
   } catch (err) {
     if (err instanceof UmamiImportError || err instanceof UmamiShapeError) throw new ImportRefused(err.message);
@@ -100,13 +104,15 @@ export function describeImport(result: UmamiImportResult): string[] {
   lines.push(`Metadata rows added: ${Object.entries(report.metadata).map(([t, n]) => `${t} ${n}`).join(', ')}`);
   if (report.mergedUsers.length) lines.push(`Kept Dashi's own users of the same name (their Umami websites and reports now belong to them): ${report.mergedUsers.join(', ')}`);
   lines.push(...describeDays(report));
-  for (const [table, c] of Object.entries(report.counts)) lines.push(`  ${table}: umami ${c.umami}, dashi ${c.dashi}${c.umami === c.dashi ? '' : '  MISMATCH'}`);
+  const more = (umami: number, dashi: number) => (dashi === umami ? '' : dashi > umami ? `  (+${dashi - umami}: Dashi's own)` : '  MISMATCH');
+  for (const [table, c] of Object.entries(report.counts)) lines.push(`  ${table}: umami ${c.umami}, dashi ${c.dashi}${more(c.umami, c.dashi)}`);
   lines.push(`Last ${Math.round((report.window.to.getTime() - report.window.from.getTime()) / 86_400_000)} days, umami | dashi:`);
   for (const w of result.websites) {
     const cell = (k: keyof UmamiTotals) => `${k} ${w.umami[k]} | ${w.dashi[k]}`;
-    lines.push(`  ${w.id} ${w.name}: ${cell('pageviews')}, ${cell('visitors')}, ${cell('visits')}${w.match ? '' : '  MISMATCH'}`);
+    const own = (['pageviews', 'visitors', 'visits'] as const).some((k) => w.dashi[k] > w.umami[k]);
+    lines.push(`  ${w.id} ${w.name}: ${cell('pageviews')}, ${cell('visitors')}, ${cell('visits')}${w.match ? (own ? "  (Dashi's own hits too)" : '') : '  MISMATCH'}`);
   }
-  lines.push(result.ok ? 'Done: counts and stats match.' : 'Counts or stats differ (see MISMATCH above); run again to resume an interrupted import.');
+  lines.push(result.ok ? 'Done: counts and stats match.' : 'Counts or stats fall short (see MISMATCH above); run again to resume an interrupted import.');
   return lines;
 }
 

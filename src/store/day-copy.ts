@@ -1,11 +1,14 @@
 // Copying analytics rows between two databases by website-day (`dashi import umami`, `dashi
 // migrate-store`). Each table's rows per day are counted on both sides: a day whose counts all
-// match is skipped, any other is deleted on the target (if it has rows there) and copied again,
-// so an interrupted copy resumes and a second run adds nothing. Consecutive days to copy go in one
+// match is skipped, any other is copied again, so an interrupted copy resumes and a second run
+// adds nothing. Copied again means deleted on the target first (migrate-store: the target becomes
+// a copy), or with `keepStored` (the import) copied without the rows whose key the target has
+// already, so hits the target received itself stay, and days the source has no rows on are never
+// touched. Consecutive days to copy go in one
 // chunk of up to `chunkRows` rows (a single day is never split): one bulk load, staged while the
 // chunk before it loads. A chunk the bulk load refuses is retried day by day, and a day it still
 // refuses is written row by row through the target's write().
-import type { AnalyticsStore, CsvRows, StagedRows } from './types.js';
+import type { AnalyticsStore, CsvRows, StagedRows, StoredRows } from './types.js';
 import { firstLine } from './store-errors.js';
 
 export const DAY = 86_400_000;
@@ -35,8 +38,10 @@ export interface DayCopyOptions {
   chunkRows: number;
   /** A range's tables as CSV for the target's bulk load; null: every chunk takes the rows path. */
   csvParts: ((websiteId: string, range: DayRange) => CsvRows[]) | null;
-  /** Copies the rows of these days (a chunk's, or one day's) through the target's write(). */
-  writeRows(websiteId: string, days: readonly DayRange[]): Promise<void>;
+  /** Add the source's rows to the target's rather than replace them (see the top of this file). */
+  keepStored?: boolean;
+  /** Copies the rows of these days (a chunk's, or one day's) through the target's write(); `keep`: without the rows the target has. */
+  writeRows(websiteId: string, days: readonly DayRange[], keep: boolean): Promise<void>;
   /** Checked before each chunk. */
   signal?: AbortSignal;
   /** The error an aborted copy throws, told how many website-days of the plan came before it. */
@@ -73,6 +78,7 @@ interface Chunk {
 
 const complete = (d: CopyDay) => d.want.every((n, k) => n === d.have[k]);
 const rowsOf = (d: CopyDay) => d.want.reduce((a, b) => a + b, 0);
+const stored = (d: CopyDay) => d.have.some((n) => n > 0);
 
 /** Runs of consecutive days to copy, up to `chunkRows` rows each; a complete day ends a run, so a chunk's delete never touches one. */
 function chunksOf(plan: readonly CopyDay[], chunkRows: number): Chunk[] {
@@ -97,14 +103,18 @@ const reason = (err: unknown) => firstLine(err) || 'refused';
 type Staged = { staged: StagedRows } | { failed: string };
 
 export async function copyByDays(o: DayCopyOptions): Promise<DayCopyReport> {
-  const { target, plan } = o;
+  const { target } = o;
+  // Adding rows, a day the source has none on is the target's own: not part of the copy.
+  const plan = o.keepStored ? o.plan.filter((d) => rowsOf(d) > 0) : o.plan;
   const dayRange = (d: CopyDay): DayRange => ({ from: new Date(Math.max(d.day * DAY, o.since.getTime())), to: new Date((d.day + 1) * DAY) });
   const range = (c: Chunk): DayRange => ({ from: dayRange(c.days[0]).from, to: dayRange(c.days.at(-1)!).to });
   const { csvParts } = o;
   const bulk = csvParts ? target.bulk : undefined;
+  const keep = (c: Chunk) => o.keepStored === true && c.days.some(stored);
   const stage = (c: Chunk): Promise<Staged> | null => {
     if (!bulk || !csvParts) return null;
-    const next: Promise<Staged> = bulk.stage(csvParts(c.websiteId, range(c))).then(
+    const kept: StoredRows | undefined = keep(c) ? { websiteId: c.websiteId, ...range(c) } : undefined;
+    const next: Promise<Staged> = bulk.stage(csvParts(c.websiteId, range(c)), kept).then(
       (staged) => ({ staged }),
       (err: unknown) => ({ failed: reason(err) }),
     );
@@ -140,17 +150,17 @@ export async function copyByDays(o: DayCopyOptions): Promise<DayCopyReport> {
     const got = await ahead;
     ahead = k + 1 < chunks.length ? stage(chunks[k + 1]) : null;
     try {
-      if (c.days.some((d) => d.have.some((n) => n > 0))) await target.deleteWebsiteData(c.websiteId, { from, to });
+      if (!o.keepStored && c.days.some(stored)) await target.deleteWebsiteData(c.websiteId, { from, to });
       const failed = got ? await load(got, c.days.length) : null;
       if (!got) {
-        await o.writeRows(c.websiteId, c.days.map(dayRange));
+        await o.writeRows(c.websiteId, c.days.map(dayRange), keep(c));
       } else if (failed !== null) {
         for (const d of c.days) {
           const one: Chunk = { websiteId: c.websiteId, days: [d], first: 0 };
           const why = c.days.length === 1 ? failed : await load((await stage(one))!, 1);
           if (why === null) continue;
           report.fallbacks.push({ websiteId: c.websiteId, ...dayRange(d), reason: why });
-          await o.writeRows(c.websiteId, [dayRange(d)]);
+          await o.writeRows(c.websiteId, [dayRange(d)], keep(one));
         }
       }
     } catch (err) {

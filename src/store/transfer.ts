@@ -90,6 +90,22 @@ export async function storeDays(store: AnalyticsStore, table: string, websiteId:
   return new Map(rows.map((r) => [Number(r.day), Number(r.n)]));
 }
 
+/** The key (tables[t].key, as keyText writes it) of every row of tables[t] a website has created in [from, to). */
+export async function storedKeys(store: AnalyticsStore, t: number, websiteId: string, { from, to }: DayRange): Promise<Set<string>> {
+  const p = placeholders(store);
+  const { table, key } = tables[t];
+  const rows = await store.query(`SELECT ${key.join(', ')} FROM ${table} WHERE website_id = ${p.uuid(1)} AND created_at >= ${p.ts(2)} AND created_at < ${p.ts(3)}`, [websiteId, isoParam(from), isoParam(to)]);
+  const text = keyText(t);
+  return new Set(rows.map((r) => text((k) => r[k])));
+}
+
+/** A row's key of tables[t] as one string, its values read by `value(column)` (uuids in lower case, as every store returns them). */
+export function keyText(t: number): (value: (column: string) => unknown) => string {
+  const { key, columns } = tables[t];
+  const uuid = key.map((k) => columns.find(([name]) => name === k)?.[1] === 'uuid');
+  return (value) => JSON.stringify(key.map((k, i) => (uuid[i] ? String(value(k)).toLowerCase() : value(k))));
+}
+
 async function totals(store: Store, table: string): Promise<number> {
   return Number((await store.analytics.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
 }

@@ -242,7 +242,15 @@ export interface CsvRows {
  * store refuses, stores nothing; `discard` drops what a stage holds.
  */
 export interface BulkLoad {
-  stage(parts: readonly CsvRows[]): Promise<StagedRows>;
+  /** With `keep`, the load leaves out every row whose key (src/store/sql/columns.ts) a stored row in `keep` has. */
+  stage(parts: readonly CsvRows[], keep?: StoredRows): Promise<StagedRows>;
+}
+
+/** A website's stored rows created in [from, to). */
+export interface StoredRows {
+  readonly websiteId: string;
+  readonly from: Date;
+  readonly to: Date;
 }
 
 export interface StagedRows {

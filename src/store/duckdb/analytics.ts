@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { AnalyticsStore, BulkLoad, CsvRows, RollupMaintenance, RollupRead, Row, StagedRows, Statement, TrafficRollups, WriteBatch } from '../types.js';
+import type { AnalyticsStore, BulkLoad, CsvRows, RollupMaintenance, RollupRead, Row, StagedRows, Statement, StoredRows, TrafficRollups, WriteBatch } from '../types.js';
 import { orphanSessions, retentionStep } from '../sql/retention.js';
 import { tables, type Kind } from '../sql/columns.js';
-import { isUuid, websiteRows } from '../sql/executor.js';
+import { isUuid, notStored, websiteRows } from '../sql/executor.js';
 import type { DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
 import { bulkLoadable, stageRows, stageTable } from './bulk.js';
@@ -176,7 +176,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
     const { slotMs, attributes, pageColumns, visitAttributes } = maintenance;
     this.rollups = { slotMs, attributes, pageColumns, visitAttributes, refresh: () => this.refreshRollups(), read: (id, body) => this.readRollups(id, body), rebuild: () => this.rebuildRollups(null) };
     this.csvDir = journal ? path.join(path.dirname(journal.dir), CSV_DIR) : path.join(os.tmpdir(), `dashi-${CSV_DIR}`);
-    this.bulk = { stage: (parts) => this.stageCsv(this.csvDir, parts) };
+    this.bulk = { stage: (parts, keep) => this.stageCsv(this.csvDir, parts, keep) };
   }
 
   /**
@@ -275,7 +275,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
     return stream;
   }
 
-  private async stageCsv(dir: string, parts: readonly CsvRows[]): Promise<StagedRows> {
+  private async stageCsv(dir: string, parts: readonly CsvRows[], keep: StoredRows | undefined): Promise<StagedRows> {
     const files = await stageCsv(dir, parts);
     let done = false;
     const discard = async () => {
@@ -286,7 +286,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
       load: async () => {
         if (done) throw new Error('these rows were loaded or discarded already');
         try {
-          await this.serial(() => this.loadCsv(files));
+          await this.serial(() => this.loadCsv(files, keep));
         } finally {
           await discard();
         }
@@ -295,10 +295,13 @@ export class DuckDbAnalytics implements AnalyticsStore {
     };
   }
 
-  /** Every staged file in one transaction (loadTables). */
-  private loadCsv(files: readonly CsvFile[]): Promise<void> {
+  /** Every staged file in one transaction (loadTables), without the rows `keep` has already. */
+  private loadCsv(files: readonly CsvFile[], keep: StoredRows | undefined): Promise<void> {
     const byTable = new Map(files.map((f) => [f.t, f.file]));
-    return this.loadTables([...byTable.keys()], (c, t, target) => c.run(`INSERT INTO ${target} SELECT * FROM ${csvRelation(t, byTable.get(t)!)}`).then(() => undefined));
+    return this.loadTables([...byTable.keys()], async (c, t, target) => {
+      const unseen = keep ? ` WHERE ${notStored(t, keep, (k) => `r.${k}`)}` : '';
+      await c.run(`INSERT INTO ${target} SELECT * FROM ${csvRelation(t, byTable.get(t)!)} r${unseen}`);
+    });
   }
 
   /** Staged events into website_event, and into the rollups' queue from the same rows. */

@@ -1,13 +1,13 @@
 // PostgreSQL for everything (DATABASE_URL=postgresql://…): the shared schema plus indexes for
 // website-and-time scans, the shared metadata repositories, and one multi-row INSERT per table
 // per batch inside one transaction.
-import type { AnalyticsStore, BulkLoad, CsvRows, Statement, Row, Store, WriteBatch } from '../types.js';
+import type { AnalyticsStore, BulkLoad, CsvRows, Statement, Row, Store, StoredRows, WriteBatch } from '../types.js';
 import { orphanSessions, retentionStep } from '../sql/retention.js';
 import type { Migration } from '../sql/migrate.js';
 import { migrate } from '../sql/migrate.js';
 import { baseMigrations } from '../sql/schema.js';
 import { tables } from '../sql/columns.js';
-import { isUuid, websiteRows, websiteRowsLiteral, type Executor } from '../sql/executor.js';
+import { isUuid, notStored, websiteRows, websiteRowsLiteral, type Executor } from '../sql/executor.js';
 import { SqlApiKeyRepo } from '../sql/api-key-repo.js';
 import { SqlRefusedRepo } from '../sql/refused.js';
 import { SqlSaltRepo } from '../sql/salts.js';
@@ -56,7 +56,7 @@ export class PgAnalytics implements AnalyticsStore {
    */
   readonly bulk: BulkLoad = {
     // Nothing to stage apart: the load copies straight from the streams.
-    stage: async (parts) => ({ load: () => this.loadCsv(parts), discard: async () => undefined }),
+    stage: async (parts, keep) => ({ load: () => this.loadCsv(parts, keep), discard: async () => undefined }),
   };
 
   constructor(
@@ -70,16 +70,19 @@ export class PgAnalytics implements AnalyticsStore {
    * without NUL is never refused, see PgExecutor.copyIn), then cast into the table, where a
    * refused value fails the statement, and the transaction, as any INSERT would.
    */
-  private async loadCsv(parts: readonly CsvRows[]): Promise<void> {
+  private async loadCsv(parts: readonly CsvRows[], keep: StoredRows | undefined): Promise<void> {
     await this.writes
       .transaction(async (tx) => {
         for (const part of parts) {
-          const { table, columns } = tables[tableIndex(part.table)];
+          const t = tableIndex(part.table);
+          const { table, columns } = tables[t];
           const stage = `csv_${table}`;
           await tx.run(`CREATE TEMP TABLE ${stage} (${columns.map(([name]) => `${name} text`).join(', ')}) ON COMMIT DROP`);
           await tx.copyIn(`COPY ${stage} FROM STDIN (FORMAT csv)`, await part.csv());
           const cast = columns.map(([name, kind]) => `${name}::${PG_TYPE[kind]}`).join(', ');
-          await tx.run(`INSERT INTO ${table} (${columns.map((c) => c[0]).join(', ')}) SELECT ${cast} FROM ${stage}`);
+          const type = (k: string) => PG_TYPE[columns.find(([name]) => name === k)![1]];
+          const unseen = keep ? ` WHERE ${notStored(t, keep, (k) => `r.${k}::${type(k)}`)}` : '';
+          await tx.run(`INSERT INTO ${table} (${columns.map((c) => c[0]).join(', ')}) SELECT ${cast} FROM ${stage} r${unseen}`);
         }
       })
       .catch((err: unknown) => classify(err, refused));

@@ -90,11 +90,14 @@ const sessionDataColumns: Column<SessionDataRow>[] = [
   ['distinct_id', 'text', (r) => r.distinctId],
 ];
 
-/** Each analytics table with its columns and the part of a WriteBatch it receives. */
-export const tables: { table: string; columns: Column<any>[]; rows: (b: WriteBatch) => unknown[] }[] = [
-  { table: 'website_event', columns: eventColumns, rows: (b) => b.events },
-  { table: 'event_data', columns: eventDataColumns, rows: (b) => b.eventData },
-  { table: 'session', columns: sessionColumns, rows: (b) => b.sessions },
-  { table: 'session_data', columns: sessionDataColumns, rows: (b) => b.sessionData },
+/**
+ * Each analytics table with its columns, the part of a WriteBatch it receives, and the columns
+ * that tell one copied row from another (an import skips a row whose key is stored already).
+ */
+export const tables: { table: string; columns: Column<any>[]; rows: (b: WriteBatch) => unknown[]; key: readonly string[] }[] = [
+  { table: 'website_event', columns: eventColumns, rows: (b) => b.events, key: ['event_id'] },
+  { table: 'event_data', columns: eventDataColumns, rows: (b) => b.eventData, key: ['event_id', 'data_key'] },
+  { table: 'session', columns: sessionColumns, rows: (b) => b.sessions, key: ['session_id'] },
+  { table: 'session_data', columns: sessionDataColumns, rows: (b) => b.sessionData, key: ['session_id', 'data_key'] },
 ];
 

@@ -1,6 +1,7 @@
 // A minimal SQL executor shared by the relational stores (DuckDB, PostgreSQL): `$1..$n`
 // placeholders, rows as plain JS objects. The metadata repositories are written once against it.
-import type { Row } from '../types.js';
+import type { Row, StoredRows } from '../types.js';
+import { tables } from './columns.js';
 import { sqlTimestamp } from '../../lib/timestamp.js';
 
 export interface Executor {
@@ -39,9 +40,20 @@ export function websiteRows(websiteId: string, range?: { from: Date; to: Date })
  * websiteRows with the values written into the text, for statements that take no parameters
  * (COPY): the website id must be a uuid, the instants are formatted here.
  */
-export function websiteRowsLiteral(websiteId: string, { from, to }: { from: Date; to: Date }): string {
+export function websiteRowsLiteral(websiteId: string, { from, to }: { from: Date; to: Date }, alias = ''): string {
   if (!isUuid(websiteId)) throw new Error('not a website id');
-  return `website_id = '${websiteId}' AND created_at >= TIMESTAMP '${sqlTimestamp(from)}' AND created_at < TIMESTAMP '${sqlTimestamp(to)}'`;
+  const a = alias ? `${alias}.` : '';
+  return `${a}website_id = '${websiteId}' AND ${a}created_at >= TIMESTAMP '${sqlTimestamp(from)}' AND ${a}created_at < TIMESTAMP '${sqlTimestamp(to)}'`;
+}
+
+/**
+ * The condition an incoming row of tables[t] meets when no row of `keep` has its key;
+ * `incoming(column)` is the row's value of a key column, as the statement reads it.
+ */
+export function notStored(t: number, keep: StoredRows, incoming: (column: string) => string): string {
+  const { table, key } = tables[t];
+  const same = key.map((k) => `s.${k} = ${incoming(k)}`).join(' AND ');
+  return `NOT EXISTS (SELECT 1 FROM ${table} s WHERE ${websiteRowsLiteral(keep.websiteId, keep, 's')} AND ${same})`;
 }
 
 export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);

@@ -8,7 +8,8 @@
 import { Readable } from 'node:stream';
 import { v3 as uuidv3, v5 as uuidv5 } from 'uuid';
 import type { CsvRows, EventDataRow, EventRow, Row, SessionDataRow, SessionRow, Store, WriteBatch } from '../types.js';
-import { chunkCount, storeDays, type TransferProgress } from '../transfer.js';
+import { chunkCount, keyText, storedKeys, storeDays, type TransferProgress } from '../transfer.js';
+import { tables } from '../sql/columns.js';
 import { BULK_CHUNK_ROWS, copyByDays, DAY, websitePlan, type CopyDay, type DayCopyReport, type DayRange } from '../day-copy.js';
 import { csvLine, tableIndex } from '../sql/csv.js';
 import type { UmamiSource } from './source.js';
@@ -475,19 +476,28 @@ export async function importUmami(source: UmamiSource, target: Store, options: U
     since,
     chunkRows: options.chunkRows ?? BULK_CHUNK_ROWS,
     csvParts: options.bulk === false ? null : csvParts,
+    // Umami's rows are added to whatever Dashi holds: its own hits on the same days stay.
+    keepStored: true,
     // A website-day at a time, the next one read from Umami while this one is written.
-    writeRows: async (websiteId, days) => {
+    writeRows: async (websiteId, days, keep) => {
       let next: ReturnType<typeof readRows> | null = days.length ? readRows(websiteId, days[0]) : null;
       for (let i = 0; i < days.length; i++) {
         const rows = await next!;
         next = i + 1 < days.length ? readRows(websiteId, days[i + 1]) : null;
         next?.catch(() => undefined); // awaited in its turn, or dropped if this write fails
-        const batch: WriteBatch = { events: [], eventData: [], sessions: [], sessionData: [] };
-        copies.forEach((t, k) => {
-          const list = t.rows(batch);
-          for (const r of rows[k]) list.push(t.map(r));
-        });
         try {
+          const batch: WriteBatch = { events: [], eventData: [], sessions: [], sessionData: [] };
+          for (const [k, t] of copies.entries()) {
+            const list = t.rows(batch);
+            const n = tableIndex(t.dashi);
+            const stored = keep ? await storedKeys(target.analytics, n, websiteId, days[i]) : null;
+            const key = keyText(n);
+            const columns = new Map(tables[n].columns.map(([name, , get]) => [name, get]));
+            for (const r of rows[k]) {
+              const row = t.map(r);
+              if (!stored?.has(key((c) => columns.get(c)!(row)))) list.push(row);
+            }
+          }
           await target.analytics.write(batch);
         } catch (err) {
           await next?.catch(() => undefined); // let the read finish before the caller closes the source
@@ -501,7 +511,7 @@ export async function importUmami(source: UmamiSource, target: Store, options: U
   });
   // The rollups are current when the import ends (bulk loads leave their rows queued).
   await target.analytics.rollups?.refresh();
-  progress(plan.length, plan.length, 'done');
+  progress(copy.copied + copy.skipped, copy.copied + copy.skipped, 'done');
 
   const counts: UmamiImportReport['counts'] = {};
   for (const t of copies) {

@@ -2,8 +2,10 @@
 // v3-postgresql.test.ts): into each Dashi store, an import stopped after a few chunks, a chunk
 // left half-copied, a resumed run, a run that finds nothing to do; then a server on the imported
 // store answers the v2 endpoints with the numbers worked out in test/helpers/umami.ts, and
-// Umami's users log in with their Umami passwords.
+// Umami's users log in with their Umami passwords. Then an import into a store that holds hits of
+// its own, on a day Umami has rows for and on one it has none for: they stay, and a second run adds nothing.
 import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -11,7 +13,8 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '../../../src/config.js';
 import { openStore } from '../../../src/store/index.js';
 import { trafficRollups } from '../../../src/query/rollups/embedded-rollups.js';
-import { runUmamiImport } from '../../../src/api/import-umami.js';
+import { describeImport, runUmamiImport } from '../../../src/api/import-umami.js';
+import type { EventRow, SessionRow, WriteBatch } from '../../../src/store/types.js';
 import { startDashi, stopAll } from '../../helpers/server.js';
 import { testStores } from '../../helpers/stores.js';
 import { ALICE, createUmamiDb, IDS, UMAMI_ADMIN, type UmamiFixture } from '../../helpers/umami.js';
@@ -124,5 +127,55 @@ export async function importScenario(fixture: UmamiFixture): Promise<void> {
       assert.equal((await dashi.post('/api/auth/login', { username: 'bob', password: ALICE.password })).status, 401, 'a deleted Umami user stays out');
       await dashi.stop();
     });
+
+    test(`Umami ${fixture} into ${store.name} beside Dashi's own hits`, async () => {
+      const env = await store.env();
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dashi-umami-'));
+      dirs.push(dataDir);
+      const target = await openStore(loadConfig({ ...process.env, DATABASE_URL: '', CLICKHOUSE_URL: '', DATA_DIR: dataDir, ...env }), trafficRollups);
+      try {
+        // Dashi tracked w1 itself on D at 20:00 (a day Umami has rows on too) and on D+3 (Umami has none).
+        const own = ownHits(IDS.w1, [new Date(D + 20 * HOUR), new Date(D + 3 * DAY + 9 * HOUR)]);
+        await target.analytics.write(own);
+        const first = await runUmamiImport(target, { from: umami.url });
+        assert.equal(first.ok, true, JSON.stringify(first));
+        // D+3 is Dashi's alone: not part of the import.
+        assert.deepEqual([first.report.chunksCopied, first.report.chunksSkipped], [4, 0]);
+        const counts = {
+          website_event: { umami: 11, dashi: 13 },
+          event_data: { umami: 2, dashi: 2 },
+          session: { umami: 5, dashi: 6 },
+          session_data: { umami: 1, dashi: 1 },
+        };
+        assert.deepEqual(first.report.counts, counts);
+        assert.deepEqual(first.websites.find((w) => w.id === IDS.w1)?.dashi, { pageviews: 9, visitors: 4, visits: 6 });
+        const ownIds = own.events.map((e) => e.eventId);
+        const kept = await target.analytics.query(`SELECT count(*) AS n FROM website_event WHERE event_id IN (${ownIds.map((id) => `'${id}'`).join(', ')})`);
+        assert.equal(Number(kept[0].n), 2, "Dashi's own hits stay");
+
+        // D holds more rows than Umami's: copied again, and nothing is added twice.
+        const again = await runUmamiImport(target, { from: umami.url });
+        assert.equal(again.ok, true);
+        assert.deepEqual([again.report.chunksCopied, again.report.chunksSkipped], [1, 3]);
+        assert.deepEqual(again.report.counts, counts);
+        assert.match(describeImport(again).join('\n'), /website_event: umami 11, dashi 13 {2}\(\+2: Dashi's own\)/);
+      } finally {
+        await target.close();
+      }
+    });
   }
+}
+
+/** One pageview per instant, each its own visit of one session, with the session's row. */
+function ownHits(websiteId: string, at: Date[]): WriteBatch {
+  const sessionId = randomUUID();
+  const events: EventRow[] = at.map((createdAt) => ({
+    eventId: randomUUID(), websiteId, sessionId, visitId: randomUUID(), createdAt, eventType: 1, eventName: null, eventCategory: null,
+    urlPath: '/own', urlQuery: null, pageTitle: null, hostname: 'w1.example', referrerDomain: null, referrerPath: null, referrerQuery: null,
+    utmSource: null, utmMedium: null, utmCampaign: null, utmContent: null, utmTerm: null, gclid: null, fbclid: null, msclkid: null, ttclid: null,
+    liFatId: null, twclid: null, tag: null, browser: 'chrome', os: 'Linux', device: 'desktop', screen: null, language: null, country: 'NL',
+    region: null, city: null, distinctId: null,
+  }));
+  const sessions: SessionRow[] = [{ sessionId, websiteId, browser: 'chrome', os: 'Linux', device: 'desktop', screen: null, language: null, country: 'NL', region: null, city: null, distinctId: null, createdAt: at[0] }];
+  return { events, eventData: [], sessions, sessionData: [] };
 }
