@@ -136,7 +136,11 @@ export async function loadThroughBatch(source: string, target: string, events: n
   const inFlight = new Set<Promise<void>>();
   const send = async (items: unknown[]) => {
     const res = await dashi.post('/api/batch', items);
-    if (res.status !== 200 || res.body.errors !== 0) throw new Error(`/api/batch: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
+    if (res.status !== 200 || res.body.errors !== 0) {
+      // The server's own account of it: its error lines.
+      const logged = dashi.output.split('\n').filter((l) => /"level":(40|50|60)/.test(l)).slice(-5).join('\n');
+      throw new Error(`/api/batch: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}\n${logged}`);
+    }
   };
   let items: unknown[] = [];
   const flush = async () => {

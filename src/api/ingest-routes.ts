@@ -90,6 +90,7 @@ async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void
       // The embedded store has one process, which hears of every change; with a server store
       // other processes may delete or change a website, seen here within this bound.
       websiteCacheMs: store.kind === 'duckdb' ? 60_000 : WEBSITE_CACHE_MS_SHARED,
+      log,
     },
     store.websites,
     writer,

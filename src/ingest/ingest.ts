@@ -53,6 +53,8 @@ export interface IngestOptions {
    * process apply at once; changes by other processes on the same store within this time.
    */
   websiteCacheMs?: number;
+  /** Hears of a store failure that a hit was answered 503 for. */
+  log?: { warn(details: object, msg: string): void };
 }
 
 /** Where ingestion keeps what it shares with other processes (none: this process only). */
@@ -126,10 +128,23 @@ export class Ingestor {
     const hit = this.sites.get(cacheKey);
     const now = Date.now();
     if (hit && hit.until > now) return hit;
-    const site =
-      typeof key === 'number' || /^\d+$/.test(key)
-        ? Number(key) <= 2 ** 31 ? await this.websites.getByLegacyId(Number(key)) : null
-        : await this.websites.get(key);
+    let site;
+    try {
+      site =
+        typeof key === 'number' || /^\d+$/.test(key)
+          ? Number(key) <= 2 ** 31 ? await this.websites.getByLegacyId(Number(key)) : null
+          : await this.websites.get(key);
+    } catch (err) {
+      // The store could not answer (out of memory under a merge, a lost connection): the hit is
+      // not the cause. What was known a moment ago still holds, for a little longer; without it,
+      // a retry may well be stored.
+      this.opts.log?.warn({ err }, 'website lookup failed');
+      if (hit) {
+        hit.until = now + 5_000;
+        return hit;
+      }
+      throw new HttpError(503, 'service-unavailable', 'Could not look up the website, retry later', { 'retry-after': '5' });
+    }
     const known: KnownSite = { site, allow: site ? hostnameMatcher(site.allowedHostnames ?? []) : null, until: now + Math.min(this.siteMs, site ? 60_000 : 10_000) };
     this.sites.set(cacheKey, known);
     return known;

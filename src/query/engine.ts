@@ -23,6 +23,12 @@ export const queryTimeout = () =>
     'retry-after': '5',
   });
 
+/** The store had no memory left for the query (DUCKDB_MEMORY_LIMIT, shared with merges and other queries): worth a retry. */
+export const storeOutOfMemory = () =>
+  new HttpError(503, 'store-out-of-memory', 'The store ran out of memory for this query (DUCKDB_MEMORY_LIMIT); retry, or try a shorter date range', {
+    'retry-after': '5',
+  });
+
 /** What answered a query: the rollups (pre-aggregated tables) and/or raw rows. */
 export type AnswerSource = 'rollups' | 'events';
 
@@ -61,6 +67,7 @@ export class QueryEngine {
     } catch (err) {
       const kind = classifyStoreError(err);
       if (kind === 'timeout') throw queryTimeout();
+      if (kind === 'out-of-memory') throw storeOutOfMemory();
       if (kind === 'invalid-regex') {
         throw new RegexRefusedError(`Invalid regular expression filter (re. or nre.): the ${this.dialect.name} store refused it: ${storeReason(err as Error)}`, 'filter');
       }

@@ -18,7 +18,7 @@ export function classify(err: unknown, refused: (err: unknown) => boolean): neve
   throw refused(err) ? new RowRejectedError(err) : err;
 }
 
-export type StoreErrorKind = 'invalid-regex' | 'timeout';
+export type StoreErrorKind = 'invalid-regex' | 'timeout' | 'out-of-memory';
 
 // RE2's error texts, as DuckDB passes them on ("Invalid Input Error: invalid escape sequence: \q").
 const RE2_ERRORS = /^Invalid Input Error: (invalid escape sequence|invalid character class|invalid character class range|missing \]|missing \)|unexpected \)|trailing \\|no argument for repetition operator|invalid repetition size|bad repetition operator|invalid perl operator|invalid UTF-8|invalid named capture group|pattern too large)/;
@@ -32,6 +32,8 @@ export function classifyStoreError(err: unknown): StoreErrorKind | null {
   const m = err.message;
   if (RE2_ERRORS.test(m)) return 'invalid-regex';
   if (/^INTERRUPT Error/.test(m)) return 'timeout';
+  // DuckDB past DUCKDB_MEMORY_LIMIT, while a rollup merge or other queries hold the rest.
+  if (/^Out of Memory Error/.test(m)) return 'out-of-memory';
   // ClickHouse: CANNOT_COMPILE_REGEXP (427), TIMEOUT_EXCEEDED (159).
   if (/Code: 427\b|CANNOT_COMPILE_REGEXP/.test(m)) return 'invalid-regex';
   if (/Code: 159\b|TIMEOUT_EXCEEDED/.test(m)) return 'timeout';

@@ -320,6 +320,28 @@ describe('traffic rollups give the raw numbers', () => {
     }
   });
 
+  test('a read behind a large backlog answers from raw rows at once, and from the rollups once merged', async () => {
+    const analytics = store.analytics as AnalyticsStore & { readMergeRows: number };
+    const before = analytics.readMergeRows;
+    analytics.readMergeRows = 50;
+    try {
+      await store.analytics.write(batch(lateHits(100, 9000)));
+      for (const q of queries().slice(0, 3)) {
+        const [got, want] = await Promise.all([fast.run(q), raw.run(q)]);
+        assert.deepEqual(got.sources, ['events'], 'answered from raw rows rather than after a merge of 200 rows');
+        assert.deepEqual(got.rows, want.rows);
+      }
+    } finally {
+      analytics.readMergeRows = before;
+    }
+    await store.analytics.rollups!.refresh();
+    for (const q of queries().slice(0, 3)) {
+      const [got, want] = await Promise.all([fast.run(q), raw.run(q)]);
+      assert.deepEqual(got.sources, ['rollups']);
+      assert.deepEqual(got.rows, want.rows);
+    }
+  });
+
   test('reads racing loads and merges answer from one state', async () => {
     // Entry pages, channels and totals on shifted ranges read visit_span, visit_rollup and raw
     // rows in several statements; late hits landing between them must not mix two states.

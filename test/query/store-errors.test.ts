@@ -1,5 +1,6 @@
 // The query engine's answer to what a store says about a query, on every store: a statement
-// past the time budget (QUERY_TIMEOUT_MS) becomes the `query-timeout` answer (503), and a regular
+// past the time budget (QUERY_TIMEOUT_MS) becomes the `query-timeout` answer (503), one past
+// DuckDB's memory limit `store-out-of-memory` (503), and a regular
 // expression the store's own engine refuses becomes a 400-class QueryError naming the filter,
 // even when the per-dialect check (src/query/regex.ts) did not foresee it.
 
@@ -14,6 +15,7 @@ import { QueryEngine } from '../../src/query/engine.js';
 import { raw, sql } from '../../src/query/sql.js';
 import { QueryError, type Query } from '../../src/query/types.js';
 import { openStore } from '../../src/store/index.js';
+import { openDuckDbStore } from '../../src/store/duckdb/index.js';
 import type { EventRow, SessionRow, Store } from '../../src/store/types.js';
 import { testStores } from '../helpers/stores.js';
 import { trafficRollups } from '../../src/query/rollups/embedded-rollups.js';
@@ -35,6 +37,22 @@ const HEAVY = {
 
 after(async () => {
   for (const s of STORES) await s.cleanup();
+});
+
+test('a query DuckDB has no memory for (DUCKDB_MEMORY_LIMIT) is answered as store-out-of-memory, 503', async () => {
+  const small = await openDuckDbStore({ dataDir: ':memory:', rollups: trafficRollups, limits: { memoryLimit: '32MB' } });
+  try {
+    const engine = new QueryEngine(small.analytics);
+    // A list cannot spill to disk: 20M integers are far past 32 MB.
+    const err = await engine.rows(raw('SELECT length(list(x)) AS n FROM range(20000000) t(x)')).then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof HttpError, `expected an HttpError, got ${String(err)}`);
+    assert.equal(err.status, 503);
+    assert.equal(err.code, 'store-out-of-memory');
+    assert.equal(err.headers['retry-after'], '5');
+    assert.deepEqual((await engine.rows(raw('SELECT 1 AS one'))).map((r) => Number(r.one)), [1]);
+  } finally {
+    await small.close();
+  }
 });
 
 for (const store of STORES) {

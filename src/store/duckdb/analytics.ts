@@ -36,8 +36,15 @@ export const BULK_AT_ROWS = 5_000;
  * every load kept the writer busier and reads slower).
  */
 const ROLLUP_AFTER_MS = 2_000;
-/** Pending rows one rollup merge takes at most (mergePending). */
+/** Pending rows one rollup merge takes at most (mergeShare), and at least after running out of memory. */
 const MERGE_ROWS = 500_000;
+const MIN_MERGE_ROWS = 5_000;
+/**
+ * Pending rows (of every website) a rollup read merges before it answers; with more it answers
+ * from raw rows (bench/query.ts --load=batch: one merge share of a random-order back-fill took
+ * 7-9 s at 1M stored events).
+ */
+const READ_MERGE_ROWS = 20_000;
 const PENDING_LATER = 'rollup_pending_later';
 /** Snapshots a rollup read takes at most before it answers from raw rows (each one follows a merge). */
 const SNAPSHOT_ATTEMPTS = 3;
@@ -152,6 +159,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
   private loads: Promise<void> = Promise.resolve();
   /** The flush queued on `loads` that has not started yet. */
   private queuedFlush: Promise<void> | null = null;
+  /** The latest flush until it ends (queued or under way). */
+  private runningFlush: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** rollup_pending holds rows (loads, a migration or an earlier run put them there). */
   private rollupsStale = false;
@@ -162,6 +171,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
   readonly bulk: BulkLoad;
   /** Pending rows one rollup merge takes at most (tests lower it). */
   mergeRows = MERGE_ROWS;
+  /** Pending rows a rollup read merges before answering (tests change it). */
+  readMergeRows = READ_MERGE_ROWS;
   /** Where bulk loads stage their CSV files and csvOut writes its own (emptied at every start). */
   private readonly csvDir: string;
 
@@ -337,8 +348,11 @@ export class DuckDbAnalytics implements AnalyticsStore {
     if (!this.journal) return this.appends.then(() => undefined);
     // A flush that has not started yet loads every row acknowledged by then: callers share it.
     if (this.queuedFlush) return this.queuedFlush;
+    // Every acknowledged row is loaded, or in the flush under way: no need to queue behind a
+    // rollup merge on the writer's connection.
+    if (this.pendingRows === 0 && this.backlog.length === 0) return this.runningFlush ?? Promise.resolve();
     const journal = this.journal;
-    const next = this.loads.then(async () => {
+    const next: Promise<void> = this.loads.then(async () => {
       this.queuedFlush = null;
       if (this.timer) {
         clearTimeout(this.timer);
@@ -368,7 +382,11 @@ export class DuckDbAnalytics implements AnalyticsStore {
       }
     });
     this.queuedFlush = next;
+    this.runningFlush = next;
     this.loads = next.catch(() => undefined);
+    void this.loads.then(() => {
+      if (this.runningFlush === next) this.runningFlush = null;
+    });
     return next;
   }
 
@@ -385,63 +403,81 @@ export class DuckDbAnalytics implements AnalyticsStore {
   }
 
   private scheduleRollups(): void {
-    this.rollupTimer ??= setTimeout(() => void this.refreshRollups().catch(() => undefined), ROLLUP_AFTER_MS).unref();
-  }
-
-  /** Brings the rollups (src/query/rollups/) up to date with every hit acknowledged so far. */
-  async refreshRollups(): Promise<void> {
-    await this.flush();
-    await this.serial(() => this.mergePending());
+    this.rollupTimer ??= setTimeout(() => {
+      this.rollupTimer = null;
+      this.refreshRollups().catch((err: unknown) => this.warn({ err: firstLine(err) }, 'rollup merge failed; rollup reads answer from raw rows until one succeeds'));
+    }, ROLLUP_AFTER_MS).unref();
   }
 
   /**
-   * Merges rollup_pending into the rollups, on the writer's connection, in turn: at most
-   * MERGE_ROWS pending rows per transaction (one merge of 3M rows ran out of DuckDB's default 256
-   * MB). A transaction sets the rows after its share aside and puts them back after the merge
-   * (which empties rollup_pending), so a stop in between loses none; a later share merges as a
-   * late hit would.
+   * Brings the rollups (src/query/rollups/) up to date with every hit acknowledged so far: one
+   * share of rollup_pending per turn on the writer's connection, so loads go on in between.
    */
-  private async mergePending(): Promise<void> {
+  async refreshRollups(): Promise<void> {
+    await this.flush();
+    while (this.rollupsStale) await this.serial(() => this.mergeShare());
+  }
+
+  /**
+   * Merges the first `mergeRows` rows of rollup_pending into the rollups in one transaction.
+   * With more pending, the transaction sets the rest aside and puts it back after the merge
+   * (which empties rollup_pending), so a stop in between loses none; a later share merges as a
+   * late hit would. A share DuckDB has no memory for (a back-fill in random time order touches
+   * every visit of its range) is retried at half the size, and later shares keep that size.
+   */
+  private async mergeShare(): Promise<void> {
     if (this.rollupTimer) clearTimeout(this.rollupTimer);
     this.rollupTimer = null;
     if (!this.rollupsStale) return;
     this.rollupsStale = false;
+    let more = false;
     try {
-      let more = true;
-      while (more) {
-        await this.inTransaction(async (c) => {
-          const [{ n }] = (await c.runAndReadAll('SELECT count(*)::INTEGER AS n FROM rollup_pending')).getRowObjects();
-          more = Number(n) > this.mergeRows;
-          const cut = `rowid >= (SELECT min(rowid) + ${Math.max(1, Math.floor(this.mergeRows))} FROM rollup_pending)`;
-          if (more) {
-            await c.run(`CREATE OR REPLACE TEMP TABLE ${PENDING_LATER} AS SELECT * FROM rollup_pending WHERE ${cut}`);
-            await c.run(`DELETE FROM rollup_pending WHERE ${cut}`);
-          }
-          for (const { text, params } of this.maintenance.refreshStatements) await c.run(text, params as never);
-          if (more) {
-            await c.run(`INSERT INTO rollup_pending SELECT * FROM ${PENDING_LATER}`);
-            await c.run(`DROP TABLE ${PENDING_LATER}`);
-          }
-        });
-      }
+      await this.inTransaction(async (c) => {
+        const [{ n }] = (await c.runAndReadAll('SELECT count(*)::INTEGER AS n FROM rollup_pending')).getRowObjects();
+        more = Number(n) > this.mergeRows;
+        const cut = `rowid >= (SELECT min(rowid) + ${Math.max(1, Math.floor(this.mergeRows))} FROM rollup_pending)`;
+        if (more) {
+          await c.run(`CREATE OR REPLACE TEMP TABLE ${PENDING_LATER} AS SELECT * FROM rollup_pending WHERE ${cut}`);
+          await c.run(`DELETE FROM rollup_pending WHERE ${cut}`);
+        }
+        for (const { text, params } of this.maintenance.refreshStatements) await c.run(text, params as never);
+        if (more) {
+          await c.run(`INSERT INTO rollup_pending SELECT * FROM ${PENDING_LATER}`);
+          await c.run(`DROP TABLE ${PENDING_LATER}`);
+        }
+      });
     } catch (err) {
       this.rollupsStale = true;
-      throw err;
+      if (!/Out of Memory/i.test(String(err)) || this.mergeRows <= MIN_MERGE_ROWS) throw err;
+      this.mergeRows = Math.max(MIN_MERGE_ROWS, Math.floor(this.mergeRows / 2));
+      this.warn({ mergeRows: this.mergeRows, err: firstLine(err) }, 'rollup merge ran out of memory; merging smaller shares');
+      return;
     }
+    this.rollupsStale = more;
   }
 
   /**
-   * A read of rollups and raw rows in one snapshot without pending rows of the website. A
-   * snapshot with pending rows is one taken after a load that came after the merge: merge again
+   * A read of rollups and raw rows in one snapshot without pending rows of the website. A read
+   * merges first only when few rows are pending in all (readMergeRows); with more (a back-fill)
+   * it answers from raw rows while the merge goes on in the background, rather than wait for it.
+   * A snapshot with pending rows is one taken after a load that came after the merge: merge again
    * and take another.
    */
   private async readRollups<T>(websiteId: string, body: (run: (sql: string, params: unknown[]) => Promise<Row[]>) => Promise<T>): Promise<RollupRead<T>> {
     if (!isUuid(websiteId)) return { behind: 'not a website id' };
     for (let attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
-      try {
-        await this.refreshRollups();
-      } catch (err) {
-        return { failed: err };
+      await this.flush();
+      const [{ total, mine }] = await this.pool.all('SELECT count(*) AS total, count(*) FILTER (WHERE website_id = CAST($1 AS UUID)) AS mine FROM rollup_pending', [websiteId]);
+      if (Number(mine) > 0) {
+        if (Number(total) > this.readMergeRows) {
+          this.scheduleRollups();
+          return { behind: `${Number(total)} rows wait for the rollups (merging in the background)` };
+        }
+        try {
+          await this.refreshRollups();
+        } catch (err) {
+          return { failed: err };
+        }
       }
       const answer = await this.pool.snapshot(async (read) => {
         const [pending] = await read('SELECT count(*) AS n FROM (SELECT 1 FROM rollup_pending WHERE website_id = CAST($1 AS UUID) LIMIT 1)', [websiteId]);
