@@ -342,6 +342,18 @@ describe('traffic rollups give the raw numbers', () => {
     }
   });
 
+  test('a read while a merge is under way waits for it and answers from the rollups', async () => {
+    await store.analytics.write(batch(lateHits(100, 11000)));
+    await store.analytics.query('SELECT 1'); // loaded, so the merge below has rows to take
+    const merging = store.analytics.rollups!.refresh();
+    await new Promise((r) => setTimeout(r, 20));
+    const q = queries()[0];
+    const [got, want] = await Promise.all([fast.run(q), raw.run(q)]);
+    await merging;
+    assert.deepEqual(got.sources, ['rollups']);
+    assert.deepEqual(got.rows, want.rows);
+  });
+
   test('reads racing loads and merges answer from one state', async () => {
     // Entry pages, channels and totals on shifted ranges read visit_span, visit_rollup and raw
     // rows in several statements; late hits landing between them must not mix two states.

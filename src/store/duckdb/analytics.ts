@@ -415,7 +415,9 @@ export class DuckDbAnalytics implements AnalyticsStore {
    */
   async refreshRollups(): Promise<void> {
     await this.flush();
-    while (this.rollupsStale) await this.serial(() => this.mergeShare());
+    // At least one turn: a merge under way (started by the timer or another read) ends first.
+    do await this.serial(() => this.mergeShare());
+    while (this.rollupsStale);
   }
 
   /**
