@@ -121,6 +121,18 @@ export async function loadThroughBatch(source: string, target: string, events: n
   const { file, sites } = await exportRows(source, events);
   fs.rmSync(target, { recursive: true, force: true });
   const dashi = await startDashi({ dataDir: target });
+  try {
+    return await sendAll(dashi, file, sites);
+  } catch (err) {
+    // Not left running (and merging its backlog) under whatever is measured next.
+    await dashi.stop();
+    throw err;
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+async function sendAll(dashi: Dashi, file: string, sites: Map<string, string>): Promise<BatchLoad> {
   const token = await dashi.login();
   const websites = new Map<string, string>();
   const newId = new Map<string, string>();
@@ -150,22 +162,18 @@ export async function loadThroughBatch(source: string, target: string, events: n
     if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
   };
   const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-  try {
-    for await (const line of lines) {
-      if (!line) continue;
-      const row = JSON.parse(line) as SourceRow;
-      const website = newId.get(row.website_id)!;
-      items.push(item(row, website));
-      if (row.event_type === 1) pageviews.set(website, (pageviews.get(website) ?? 0) + 1);
-      sent++;
-      if (items.length === ITEMS_PER_BATCH) await flush();
-      if (sent % 100_000 === 0) console.log(`sent ${sent} hits (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-    }
-    if (items.length) await flush();
-    await Promise.all(inFlight);
-  } finally {
-    fs.rmSync(file, { force: true });
+  for await (const line of lines) {
+    if (!line) continue;
+    const row = JSON.parse(line) as SourceRow;
+    const website = newId.get(row.website_id)!;
+    items.push(item(row, website));
+    if (row.event_type === 1) pageviews.set(website, (pageviews.get(website) ?? 0) + 1);
+    sent++;
+    if (items.length === ITEMS_PER_BATCH) await flush();
+    if (sent % 100_000 === 0) console.log(`sent ${sent} hits (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
+  if (items.length) await flush();
+  await Promise.all(inFlight);
   // Acknowledged hits are durable; the store shows them once their journal segment is loaded.
   const all = `startAt=0&endAt=${Date.now() + 86_400_000}`;
   for (const [website, expected] of pageviews) {

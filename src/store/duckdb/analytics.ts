@@ -403,21 +403,28 @@ export class DuckDbAnalytics implements AnalyticsStore {
   }
 
   private scheduleRollups(): void {
+    // One share per timer: a backlog goes on ROLLUP_AFTER_MS later, and steady traffic does not
+    // keep the writer's connection merging.
     this.rollupTimer ??= setTimeout(() => {
       this.rollupTimer = null;
-      this.refreshRollups().catch((err: unknown) => this.warn({ err: firstLine(err) }, 'rollup merge failed; rollup reads answer from raw rows until one succeeds'));
+      this.refreshRollups(1).then(
+        () => this.rollupsStale && this.scheduleRollups(),
+        (err: unknown) => this.warn({ err: firstLine(err) }, 'rollup merge failed; rollup reads answer from raw rows until one succeeds'),
+      );
     }, ROLLUP_AFTER_MS).unref();
   }
 
   /**
    * Brings the rollups (src/query/rollups/) up to date with every hit acknowledged so far: one
    * share of rollup_pending per turn on the writer's connection, so loads go on in between.
+   * `turns` bounds the turns (a read's: under steady traffic, each turn would find new rows).
    */
-  async refreshRollups(): Promise<void> {
+  async refreshRollups(turns = Infinity): Promise<void> {
     await this.flush();
     // At least one turn: a merge under way (started by the timer or another read) ends first.
+    let turn = 0;
     do await this.serial(() => this.mergeShare());
-    while (this.rollupsStale);
+    while (this.rollupsStale && ++turn < turns);
   }
 
   /**
@@ -476,7 +483,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
           return { behind: `${Number(total)} rows wait for the rollups (merging in the background)` };
         }
         try {
-          await this.refreshRollups();
+          // One turn to wait for a merge under way, one for what it left.
+          await this.refreshRollups(2);
         } catch (err) {
           return { failed: err };
         }
