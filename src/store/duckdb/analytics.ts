@@ -16,7 +16,7 @@ import { Journal } from './journal.js';
 import { bulkLoadable, stageRows, stageTable } from './bulk.js';
 import { csvCopyOut, csvRelation, removeCsv, stageCsv, type CsvFile } from './csv-load.js';
 import { DEAD_LETTER_DIR, DeadLetters, type DeadLetterStats } from './dead-letter.js';
-import { firstLine, RowRejectedError } from '../store-errors.js';
+import { classifyStoreError, firstLine, RowRejectedError } from '../store-errors.js';
 import { sqlTimestamp } from '../../lib/timestamp.js';
 
 // A load's cost per row falls with its size (DuckDB, this machine: ~40 µs per row at 500 rows,
@@ -457,7 +457,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
       });
     } catch (err) {
       this.rollupsStale = true;
-      if (!/Out of Memory/i.test(String(err)) || this.mergeRows <= MIN_MERGE_ROWS) throw err;
+      if (classifyStoreError(err) !== 'out-of-memory' || this.mergeRows <= MIN_MERGE_ROWS) throw err;
       this.mergeRows = Math.max(MIN_MERGE_ROWS, Math.floor(this.mergeRows / 2));
       this.warn({ mergeRows: this.mergeRows, err: firstLine(err) }, 'rollup merge ran out of memory; merging smaller shares');
       return;
