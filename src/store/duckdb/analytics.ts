@@ -408,7 +408,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
     this.rollupTimer ??= setTimeout(() => {
       this.rollupTimer = null;
       this.refreshRollups(1).then(
-        () => this.rollupsStale && this.scheduleRollups(),
+        () => undefined,
         (err: unknown) => this.warn({ err: firstLine(err) }, 'rollup merge failed; rollup reads answer from raw rows until one succeeds'),
       );
     }, ROLLUP_AFTER_MS).unref();
@@ -460,9 +460,12 @@ export class DuckDbAnalytics implements AnalyticsStore {
       if (classifyStoreError(err) !== 'out-of-memory' || this.mergeRows <= MIN_MERGE_ROWS) throw err;
       this.mergeRows = Math.max(MIN_MERGE_ROWS, Math.floor(this.mergeRows / 2));
       this.warn({ mergeRows: this.mergeRows, err: firstLine(err) }, 'rollup merge ran out of memory; merging smaller shares');
+      this.scheduleRollups();
       return;
     }
     this.rollupsStale = more;
+    // A read's turns clear the timer: whatever they leave goes on in the background.
+    if (more) this.scheduleRollups();
   }
 
   /**
