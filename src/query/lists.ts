@@ -17,8 +17,8 @@ export interface PageArgs {
   readonly page: number; // 1-based
   readonly pageSize: number;
   readonly search?: string;
-  /** Rows read newest-first before falling back to grouping all (tests set it small). */
-  readonly window?: number;
+  /** The share of the range a session page reads first, newest rows first (tests vary it). */
+  readonly windowShare?: number;
 }
 
 function where(e: QueryEngine, s: Scope, extra: Sql[] = []): Sql {
@@ -115,40 +115,40 @@ function sessionJson(r: Row) {
   };
 }
 
+/** The first window's share of the range, each next one WIDEN times wider, up to the whole range. */
+const FIRST_WINDOW = 1 / 1024;
+const WIDEN = 8;
+
 /**
- * The ids of one page of sessions ordered by last activity. Every session whose last row is
- * strictly newer than the oldest of the newest `window` rows has that row inside the window, so
- * when the page is made of such sessions it can be read from the window alone; otherwise all
- * rows in range are grouped.
+ * The ids of one page of sessions ordered by last activity, from the newest rows first: when the
+ * rows at or after a cut hold at least a page's worth of sessions, no session without such a row
+ * can be newer than one of them, and each of them has its last row there. The window widens until
+ * that holds or it is the whole range.
  */
-async function sessionPage(e: QueryEngine, w: Sql, p: PageArgs): Promise<string[]> {
+async function sessionPage(e: QueryEngine, s: Scope, search: Sql[], p: PageArgs): Promise<string[]> {
   const need = p.page * p.pageSize;
-  const window = p.window ?? Math.min(Math.max(need * 200, 10_000), 1_000_000);
-  const newest = await e.rows(sql`WITH recent AS (
-      SELECT session_id, created_at FROM website_event WHERE ${w} ORDER BY created_at DESC LIMIT ${int(window)})
-    SELECT session_id, max(created_at) AS last_at, (SELECT min(created_at) FROM recent) AS oldest, (SELECT count(*) FROM recent) AS n
-    FROM recent GROUP BY session_id ORDER BY last_at DESC, session_id LIMIT ${int(need)}`);
-  const complete = newest.length > 0 && toNumber(newest[0].n) < window;
-  const last = newest[need - 1];
-  if (complete || (last && (last.last_at as Date).getTime() > (last.oldest as Date).getTime())) {
-    return newest.slice(need - p.pageSize, need).map((r) => String(r.session_id));
+  const end = s.range.end.getTime();
+  const span = end - s.range.start.getTime();
+  for (let share = p.windowShare ?? FIRST_WINDOW; ; share *= WIDEN) {
+    const whole = share >= 1;
+    const since = whole ? [] : [sql`created_at >= ${e.dialect.timestamp(new Date(end - Math.floor(span * share)))}`];
+    const rows = await e.rows(sql`SELECT session_id, max(created_at) AS last_at FROM website_event WHERE ${where(e, s, [...search, ...since])}
+      GROUP BY session_id ORDER BY last_at DESC, session_id LIMIT ${int(need)}`);
+    if (whole || rows.length === need) return rows.slice(need - p.pageSize).map((r) => String(r.session_id));
   }
-  const all = await e.rows(sql`SELECT session_id, max(created_at) AS last_at FROM website_event WHERE ${w}
-    GROUP BY session_id ORDER BY last_at DESC, session_id LIMIT ${int(p.pageSize)} OFFSET ${int(need - p.pageSize)}`);
-  return all.map((r) => String(r.session_id));
 }
 
 /** Sessions active in the range, most recently active first, one page. */
 export async function listSessions(e: QueryEngine, s: Scope, p: PageArgs) {
-  const w = where(e, s, searchAny(e, ['distinct_id', 'city', 'browser', 'os', 'device'], p.search));
-  const [[countRow], ids] = await Promise.all([
-    e.rows(sql`SELECT ${e.dialect.countDistinct(raw('session_id'))} AS n FROM website_event WHERE ${w}`),
-    sessionPage(e, w, p),
-  ]);
-  if (ids.length === 0) return { count: toNumber(countRow?.n), data: [] };
-  const inPage = sql`session_id IN (${join(ids.map((id) => e.dialect.uuid(id)))})`;
-  const rows = await e.rows(sql`SELECT ${sessionSelect(e)} FROM website_event WHERE ${w} AND ${inPage}
-    GROUP BY session_id ORDER BY last_at DESC, session_id`);
+  const search = searchAny(e, ['distinct_id', 'city', 'browser', 'os', 'device'], p.search);
+  const w = where(e, s, search);
+  // The count (an exact distinct count over the range, the slow part) runs beside the page.
+  const counted = e.rows(sql`SELECT ${e.dialect.countDistinct(raw('session_id'))} AS n FROM website_event WHERE ${w}`);
+  counted.catch(() => undefined);
+  const ids = await sessionPage(e, s, search, p);
+  const rows = ids.length === 0 ? [] : await e.rows(sql`SELECT ${sessionSelect(e)} FROM website_event WHERE ${w}
+    AND session_id IN (${join(ids.map((id) => e.dialect.uuid(id)))}) GROUP BY session_id ORDER BY last_at DESC, session_id`);
+  const [countRow] = await counted;
   return { count: toNumber(countRow?.n), data: rows.map(sessionJson) };
 }
 
