@@ -2,14 +2,20 @@
 // generate_series (default 10M events over 90 days of one website, 1M sessions, every 10th event
 // a custom one with one datum), then imports it into a fresh embedded store and into a fresh
 // PostgreSQL database, and prints rows per second of the copy and of the whole run (with the
-// count and stats checks). Usage:
+// count and stats checks). Into the embedded store it also times the floor: DuckDB's own INSERT of
+// the imported events from one CSV file into an empty website_event, nothing else running. Usage:
 //   node --import tsx bench/import-umami.ts [--events=N] [--stores=duckdb,postgres] [--keep]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import postgres from 'postgres';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { csvRelation } from '../src/store/duckdb/csv-load.js';
+import { tableIndex } from '../src/store/sql/csv.js';
 import { loadConfig } from '../src/config.js';
 import { openStore } from '../src/store/index.js';
 import { trafficRollups } from '../src/query/rollups/embedded-rollups.js';
@@ -102,10 +108,39 @@ async function importInto(kind: string, umamiUrl: string): Promise<void> {
         `copy ${copyS.toFixed(1)} s = ${Math.round(rows / copyS).toLocaleString('en')} rows/s; with metadata and checks ${allS.toFixed(1)} s = ${Math.round(rows / allS).toLocaleString('en')} rows/s; ok=${result.ok}`,
     );
     if (!result.ok) console.log(JSON.stringify(result.websites));
+    if (kind === 'duckdb') await floor(store, result.report.counts.website_event.dashi, rows / copyS);
   } finally {
     await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
     if (target) await dropDb(target);
+  }
+}
+
+/** DuckDB's INSERT of the imported events from one CSV file into a fresh store's website_event. */
+async function floor(store: Awaited<ReturnType<typeof openStore>>, events: number, copyRate: number): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dashi-bench-floor-'));
+  try {
+    const file = path.join(dir, 'website_event.csv');
+    await pipeline((await store.analytics.csvOut!('website_event', WEBSITE, { from: new Date(0), to: new Date(Date.UTC(9999, 11, 31)) })) as Readable, fs.createWriteStream(file));
+    const fresh = await openStore(loadConfig({ ...process.env, DATA_DIR: path.join(dir, 'store'), DATABASE_URL: '', CLICKHOUSE_URL: '' }), trafficRollups);
+    await fresh.close();
+    const duck = await DuckDBInstance.create(path.join(dir, 'store', 'dashi.duckdb'), { memory_limit: loadConfig(process.env).duckdbMemoryLimit });
+    const c = await duck.connect();
+    try {
+      const t0 = performance.now();
+      await c.run(`INSERT INTO website_event SELECT * FROM ${csvRelation(tableIndex('website_event'), file)}`);
+      const s = (performance.now() - t0) / 1000;
+      const rate = events / s;
+      console.log(
+        `floor    DuckDB's INSERT … read_csv of the ${events.toLocaleString('en')} events alone: ${s.toFixed(1)} s = ${Math.round(rate).toLocaleString('en')} rows/s ` +
+          `(the import's copy runs at ${(copyRate / rate).toFixed(2)} of it)`,
+      );
+    } finally {
+      c.closeSync();
+      duck.closeSync();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
