@@ -407,10 +407,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
     // keep the writer's connection merging.
     this.rollupTimer ??= setTimeout(() => {
       this.rollupTimer = null;
-      this.refreshRollups(1).then(
-        () => undefined,
-        (err: unknown) => this.warn({ err: firstLine(err) }, 'rollup merge failed; rollup reads answer from raw rows until one succeeds'),
-      );
+      // A share that leaves rows pending schedules the next one (mergeShare).
+      this.refreshRollups(1).catch((err: unknown) => this.warn({ err: firstLine(err) }, 'rollup merge failed; rollup reads answer from raw rows until one succeeds'));
     }, ROLLUP_AFTER_MS).unref();
   }
 

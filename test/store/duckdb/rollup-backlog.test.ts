@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDuckDbStore } from '../../../src/store/duckdb/index.js';
 import { trafficRollups } from '../../../src/query/rollups/embedded-rollups.js';
-import type { AnalyticsStore, EventRow } from '../../../src/store/types.js';
+import type { AnalyticsStore } from '../../../src/store/types.js';
+import { pageView } from '../../helpers/event-row.js';
 
 const W = '0b0b0000-0000-4000-8000-00000000b4c1';
 const T0 = Date.UTC(2024, 0, 1);
@@ -14,13 +15,12 @@ const id = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${String(n).
 test('what a read leaves of a backlog is merged in the background', async () => {
   const store = await openDuckDbStore({ dataDir: ':memory:', rollups: trafficRollups });
   try {
-    const events: EventRow[] = Array.from({ length: 90 }, (_, i) => ({
-      eventId: id('e0000000', i), websiteId: W, sessionId: id('5e550000', i % 9), visitId: id('7151e000', i % 9), createdAt: new Date(T0 + i * 60_000),
-      eventType: 1, eventName: null, eventCategory: null, urlPath: `/p${i % 5}`, urlQuery: null, pageTitle: null, hostname: 'h.example',
-      referrerDomain: null, referrerPath: null, referrerQuery: null, utmSource: null, utmMedium: null, utmCampaign: null, utmContent: null,
-      utmTerm: null, gclid: null, fbclid: null, msclkid: null, ttclid: null, liFatId: null, twclid: null, tag: null, browser: 'chrome', os: 'Linux',
-      device: 'desktop', screen: null, language: null, country: 'DE', region: null, city: null, distinctId: null,
-    }));
+    const events = Array.from({ length: 90 }, (_, i) =>
+      pageView({
+        eventId: id('e0000000', i), websiteId: W, sessionId: id('5e550000', i % 9), visitId: id('7151e000', i % 9), createdAt: new Date(T0 + i * 60_000),
+        urlPath: `/p${i % 5}`, hostname: 'h.example', browser: 'chrome', os: 'Linux', device: 'desktop', country: 'DE',
+      }),
+    );
     await store.analytics.write({ events, eventData: [], sessions: [], sessionData: [] });
     const analytics = store.analytics as AnalyticsStore & { mergeRows: number; refreshRollups(turns: number): Promise<void> };
     analytics.mergeRows = 20;

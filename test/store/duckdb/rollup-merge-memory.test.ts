@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import { openDuckDbStore } from '../../../src/store/duckdb/index.js';
 import { trafficRollups } from '../../../src/query/rollups/embedded-rollups.js';
 import { QueryEngine } from '../../../src/query/engine.js';
-import type { AnalyticsStore, EventRow } from '../../../src/store/types.js';
+import type { AnalyticsStore } from '../../../src/store/types.js';
+import { pageView } from '../../helpers/event-row.js';
 import type { Query } from '../../../src/query/types.js';
 
 const W = '0b0b0000-0000-4000-8000-00000000c33f';
@@ -21,15 +22,12 @@ test('a merge out of memory goes on in smaller shares, and the rollups answer as
   try {
     let seed = 7;
     const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const events: EventRow[] = Array.from({ length: ROWS }, (_, i) => {
+    const events = Array.from({ length: ROWS }, (_, i) => {
       const session = i % (ROWS / 4);
-      return {
+      return pageView({
         eventId: id('e0000000', i), websiteId: W, sessionId: id('5e550000', session), visitId: id('7151e000', session), createdAt: new Date(T0 + Math.floor(rand() * 30 * DAY)),
-        eventType: 1, eventName: null, eventCategory: null, urlPath: `/p${i % 50}`, urlQuery: null, pageTitle: `t${i % 40}`, hostname: 'h.example',
-        referrerDomain: `r${i % 30}.example`, referrerPath: null, referrerQuery: null, utmSource: null, utmMedium: null, utmCampaign: null, utmContent: null,
-        utmTerm: null, gclid: null, fbclid: null, msclkid: null, ttclid: null, liFatId: null, twclid: null, tag: null, browser: 'chrome', os: 'Linux',
-        device: 'desktop', screen: null, language: null, country: 'DE', region: null, city: null, distinctId: null,
-      };
+        urlPath: `/p${i % 50}`, pageTitle: `t${i % 40}`, hostname: 'h.example', referrerDomain: `r${i % 30}.example`, browser: 'chrome', os: 'Linux', device: 'desktop', country: 'DE',
+      });
     });
     for (let i = 0; i < ROWS; i += 40_000) await store.analytics.write({ events: events.slice(i, i + 40_000), eventData: [], sessions: [], sessionData: [] });
     const analytics = store.analytics as AnalyticsStore & { mergeRows: number };
