@@ -133,6 +133,66 @@ export const pageCounts = (from: Sql) =>
 /** Session-slot rows (without pointers) of a relation of traffic rows. */
 export const sessionSlots = (from: Sql) => sql`SELECT website_id, session_id, ${raw(SLOT)} AS slot, ${raw(ATTRS.join(', '))}, count(*) AS c FROM ${from} GROUP BY ALL`;
 
+const SESSION_WINDOW = 'PARTITION BY website_id, session_id';
+const ATTRIBUTE_ROW = `row(${ATTRS.join(', ')})`;
+const SLOT_ROWS = 'slot_rows';
+
+/** Session-slot rows (KEY and c, of `rows`) as the temp table slot_rows, flagged when the session's attributes vary (mixed). */
+const slotRows = (rows: Sql) =>
+  sql`CREATE OR REPLACE TEMP TABLE ${raw(SLOT_ROWS)} AS SELECT *,
+    min(${raw(ATTRIBUTE_ROW)}) OVER (${raw(SESSION_WINDOW)}) IS DISTINCT FROM max(${raw(ATTRIBUTE_ROW)}) OVER (${raw(SESSION_WINDOW)}) AS mixed FROM (${rows}) t`;
+
+/**
+ * slot_rows with their pointers, as session_slot's rows. Most sessions keep one set of
+ * attributes: their pointers per attribute are their pointers per slot, one window where a
+ * session whose attributes vary needs eighteen (they were most of a merge's time).
+ */
+function pointedSlots(): string {
+  const uniform = ['prev', 'next'].flatMap((d) => [`${d}_slot`, ...ATTRS.map((a) => `${d}_slot AS ${d}_${a}`)]).join(', ');
+  return `SELECT ${KEY.join(', ')}, c, ${POINTERS} FROM ${SLOT_ROWS} WHERE mixed
+    UNION ALL SELECT ${KEY.join(', ')}, c, ${uniform}
+      FROM (SELECT *, lag(slot) OVER w AS prev_slot, lead(slot) OVER w AS next_slot FROM ${SLOT_ROWS} WHERE NOT mixed
+        WINDOW w AS (${SESSION_WINDOW} ORDER BY slot)) t`;
+}
+
+/** Session-slot rows (KEY and c, of `rows`) into session_slot with their pointers. */
+export const slotInserts = (rows: Sql, order: string): Sql[] => [
+  slotRows(rows),
+  raw(`INSERT INTO session_slot BY NAME SELECT * FROM (${pointedSlots()}) t ORDER BY ${order}`),
+  raw(`DROP TABLE ${SLOT_ROWS}`),
+];
+
+const SAME_KEY = KEY.map((k) => `n.${k} IS NOT DISTINCT FROM o.${k}`).join(' AND ');
+const NEXT_COLUMNS = POINTER_COLUMNS.map((p) => p.replace(/^prev_/, 'next_'));
+const CHANGED = ['c', ...POINTER_COLUMNS, ...NEXT_COLUMNS].map((k) => `n.${k} IS DISTINCT FROM o.${k}`).join(' OR ');
+
+/**
+ * The pending rows merged into session_slot. Of each touched session, the rows from its first
+ * pending slot (m) on are rolled up again with the pending ones (a slot that arrived late changes
+ * the pointers of the session's later rows), with the rows before m that hold the last value of
+ * some pointer's partition (a forward pointer to m or later, or none) as context: the later rows'
+ * backward pointers reach them, and only their forward pointers may change. Only rows whose count
+ * or pointers changed are replaced: a delete and an append cost DuckDB far less than updating
+ * rows in place, and rewriting every row of a long session cost more than all the rest of a merge.
+ */
+const slotRefresh: Sql[] = [
+  sql`CREATE OR REPLACE TEMP TABLE slot_from AS SELECT website_id, session_id, min(${raw(SLOT)}) AS m FROM rollup_pending GROUP BY ALL`,
+  raw(`CREATE OR REPLACE TEMP TABLE slot_old AS SELECT s.rowid AS row, s.*, f.m, s.slot < f.m AS ctx
+    FROM session_slot s JOIN slot_from f ON s.session_id = f.session_id AND s.website_id = f.website_id
+    WHERE s.slot >= f.m OR ${NEXT_COLUMNS.map((n) => `coalesce(s.${n} >= f.m, true)`).join(' OR ')}`),
+  slotRows(sql`SELECT ${raw(KEY.join(', '))}, sum(c) AS c
+    FROM (SELECT ${raw(KEY.join(', '))}, c FROM slot_old UNION ALL ${sessionSlots(raw('rollup_pending'))}) t GROUP BY ALL`),
+  // A context row keeps its backward pointers, and its forward ones that stay before m.
+  raw(`CREATE OR REPLACE TEMP TABLE slot_new AS SELECT ${KEY.map((k) => `n.${k}`).join(', ')}, n.c,
+      ${POINTER_COLUMNS.map((p) => `CASE WHEN o.ctx THEN o.${p} ELSE n.${p} END AS ${p}`).join(', ')},
+      ${NEXT_COLUMNS.map((p) => `CASE WHEN o.ctx AND o.${p} < o.m THEN o.${p} ELSE n.${p} END AS ${p}`).join(', ')}, o.row
+    FROM (${pointedSlots()}) n LEFT JOIN slot_old o ON ${SAME_KEY}`),
+  raw(`CREATE OR REPLACE TEMP TABLE slot_changed AS SELECT n.* FROM slot_new n LEFT JOIN slot_old o ON n.row = o.row WHERE o.row IS NULL OR ${CHANGED}`),
+  raw('DELETE FROM session_slot WHERE rowid IN (SELECT row FROM slot_changed)'),
+  raw('INSERT INTO session_slot BY NAME SELECT * EXCLUDE (row) FROM slot_changed ORDER BY slot'),
+  ...['slot_from', 'slot_old', SLOT_ROWS, 'slot_new', 'slot_changed'].map((t) => raw(`DROP TABLE ${t}`)),
+];
+
 /** Each visit's pointer to the same session's previous visit in the same channel (its t0). */
 export const CHANNEL_POINTER = 'lag(t0) OVER (PARTITION BY website_id, session_id, channel ORDER BY t0)';
 
@@ -181,15 +241,9 @@ export const refreshStatements: readonly Statement[] = [
     ON (s.slot = p.slot AND s.website_id = p.website_id AND s.col = p.col AND s.value IS NOT DISTINCT FROM p.value AND s.host IS NOT DISTINCT FROM p.host)
     WHEN MATCHED THEN UPDATE SET c = s.c + p.c
     WHEN NOT MATCHED THEN INSERT (website_id, slot, col, value, host, c) VALUES (p.website_id, p.slot, p.col, p.value, p.host, p.c)`,
-  // The touched sessions' rows are rolled up again with the pending ones and replace them: a
-  // slot that arrived late (back-filled hits) changes the pointers of the session's later rows,
-  // and a delete and an append cost DuckDB far less than updating rows in place.
-  `CREATE OR REPLACE TEMP TABLE touched_slot AS SELECT ${KEY.join(', ')}, sum(c) AS c
-    FROM (SELECT ${KEY.join(', ')}, c FROM session_slot WHERE session_id IN (SELECT session_id FROM rollup_pending)
-      UNION ALL ${renderNumbered(sessionSlots(raw('rollup_pending'))).text}) t GROUP BY ALL`,
-  'DELETE FROM session_slot WHERE session_id IN (SELECT session_id FROM rollup_pending)',
-  `INSERT INTO session_slot SELECT ${KEY.join(', ')}, c, ${POINTERS} FROM touched_slot ORDER BY slot`,
-  'DROP TABLE touched_slot',
+  ].map(plain),
+  ...slotRefresh.map(renderNumbered),
+  ...[
   ...pageVisitRefresh,
   'DELETE FROM rollup_pending',
   ].map(plain),
@@ -208,7 +262,7 @@ export function buildStatements(websiteId: string | null): Statement[] {
       FROM (${visitRows(sql`website_event WHERE ${traffic}`, CLICK_ID_FLAG)}) v ORDER BY t0`,
     sql`INSERT INTO visit_span ${visitSpans(sql`TRUE${only}`)} ORDER BY slot0`,
     sql`INSERT INTO visit_attribute_span ${visitAttributeSpans(sql`TRUE${only}`)} ORDER BY website_id, attribute, value, slot0`,
-    sql`INSERT INTO session_slot SELECT ${raw(KEY.join(', '))}, c, ${raw(POINTERS)} FROM (${sessionSlots(sql`website_event WHERE ${traffic}`)}) t ORDER BY website_id, slot`,
+    ...slotInserts(sessionSlots(sql`website_event WHERE ${traffic}`), 'website_id, slot'),
     pageVisitBuild(sql`website_event WHERE ${traffic}`),
   ].map(renderNumbered);
 }

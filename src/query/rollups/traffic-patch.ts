@@ -9,7 +9,7 @@
 import { raw, renderNumbered, sql } from '../sql.js';
 import { CLICK_ID_FLAG } from '../../store/sql/columns.js';
 import { pageVisits, PAGE_POINTER } from './page-visit-maintenance.js';
-import { CHANNEL_POINTER, KEY, pageCounts, POINTERS, sessionSlots, slotOf, spanStatements, TRAFFIC, visitRows } from './traffic-maintenance.js';
+import { CHANNEL_POINTER, pageCounts, sessionSlots, slotInserts, slotOf, spanStatements, TRAFFIC, visitRows } from './traffic-maintenance.js';
 import type { Statement } from '../../store/types.js';
 
 export const PURGED = 'purged';
@@ -28,7 +28,7 @@ export function patchStatements(websiteId: string): Statement[] {
     sql`DELETE FROM slot_count WHERE ${site} AND slot IN (SELECT slot FROM patch_slot)`,
     sql`INSERT INTO slot_count ${pageCounts(rows(`${slotOf('created_at')} IN (SELECT slot FROM patch_slot)`))}`,
     sql`DELETE FROM session_slot WHERE ${site} AND ${raw(ofSessions)}`,
-    sql`INSERT INTO session_slot SELECT ${raw(KEY.join(', '))}, c, ${raw(POINTERS)} FROM (${sessionSlots(rows(ofSessions))}) t`,
+    ...slotInserts(sessionSlots(rows(ofSessions)), 'slot'),
     sql`DELETE FROM visit_rollup WHERE ${site} AND ${raw(ofVisits)}`,
     sql`INSERT INTO visit_rollup BY NAME SELECT *, NULL AS prev_channel_t0 FROM (${visitRows(rows(ofVisits), CLICK_ID_FLAG)}) v`,
     sql`UPDATE visit_rollup SET prev_channel_t0 = x.p
