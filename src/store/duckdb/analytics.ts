@@ -11,7 +11,7 @@ import type { AnalyticsStore, BulkLoad, CsvRows, RollupMaintenance, RollupRead, 
 import { orphanSessions, retentionStep } from '../sql/retention.js';
 import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, notStored, websiteRows } from '../sql/executor.js';
-import type { DuckDbPool } from './connection.js';
+import { runStatements, type DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
 import { bulkLoadable, stageRows, stageTable } from './bulk.js';
 import { csvCopyOut, csvRelation, removeCsv, stageCsv, type CsvFile } from './csv-load.js';
@@ -267,7 +267,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
         const { table } = tables[t];
         await insert(c, t, table === 'website_event' ? STAGED_EVENTS : table);
         if (table !== 'website_event') continue;
-        await this.moveStagedEvents(c);
+        await runStatements(c, this.stagedMoves());
         events = true;
       }
     });
@@ -316,10 +316,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
   }
 
   /** Staged events into website_event, and into the rollups' queue from the same rows. */
-  private async moveStagedEvents(c: DuckDBConnection): Promise<void> {
-    await c.run(`INSERT INTO website_event SELECT * FROM ${STAGED_EVENTS}`);
-    await c.run(this.maintenance.pendingInsert(STAGED_EVENTS));
-    await c.run(`DELETE FROM ${STAGED_EVENTS}`);
+  private stagedMoves(): Statement[] {
+    return [`INSERT INTO website_event SELECT * FROM ${STAGED_EVENTS}`, this.maintenance.pendingInsert(STAGED_EVENTS), `DELETE FROM ${STAGED_EVENTS}`].map((text) => ({ text, params: [] }));
   }
 
   /** The journal path: the batch as journal lines (in memory: loaded from the text at once). */
@@ -443,15 +441,10 @@ export class DuckDbAnalytics implements AnalyticsStore {
         const [{ n }] = (await c.runAndReadAll('SELECT count(*)::INTEGER AS n FROM rollup_pending')).getRowObjects();
         more = Number(n) > this.mergeRows;
         const cut = `rowid >= (SELECT min(rowid) + ${Math.max(1, Math.floor(this.mergeRows))} FROM rollup_pending)`;
-        if (more) {
-          await c.run(`CREATE OR REPLACE TEMP TABLE ${PENDING_LATER} AS SELECT * FROM rollup_pending WHERE ${cut}`);
-          await c.run(`DELETE FROM rollup_pending WHERE ${cut}`);
-        }
-        for (const { text, params } of this.maintenance.refreshStatements) await c.run(text, params as never);
-        if (more) {
-          await c.run(`INSERT INTO rollup_pending SELECT * FROM ${PENDING_LATER}`);
-          await c.run(`DROP TABLE ${PENDING_LATER}`);
-        }
+        const plain = (text: string) => ({ text, params: [] });
+        const aside = more ? [`CREATE OR REPLACE TEMP TABLE ${PENDING_LATER} AS SELECT * FROM rollup_pending WHERE ${cut}`, `DELETE FROM rollup_pending WHERE ${cut}`] : [];
+        const back = more ? [`INSERT INTO rollup_pending SELECT * FROM ${PENDING_LATER}`, `DROP TABLE ${PENDING_LATER}`] : [];
+        await runStatements(c, [...aside.map(plain), ...this.maintenance.refreshStatements, ...back.map(plain)]);
       });
     } catch (err) {
       this.rollupsStale = true;
@@ -524,8 +517,9 @@ export class DuckDbAnalytics implements AnalyticsStore {
   private async load(segment: number | null, source: Source): Promise<void> {
     let events = false;
     await this.inTransaction(async (c) => {
-      events = await this.insertRows(c, source);
-      if (segment !== null) await c.run('UPDATE journal_state SET last_loaded = $1', [segment]);
+      // A segment number is the journal's own integer.
+      const mark = segment === null ? [] : [{ text: `UPDATE journal_state SET last_loaded = ${Math.trunc(segment)}`, params: [] }];
+      events = await this.insertRows(c, source, mark);
     });
     if (events) {
       this.rollupsStale = true;
@@ -533,19 +527,21 @@ export class DuckDbAnalytics implements AnalyticsStore {
     }
   }
 
-  /** Inserts the source's rows on `c` (inside a transaction); true if it had events. */
-  private async insertRows(c: DuckDBConnection, source: Source): Promise<boolean> {
+  /** Inserts the source's rows on `c` (inside a transaction), then runs `after`; true if it had events. */
+  private async insertRows(c: DuckDBConnection, source: Source, after: Statement[] = []): Promise<boolean> {
     const lines = 'file' in source ? fileLines(source.file) : PARAM_LINES;
     const params = 'file' in source ? [] : [source.text];
+    const statements: Statement[] = [];
     let events = false;
     for (let t = 0; t < tables.length; t++) {
       if (!(source.tables & (1 << t))) continue;
       const { table } = tables[t];
-      await c.run(insertSql(table, lines), params);
+      statements.push({ text: insertSql(table, lines), params });
       if (table !== 'website_event') continue;
-      await this.moveStagedEvents(c);
+      statements.push(...this.stagedMoves());
       events = true;
     }
+    await runStatements(c, [...statements, ...after]);
     return events;
   }
 
@@ -646,10 +642,10 @@ export class DuckDbAnalytics implements AnalyticsStore {
         try {
           const stale = this.rollupsStale;
           await this.inTransaction(async (c) => {
-            if (stale) for (const { text, params } of this.maintenance.refreshStatements) await c.run(text, params as never);
+            if (stale) await runStatements(c, this.maintenance.refreshStatements);
             await c.run(`CREATE OR REPLACE TEMP TABLE ${this.maintenance.purgedTable} AS ${touched.text}`, touched.params as never);
-            for (const { text, params } of statements) await c.run(text, params as never);
-            for (const { text, params } of this.maintenance.patchStatements(websiteId)) await c.run(text, params as never);
+            await runStatements(c, statements);
+            await runStatements(c, this.maintenance.patchStatements(websiteId));
           });
           if (stale) this.rollupsStale = false;
           return;
@@ -660,8 +656,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
       this.rollupRebuilds++;
       // The deletes and the website's rollup rebuild in one transaction: no read sees one without the other.
       await this.inTransaction(async (c) => {
-        for (const { text, params } of statements) await c.run(text, params as never);
-        for (const { text, params } of this.maintenance.buildStatements(websiteId)) await c.run(text, params as never);
+        await runStatements(c, statements);
+        await runStatements(c, this.maintenance.buildStatements(websiteId));
       });
     });
   }
@@ -686,7 +682,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
       steps++;
       const deleteDay = async (c: DuckDBConnection) => {
         const n = await count(c, step.count);
-        for (const { text, params } of step.deletes) await c.run(text, params as never);
+        await runStatements(c, step.deletes);
         return n;
       };
       let n = 0;
@@ -695,9 +691,9 @@ export class DuckDbAnalytics implements AnalyticsStore {
           try {
             const stale = this.rollupsStale;
             await this.inTransaction(async (c) => {
-              if (stale) for (const { text, params } of this.maintenance.refreshStatements) await c.run(text, params as never);
+              if (stale) await runStatements(c, this.maintenance.refreshStatements);
               n = await deleteDay(c);
-              for (const { text, params } of this.maintenance.trimStatements(websiteId, step.to)) await c.run(text, params as never);
+              await runStatements(c, this.maintenance.trimStatements(websiteId, step.to));
             });
             if (stale) this.rollupsStale = false;
             return;
@@ -733,7 +729,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
     await this.flush();
     await this.serial(() =>
       this.inTransaction(async (c) => {
-        for (const { text, params } of this.maintenance.buildStatements(websiteId)) await c.run(text, params as never);
+        await runStatements(c, this.maintenance.buildStatements(websiteId));
         if (websiteId === null) await c.run('UPDATE rollup_state SET built = true');
       }),
     );
