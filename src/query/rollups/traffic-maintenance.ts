@@ -183,14 +183,15 @@ const slotRefresh: Sql[] = [
   slotRows(sql`SELECT ${raw(KEY.join(', '))}, sum(c) AS c
     FROM (SELECT ${raw(KEY.join(', '))}, c FROM slot_old UNION ALL ${sessionSlots(raw('rollup_pending'))}) t GROUP BY ALL`),
   // A context row keeps its backward pointers, and its forward ones that stay before m.
-  raw(`CREATE OR REPLACE TEMP TABLE slot_new AS SELECT ${KEY.map((k) => `n.${k}`).join(', ')}, n.c,
-      ${POINTER_COLUMNS.map((p) => `CASE WHEN o.ctx THEN o.${p} ELSE n.${p} END AS ${p}`).join(', ')},
-      ${NEXT_COLUMNS.map((p) => `CASE WHEN o.ctx AND o.${p} < o.m THEN o.${p} ELSE n.${p} END AS ${p}`).join(', ')}, o.row
-    FROM (${pointedSlots()}) n LEFT JOIN slot_old o ON ${SAME_KEY}`),
-  raw(`CREATE OR REPLACE TEMP TABLE slot_changed AS SELECT n.* FROM slot_new n LEFT JOIN slot_old o ON n.row = o.row WHERE o.row IS NULL OR ${CHANGED}`),
+  raw(`CREATE OR REPLACE TEMP TABLE slot_changed AS SELECT n.* FROM (
+      SELECT ${KEY.map((k) => `n.${k}`).join(', ')}, n.c,
+        ${POINTER_COLUMNS.map((p) => `CASE WHEN o.ctx THEN o.${p} ELSE n.${p} END AS ${p}`).join(', ')},
+        ${NEXT_COLUMNS.map((p) => `CASE WHEN o.ctx AND o.${p} < o.m THEN o.${p} ELSE n.${p} END AS ${p}`).join(', ')}, o.row
+      FROM (${pointedSlots()}) n LEFT JOIN slot_old o ON ${SAME_KEY}) n
+    LEFT JOIN slot_old o ON n.row = o.row WHERE o.row IS NULL OR ${CHANGED}`),
   raw('DELETE FROM session_slot WHERE rowid IN (SELECT row FROM slot_changed)'),
   raw('INSERT INTO session_slot BY NAME SELECT * EXCLUDE (row) FROM slot_changed ORDER BY slot'),
-  ...['slot_from', 'slot_old', SLOT_ROWS, 'slot_new', 'slot_changed'].map((t) => raw(`DROP TABLE ${t}`)),
+  ...['slot_from', 'slot_old', SLOT_ROWS, 'slot_changed'].map((t) => raw(`DROP TABLE ${t}`)),
 ];
 
 /** Each visit's pointer to the same session's previous visit in the same channel (its t0). */

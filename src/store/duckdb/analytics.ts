@@ -51,6 +51,8 @@ const SNAPSHOT_ATTEMPTS = 3;
 /** Where bulk loads keep their CSV files: beside the journal (emptied at open), or for an in-memory store in the system's temp directory. */
 export const CSV_DIR = 'bulk-load';
 
+const plain = (text: string): Statement => ({ text, params: [] });
+
 const DUCK_TYPE: Record<Kind, string> = { uuid: 'UUID', ts: 'TIMESTAMP', int: 'INTEGER', num: 'DECIMAL(19,4)', text: 'VARCHAR' };
 
 // Event rows pass through this temporary table, so the rollups' queue is fed from the same parse.
@@ -317,7 +319,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
 
   /** Staged events into website_event, and into the rollups' queue from the same rows. */
   private stagedMoves(): Statement[] {
-    return [`INSERT INTO website_event SELECT * FROM ${STAGED_EVENTS}`, this.maintenance.pendingInsert(STAGED_EVENTS), `DELETE FROM ${STAGED_EVENTS}`].map((text) => ({ text, params: [] }));
+    return [`INSERT INTO website_event SELECT * FROM ${STAGED_EVENTS}`, this.maintenance.pendingInsert(STAGED_EVENTS), `DELETE FROM ${STAGED_EVENTS}`].map(plain);
   }
 
   /** The journal path: the batch as journal lines (in memory: loaded from the text at once). */
@@ -441,7 +443,6 @@ export class DuckDbAnalytics implements AnalyticsStore {
         const [{ n }] = (await c.runAndReadAll('SELECT count(*)::INTEGER AS n FROM rollup_pending')).getRowObjects();
         more = Number(n) > this.mergeRows;
         const cut = `rowid >= (SELECT min(rowid) + ${Math.max(1, Math.floor(this.mergeRows))} FROM rollup_pending)`;
-        const plain = (text: string) => ({ text, params: [] });
         const aside = more ? [`CREATE OR REPLACE TEMP TABLE ${PENDING_LATER} AS SELECT * FROM rollup_pending WHERE ${cut}`, `DELETE FROM rollup_pending WHERE ${cut}`] : [];
         const back = more ? [`INSERT INTO rollup_pending SELECT * FROM ${PENDING_LATER}`, `DROP TABLE ${PENDING_LATER}`] : [];
         await runStatements(c, [...aside.map(plain), ...this.maintenance.refreshStatements, ...back.map(plain)]);
@@ -518,7 +519,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
     let events = false;
     await this.inTransaction(async (c) => {
       // A segment number is the journal's own integer.
-      const mark = segment === null ? [] : [{ text: `UPDATE journal_state SET last_loaded = ${Math.trunc(segment)}`, params: [] }];
+      const mark = segment === null ? [] : [plain(`UPDATE journal_state SET last_loaded = ${Math.trunc(segment)}`)];
       events = await this.insertRows(c, source, mark);
     });
     if (events) {

@@ -1,7 +1,7 @@
 // DuckDB connections for one database file. Each connection runs one statement at a time, so
 // callers borrow one from a small pool; a transaction keeps its connection until it ends.
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { Row } from '../types.js';
+import type { Row, Statement } from '../types.js';
 import { plainRow, type Executor } from '../sql/executor.js';
 
 /** The embedded store's database file in DATA_DIR. */
@@ -30,7 +30,7 @@ class ConnectionExecutor implements Executor {
  * call waits for the event loop, which a busy ingestion holds for ~200 ms at a time (bench/query.ts
  * --load=batch: a 27-statement rollup merge spent over 5 s waiting).
  */
-export async function runStatements(c: DuckDBConnection, statements: readonly { text: string; params: readonly unknown[] }[]): Promise<void> {
+export async function runStatements(c: DuckDBConnection, statements: readonly Statement[]): Promise<void> {
   let script: string[] = [];
   const runScript = async () => {
     if (script.length > 0) await c.run(script.join('\n;\n'));
