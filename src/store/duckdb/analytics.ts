@@ -46,8 +46,6 @@ const MIN_MERGE_ROWS = 5_000;
  */
 const READ_MERGE_ROWS = 20_000;
 const PENDING_LATER = 'rollup_pending_later';
-/** Snapshots a rollup read takes at most before it answers from raw rows (each one follows a merge). */
-const SNAPSHOT_ATTEMPTS = 3;
 /** Where bulk loads keep their CSV files: beside the journal (emptied at open), or for an in-memory store in the system's temp directory. */
 export const CSV_DIR = 'bulk-load';
 
@@ -159,12 +157,19 @@ export class DuckDbAnalytics implements AnalyticsStore {
   private appends: Promise<unknown> = Promise.resolve();
   /** Loads into DuckDB, one at a time. */
   private loads: Promise<void> = Promise.resolve();
+  /** Rollup merges, one at a time, on their own connection: loads go on while one runs. */
+  private merges: Promise<void> = Promise.resolve();
+  /** The merge share queued on `merges` that has not started yet: callers share it. */
+  private queuedMerge: Promise<void> | null = null;
   /** The flush queued on `loads` that has not started yet. */
   private queuedFlush: Promise<void> | null = null;
   /** The latest flush until it ends (queued or under way). */
   private runningFlush: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  /** rollup_pending holds rows (loads, a migration or an earlier run put them there). */
+  /**
+   * rollup_pending may hold rows a merge has not taken (loads, a migration or an earlier run put
+   * them there). Cleared when a merge starts: a load that commits meanwhile sets it again.
+   */
   private rollupsStale = false;
   private rollupTimer: NodeJS.Timeout | null = null;
   /** Deletes that rebuilt a website's rollups instead of cutting or patching them (deleteOlderThan, deleteRows). */
@@ -181,6 +186,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
   private constructor(
     private readonly pool: DuckDbPool,
     private readonly conn: DuckDBConnection,
+    private readonly mergeConn: DuckDBConnection,
     private readonly journal: Journal | null,
     private readonly maintenance: RollupMaintenance,
     private readonly dead: DeadLetters | null,
@@ -204,12 +210,13 @@ export class DuckDbAnalytics implements AnalyticsStore {
       if (actual !== expected) throw new Error(`${table} columns (${actual}) do not match the writer (${expected})`);
     }
     const conn = await pool.connect();
+    const mergeConn = await pool.connect();
     await conn.run(`CREATE TEMP TABLE ${STAGED_EVENTS} AS SELECT * FROM website_event LIMIT 0`);
     const [{ queued }] = await pool.all('SELECT count(*) AS queued FROM rollup_pending');
     const [{ built }] = await pool.all('SELECT built FROM rollup_state');
     const opened = async (journal: Journal | null) => {
       const dead = journalDir ? new DeadLetters(path.join(path.dirname(journalDir), DEAD_LETTER_DIR)) : null;
-      const store = new DuckDbAnalytics(pool, conn, journal, maintenance, dead, warn);
+      const store = new DuckDbAnalytics(pool, conn, mergeConn, journal, maintenance, dead, warn);
       store.rollupsStale = Number(queued) > 0;
       // Once, for rows stored before the rollups existed (~10 s per million events).
       if (!built) await store.rebuildRollups(null);
@@ -390,6 +397,21 @@ export class DuckDbAnalytics implements AnalyticsStore {
     return next;
   }
 
+  /** Runs `fn` on the merge connection, after and before every rollup merge. */
+  private serialMerge(fn: () => Promise<void>): Promise<void> {
+    const step = this.merges.then(fn);
+    this.merges = step.catch(() => undefined);
+    return step;
+  }
+
+  /**
+   * Runs `fn` with neither a load nor a merge under way (deletes and rebuilds, which change both
+   * the rows and the rollups). Loads never wait for merges, so holding both cannot deadlock.
+   */
+  private exclusive(fn: () => Promise<void>): Promise<void> {
+    return this.serialMerge(() => this.serial(fn));
+  }
+
   /** Runs `fn` on the writer's connection, after and before every load. */
   private serial(fn: () => Promise<void>): Promise<void> {
     if (!this.journal) {
@@ -414,15 +436,26 @@ export class DuckDbAnalytics implements AnalyticsStore {
 
   /**
    * Brings the rollups (src/query/rollups/) up to date with every hit acknowledged so far: one
-   * share of rollup_pending per turn on the writer's connection, so loads go on in between.
+   * share of rollup_pending per turn on the merge connection, while loads go on beside it.
    * `turns` bounds the turns (a read's: under steady traffic, each turn would find new rows).
    */
   async refreshRollups(turns = Infinity): Promise<void> {
     await this.flush();
-    // At least one turn: a merge under way (started by the timer or another read) ends first.
+    // At least one turn: the next merge to start (after the one under way, if any) takes every row loaded by now.
     let turn = 0;
-    do await this.serial(() => this.mergeShare());
+    do await this.nextMerge();
     while (this.rollupsStale && ++turn < turns);
+  }
+
+  /** The next merge share to start, which takes every row loaded by now (shared by its callers). */
+  private nextMerge(): Promise<void> {
+    if (this.queuedMerge) return this.queuedMerge;
+    const next = this.serialMerge(() => {
+      this.queuedMerge = null;
+      return this.mergeShare();
+    });
+    this.queuedMerge = next;
+    return next;
   }
 
   /**
@@ -431,6 +464,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
    * (which empties rollup_pending), so a stop in between loses none; a later share merges as a
    * late hit would. A share DuckDB has no memory for (a back-fill in random time order touches
    * every visit of its range) is retried at half the size, and later shares keep that size.
+   * Loads commit beside a share (DuckDB's MVCC: appends never conflict): the share merges and
+   * deletes only the pending rows of its snapshot, and the rows loaded meanwhile wait for the next.
    */
   private async mergeShare(): Promise<void> {
     if (this.rollupTimer) clearTimeout(this.rollupTimer);
@@ -441,12 +476,13 @@ export class DuckDbAnalytics implements AnalyticsStore {
     try {
       await this.inTransaction(async (c) => {
         const [{ n }] = (await c.runAndReadAll('SELECT count(*)::INTEGER AS n FROM rollup_pending')).getRowObjects();
+        if (Number(n) === 0) return;
         more = Number(n) > this.mergeRows;
         const cut = `rowid >= (SELECT min(rowid) + ${Math.max(1, Math.floor(this.mergeRows))} FROM rollup_pending)`;
         const aside = more ? [`CREATE OR REPLACE TEMP TABLE ${PENDING_LATER} AS SELECT * FROM rollup_pending WHERE ${cut}`, `DELETE FROM rollup_pending WHERE ${cut}`] : [];
         const back = more ? [`INSERT INTO rollup_pending SELECT * FROM ${PENDING_LATER}`, `DROP TABLE ${PENDING_LATER}`] : [];
         await runStatements(c, [...aside.map(plain), ...this.maintenance.refreshStatements, ...back.map(plain)]);
-      });
+      }, this.mergeConn);
     } catch (err) {
       this.rollupsStale = true;
       if (classifyStoreError(err) !== 'out-of-memory' || this.mergeRows <= MIN_MERGE_ROWS) throw err;
@@ -455,38 +491,25 @@ export class DuckDbAnalytics implements AnalyticsStore {
       this.scheduleRollups();
       return;
     }
-    this.rollupsStale = more;
     // A read's turns clear the timer: whatever they leave goes on in the background.
-    if (more) this.scheduleRollups();
+    if (more) this.rollupsStale = true;
+    if (this.rollupsStale) this.scheduleRollups();
   }
 
   /**
-   * A read of rollups and raw rows in one snapshot without pending rows of the website. A read
-   * merges first only when few rows are pending in all (readMergeRows); with more (a back-fill)
-   * it answers from raw rows while the merge goes on in the background, rather than wait for it.
-   * A snapshot with pending rows is one taken after a load that came after the merge: merge again
-   * and take another.
+   * A read of rollups and raw rows in one snapshot without pending rows of the website. With
+   * some pending, a read waits for one merge when few rows are pending in all (readMergeRows),
+   * then answers from a new snapshot if that has none; otherwise (a back-fill, or rows loaded
+   * during the merge, as under steady traffic) it answers from raw rows rather than wait for more
+   * merges, which go on in the background.
    */
   private async readRollups<T>(websiteId: string, body: (run: (sql: string, params: unknown[]) => Promise<Row[]>) => Promise<T>): Promise<RollupRead<T>> {
     if (!isUuid(websiteId)) return { behind: 'not a website id' };
-    for (let attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
-      await this.flush();
-      const [{ total, mine }] = await this.pool.all('SELECT count(*) AS total, count(*) FILTER (WHERE website_id = CAST($1 AS UUID)) AS mine FROM rollup_pending', [websiteId]);
-      if (Number(mine) > 0) {
-        if (Number(total) > this.readMergeRows) {
-          this.scheduleRollups();
-          return { behind: `${Number(total)} rows wait for the rollups (merging in the background)` };
-        }
-        try {
-          // One turn to wait for a merge under way, one for what it left.
-          await this.refreshRollups(2);
-        } catch (err) {
-          return { failed: err };
-        }
-      }
-      const answer = await this.pool.snapshot(async (read) => {
-        const [pending] = await read('SELECT count(*) AS n FROM (SELECT 1 FROM rollup_pending WHERE website_id = CAST($1 AS UUID) LIMIT 1)', [websiteId]);
-        if (Number(pending.n) > 0) return null;
+    await this.flush();
+    for (let merged = false; ; merged = true) {
+      const got = await this.pool.snapshot(async (read): Promise<{ answer: T } | { pending: number }> => {
+        const [{ total, mine }] = await read('SELECT count(*) AS total, count(*) FILTER (WHERE website_id = CAST($1 AS UUID)) AS mine FROM rollup_pending', [websiteId]);
+        if (Number(mine) > 0) return { pending: Number(total) };
         // One statement at a time on the snapshot's connection.
         let last: Promise<unknown> = Promise.resolve();
         const run = (sql: string, params: unknown[]) => {
@@ -496,14 +519,22 @@ export class DuckDbAnalytics implements AnalyticsStore {
         };
         return { answer: await body(run) };
       });
-      if (answer) return answer;
+      if ('answer' in got) return got;
+      if (merged || got.pending > this.readMergeRows) {
+        this.scheduleRollups();
+        return { behind: `${got.pending} rows wait for the rollups (merging in the background)` };
+      }
+      try {
+        // The next merge to start takes every row loaded by now.
+        await this.refreshRollups(1);
+      } catch (err) {
+        return { failed: err };
+      }
     }
-    return { behind: 'rows still pending after every attempt' };
   }
 
-  /** One transaction on the writer's connection. */
-  private async inTransaction(body: (c: DuckDBConnection) => Promise<void>): Promise<void> {
-    const c = this.conn;
+  /** One transaction on `c` (by default the writer's connection). */
+  private async inTransaction(body: (c: DuckDBConnection) => Promise<void>, c = this.conn): Promise<void> {
     await c.run('BEGIN TRANSACTION');
     try {
       await body(c);
@@ -637,7 +668,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
   async deleteRows(websiteId: string, statements: readonly Statement[], touched?: Statement): Promise<void> {
     if (!isUuid(websiteId)) return;
     await this.flush();
-    await this.serial(async () => {
+    await this.exclusive(async () => {
       if (touched) {
         // The rollups of the sessions, visits and slots the rows belonged to, rolled up again (rollup-patch.ts).
         try {
@@ -664,8 +695,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
   }
 
   /**
-   * One transaction per UTC day of rows, oldest first, each between loads (ingestion is
-   * acknowledged from the journal meanwhile). At a slot boundary each transaction also cuts the
+   * One transaction per UTC day of rows, oldest first, each between loads and merges (ingestion
+   * is acknowledged from the journal meanwhile). At a slot boundary each transaction also cuts the
    * website's rollups at the day's end (rollup-trim.ts), so they stay exact without a rebuild;
    * otherwise (or should a cut fail) the website's rollups are rebuilt once at the end.
    */
@@ -687,7 +718,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
         return n;
       };
       let n = 0;
-      await this.serial(async () => {
+      await this.exclusive(async () => {
         if (this.maintenance.trimmable(step.to)) {
           try {
             const stale = this.rollupsStale;
@@ -712,7 +743,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
     // Sessions lose their last event only when events go: with no step, there are no new orphans.
     if (steps === 0) return done;
     const orphans = orphanSessions(websiteId, before);
-    await this.serial(() =>
+    await this.exclusive(() =>
       this.inTransaction(async (c) => {
         done.sessions = await count(c, orphans.count);
         await c.run(orphans.delete.text, orphans.delete.params as never);
@@ -728,7 +759,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
   /** Roll up a website's stored rows (null: all) from scratch: after deletes, or bulk loads in SQL. */
   async rebuildRollups(websiteId: string | null): Promise<void> {
     await this.flush();
-    await this.serial(() =>
+    await this.exclusive(() =>
       this.inTransaction(async (c) => {
         await runStatements(c, this.maintenance.buildStatements(websiteId));
         if (websiteId === null) await c.run('UPDATE rollup_state SET built = true');
@@ -738,8 +769,11 @@ export class DuckDbAnalytics implements AnalyticsStore {
 
   async close(): Promise<void> {
     await this.flush().catch(() => undefined);
+    // A merge under way ends first; it may have scheduled the next.
+    await this.merges;
     if (this.rollupTimer) clearTimeout(this.rollupTimer);
     await this.journal?.close();
     this.conn.closeSync();
+    this.mergeConn.closeSync();
   }
 }
