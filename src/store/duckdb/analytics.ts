@@ -11,7 +11,7 @@ import type { AnalyticsStore, BulkLoad, CsvRows, RollupMaintenance, RollupRead, 
 import { orphanSessions, retentionStep } from '../sql/retention.js';
 import { tables, type Kind } from '../sql/columns.js';
 import { isUuid, notStored, websiteRows } from '../sql/executor.js';
-import { runStatements, type DuckDbPool } from './connection.js';
+import { rowsOn, runStatements, type DuckDbPool } from './connection.js';
 import { Journal } from './journal.js';
 import { bulkLoadable, stageRows, stageTable } from './bulk.js';
 import { csvCopyOut, csvRelation, removeCsv, stageCsv, type CsvFile } from './csv-load.js';
@@ -143,8 +143,41 @@ function serialize(batch: WriteBatch): { text: string; count: number; tables: nu
 
 type Warn = (details: Record<string, unknown>, message: string) => void;
 
+type ReadFn = (sql: string, params: unknown[]) => Promise<Row[]>;
+/** A rollup read's answer, or (its website has pending rows in that snapshot) how many rows are pending in all. */
+type Answer<T> = { answer: T } | { pending: number };
+
+/**
+ * One merge share (mergeShare) and the reads that joined it: each runs inside the share's
+ * transaction after its statements, so it sees the merged rollups and none of the rows loaded
+ * meanwhile. `seen`: the loads committed before the share began; `open`: reads may still join.
+ */
+interface MergeTurn {
+  readonly readers: ((read: ReadFn) => Promise<void>)[];
+  seen: number;
+  open: boolean;
+  done: Promise<void>;
+}
+
 /** A warning as one JSON log line on stderr, shaped like the server's log lines. */
 const warnLine: Warn = (details, msg) => console.warn(JSON.stringify({ level: 40, time: Date.now(), ...details, msg }));
+
+/**
+ * In one snapshot (`read`): the answer if the website has no pending rows there, else how many
+ * rows are pending in all.
+ */
+async function answerIn<T>(read: ReadFn, websiteId: string, body: (run: ReadFn) => Promise<T>): Promise<Answer<T>> {
+  const [{ total, mine }] = await read('SELECT count(*) AS total, count(*) FILTER (WHERE website_id = CAST($1 AS UUID)) AS mine FROM rollup_pending', [websiteId]);
+  if (Number(mine) > 0) return { pending: Number(total) };
+  // One statement at a time on the snapshot's connection.
+  let last: Promise<unknown> = Promise.resolve();
+  const run: ReadFn = (sql, params) => {
+    const next = last.then(() => read(sql, params));
+    last = next.catch(() => undefined);
+    return next;
+  };
+  return { answer: await body(run) };
+}
 
 export class DuckDbAnalytics implements AnalyticsStore {
   readonly dialect = 'duckdb' as const;
@@ -160,7 +193,11 @@ export class DuckDbAnalytics implements AnalyticsStore {
   /** Rollup merges, one at a time, on their own connection: loads go on while one runs. */
   private merges: Promise<void> = Promise.resolve();
   /** The merge share queued on `merges` that has not started yet: callers share it. */
-  private queuedMerge: Promise<void> | null = null;
+  private queuedMerge: MergeTurn | null = null;
+  /** The merge share under way. */
+  private mergeUnderWay: MergeTurn | null = null;
+  /** Loads with events committed so far (a merge that began after the n-th sees its rows). */
+  private loadsCommitted = 0;
   /** The flush queued on `loads` that has not started yet. */
   private queuedFlush: Promise<void> | null = null;
   /** The latest flush until it ends (queued or under way). */
@@ -280,10 +317,14 @@ export class DuckDbAnalytics implements AnalyticsStore {
         events = true;
       }
     });
-    if (events) {
-      this.rollupsStale = true;
-      this.scheduleRollups();
-    }
+    if (events) this.eventsLoaded();
+  }
+
+  /** After a load with events: count it, and merge it later. */
+  private eventsLoaded(): void {
+    this.loadsCommitted++;
+    this.rollupsStale = true;
+    this.scheduleRollups();
   }
 
   async csvOut(table: string, websiteId: string, range: { from: Date; to: Date }): Promise<NodeJS.ReadableStream> {
@@ -447,15 +488,32 @@ export class DuckDbAnalytics implements AnalyticsStore {
     while (this.rollupsStale && ++turn < turns);
   }
 
-  /** The next merge share to start, which takes every row loaded by now (shared by its callers). */
-  private nextMerge(): Promise<void> {
-    if (this.queuedMerge) return this.queuedMerge;
-    const next = this.serialMerge(() => {
-      this.queuedMerge = null;
-      return this.mergeShare();
-    });
-    this.queuedMerge = next;
-    return next;
+  /**
+   * The next merge share to start, which takes every row loaded by now (shared by its callers);
+   * `reader` runs inside it (MergeTurn).
+   */
+  private nextMerge(reader?: (read: ReadFn) => Promise<void>): Promise<void> {
+    let turn = this.queuedMerge;
+    if (!turn) {
+      const t: MergeTurn = { readers: [], seen: Infinity, open: true, done: Promise.resolve() };
+      t.done = this.serialMerge(() => {
+        this.queuedMerge = null;
+        return this.mergeShare(t);
+      });
+      turn = this.queuedMerge = t;
+    }
+    if (reader) turn.readers.push(reader);
+    return turn.done;
+  }
+
+  /** Runs `reader` inside the first merge share that sees the first `loads` loads: the one under way if it can, or the next. */
+  private mergedRead(loads: number, reader: (read: ReadFn) => Promise<void>): Promise<void> {
+    const now = this.mergeUnderWay;
+    if (now?.open && now.seen >= loads) {
+      now.readers.push(reader);
+      return now.done;
+    }
+    return this.nextMerge(reader);
   }
 
   /**
@@ -467,23 +525,35 @@ export class DuckDbAnalytics implements AnalyticsStore {
    * Loads commit beside a share (DuckDB's MVCC: appends never conflict): the share merges and
    * deletes only the pending rows of its snapshot, and the rows loaded meanwhile wait for the next.
    */
-  private async mergeShare(): Promise<void> {
+  private async mergeShare(turn: MergeTurn): Promise<void> {
     if (this.rollupTimer) clearTimeout(this.rollupTimer);
     this.rollupTimer = null;
-    if (!this.rollupsStale) return;
+    // A read joined because it saw pending rows: whatever the flag says, it runs in a transaction.
+    if (!this.rollupsStale && turn.readers.length === 0) {
+      turn.open = false;
+      return;
+    }
     this.rollupsStale = false;
+    turn.seen = this.loadsCommitted;
+    this.mergeUnderWay = turn;
     let more = false;
     try {
       await this.inTransaction(async (c) => {
         const [{ n }] = (await c.runAndReadAll('SELECT count(*)::INTEGER AS n FROM rollup_pending')).getRowObjects();
-        if (Number(n) === 0) return;
-        more = Number(n) > this.mergeRows;
-        const cut = `rowid >= (SELECT min(rowid) + ${Math.max(1, Math.floor(this.mergeRows))} FROM rollup_pending)`;
-        const aside = more ? [`CREATE OR REPLACE TEMP TABLE ${PENDING_LATER} AS SELECT * FROM rollup_pending WHERE ${cut}`, `DELETE FROM rollup_pending WHERE ${cut}`] : [];
-        const back = more ? [`INSERT INTO rollup_pending SELECT * FROM ${PENDING_LATER}`, `DROP TABLE ${PENDING_LATER}`] : [];
-        await runStatements(c, [...aside.map(plain), ...this.maintenance.refreshStatements, ...back.map(plain)]);
+        if (Number(n) > 0) {
+          more = Number(n) > this.mergeRows;
+          const cut = `rowid >= (SELECT min(rowid) + ${Math.max(1, Math.floor(this.mergeRows))} FROM rollup_pending)`;
+          const aside = more ? [`CREATE OR REPLACE TEMP TABLE ${PENDING_LATER} AS SELECT * FROM rollup_pending WHERE ${cut}`, `DELETE FROM rollup_pending WHERE ${cut}`] : [];
+          const back = more ? [`INSERT INTO rollup_pending SELECT * FROM ${PENDING_LATER}`, `DROP TABLE ${PENDING_LATER}`] : [];
+          await runStatements(c, [...aside.map(plain), ...this.maintenance.refreshStatements, ...back.map(plain)]);
+        }
+        turn.open = false;
+        // No statement timeout here: interrupting one would roll the merge back. Rollup reads are short.
+        for (const reader of turn.readers) await reader((sql, params) => rowsOn(c, sql, params));
       }, this.mergeConn);
     } catch (err) {
+      turn.open = false;
+      this.mergeUnderWay = null;
       this.rollupsStale = true;
       if (classifyStoreError(err) !== 'out-of-memory' || this.mergeRows <= MIN_MERGE_ROWS) throw err;
       this.mergeRows = Math.max(MIN_MERGE_ROWS, Math.floor(this.mergeRows / 2));
@@ -491,6 +561,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
       this.scheduleRollups();
       return;
     }
+    this.mergeUnderWay = null;
     // A read's turns clear the timer: whatever they leave goes on in the background.
     if (more) this.rollupsStale = true;
     if (this.rollupsStale) this.scheduleRollups();
@@ -498,39 +569,33 @@ export class DuckDbAnalytics implements AnalyticsStore {
 
   /**
    * A read of rollups and raw rows in one snapshot without pending rows of the website. With
-   * some pending, a read waits for one merge when few rows are pending in all (readMergeRows),
-   * then answers from a new snapshot if that has none; otherwise (a back-fill, or rows loaded
-   * during the merge, as under steady traffic) it answers from raw rows rather than wait for more
-   * merges, which go on in the background.
+   * some pending and few in all (readMergeRows), the read runs inside the first merge share that
+   * sees every row it must (the one under way if it began after the read's flush, else the next):
+   * that share's transaction has the merged rollups and none of the rows loaded meanwhile, so
+   * loads never wait for a read. With more pending (a back-fill) it answers from raw rows rather
+   * than wait, while the merge goes on in the background.
    */
-  private async readRollups<T>(websiteId: string, body: (run: (sql: string, params: unknown[]) => Promise<Row[]>) => Promise<T>): Promise<RollupRead<T>> {
+  private async readRollups<T>(websiteId: string, body: (run: ReadFn) => Promise<T>): Promise<RollupRead<T>> {
     if (!isUuid(websiteId)) return { behind: 'not a website id' };
     await this.flush();
-    for (let merged = false; ; merged = true) {
-      const got = await this.pool.snapshot(async (read): Promise<{ answer: T } | { pending: number }> => {
-        const [{ total, mine }] = await read('SELECT count(*) AS total, count(*) FILTER (WHERE website_id = CAST($1 AS UUID)) AS mine FROM rollup_pending', [websiteId]);
-        if (Number(mine) > 0) return { pending: Number(total) };
-        // One statement at a time on the snapshot's connection.
-        let last: Promise<unknown> = Promise.resolve();
-        const run = (sql: string, params: unknown[]) => {
-          const next = last.then(() => read(sql, params));
-          last = next.catch(() => undefined);
-          return next;
-        };
-        return { answer: await body(run) };
-      });
-      if ('answer' in got) return got;
-      if (merged || got.pending > this.readMergeRows) {
-        this.scheduleRollups();
-        return { behind: `${got.pending} rows wait for the rollups (merging in the background)` };
-      }
-      try {
-        // The next merge to start takes every row loaded by now.
-        await this.refreshRollups(1);
-      } catch (err) {
-        return { failed: err };
-      }
+    const loads = this.loadsCommitted;
+    const first = await this.pool.snapshot((read) => answerIn(read, websiteId, body));
+    if ('answer' in first) return first;
+    if (first.pending > this.readMergeRows) {
+      this.scheduleRollups();
+      return { behind: `${first.pending} rows wait for the rollups (merging in the background)` };
     }
+    const out: { got?: Answer<T> } = {};
+    try {
+      await this.mergedRead(loads, async (read) => {
+        out.got = await answerIn(read, websiteId, body);
+      });
+    } catch (err) {
+      return { failed: err };
+    }
+    if (out.got && 'answer' in out.got) return out.got;
+    this.scheduleRollups();
+    return { behind: out.got ? `${out.got.pending} rows wait for the rollups after a merge share` : 'the merge share was retried smaller' };
   }
 
   /** One transaction on `c` (by default the writer's connection). */
@@ -553,10 +618,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
       const mark = segment === null ? [] : [plain(`UPDATE journal_state SET last_loaded = ${Math.trunc(segment)}`)];
       events = await this.insertRows(c, source, mark);
     });
-    if (events) {
-      this.rollupsStale = true;
-      this.scheduleRollups();
-    }
+    if (events) this.eventsLoaded();
   }
 
   /** Inserts the source's rows on `c` (inside a transaction), then runs `after`; true if it had events. */

@@ -25,6 +25,11 @@ class ConnectionExecutor implements Executor {
   }
 }
 
+/** A statement's rows on `c`, as the pool's reads give them. */
+export function rowsOn(c: DuckDBConnection, sql: string, params: unknown[] = []): Promise<Row[]> {
+  return new ConnectionExecutor(c).all(sql, params);
+}
+
 /**
  * Runs statements on `c` in order, each run of statements without parameters in one call: every
  * call waits for the event loop, which a busy ingestion holds for ~200 ms at a time (bench/query.ts

@@ -1,5 +1,7 @@
 // Rollup merges run on their own connection: a load commits while a merge share is under way,
 // its rows stay pending for the next share (DuckDB's MVCC), and that share follows on its own.
+// A read with pending rows answers inside a merge share's transaction, so a load during that
+// share neither waits for it nor keeps the read from the rollups.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -38,6 +40,35 @@ test('a load commits while a merge share is under way; the next share merges its
     assert.equal(await count('SELECT count(*) AS n FROM rollup_pending'), 0, 'the next share took the late row');
     assert.equal(await count(`SELECT count(*) AS n FROM visit_rollup WHERE website_id = '${LATE}'`), 1);
     assert.equal(await count(`SELECT count(*) AS n FROM session_slot WHERE website_id = '${LATE}'`), 1);
+  } finally {
+    await store.close();
+  }
+});
+
+test('a read with pending rows answers from inside a merge share; a load meanwhile neither waits nor shows', async () => {
+  const store = await openDuckDbStore({ dataDir: ':memory:', rollups: trafficRollups });
+  try {
+    const analytics = store.analytics as AnalyticsStore & { readMergeRows: number };
+    analytics.readMergeRows = 100_000;
+    await analytics.write({ events: Array.from({ length: 60_000 }, (_, i) => view(W, i, 20_000)), eventData: [], sessions: [], sessionData: [] });
+    const order: string[] = [];
+    const read = analytics.rollups!.read(W, async (run) => {
+      const [pending] = await run('SELECT count(*) AS n FROM rollup_pending', []);
+      const [visits] = await run(`SELECT count(*) AS n FROM visit_rollup WHERE website_id = '${W}'`, []);
+      return { pending: Number(pending.n), visits: Number(visits.n) };
+    }).then((r) => {
+      order.push('read');
+      return r;
+    });
+    await sleep(50); // the read has joined the merge share, which has taken its snapshot
+    await analytics.write({ events: [view(W, 60_000, 1)], eventData: [], sessions: [], sessionData: [] });
+    order.push('load');
+    const answer = await read;
+    assert.deepEqual(order, ['load', 'read'], 'the load did not wait for the read or its merge');
+    // Inside the share: every row the read had to see merged, the later load's row not there.
+    assert.deepEqual(answer, { answer: { pending: 0, visits: 20_000 } });
+    const count = async (sql: string) => Number((await store.analytics.query(sql))[0].n);
+    assert.equal(await count('SELECT count(*) AS n FROM rollup_pending'), 1, 'the late row waits for the next share');
   } finally {
     await store.close();
   }
