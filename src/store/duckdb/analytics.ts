@@ -396,8 +396,8 @@ export class DuckDbAnalytics implements AnalyticsStore {
     if (!this.journal) return this.appends.then(() => undefined);
     // A flush that has not started yet loads every row acknowledged by then: callers share it.
     if (this.queuedFlush) return this.queuedFlush;
-    // Every acknowledged row is loaded, or in the flush under way: no need to queue behind a
-    // rollup merge on the writer's connection.
+    // Every acknowledged row is loaded, or in the flush under way: no need to queue on `loads`
+    // behind a bulk load or a delete.
     if (this.pendingRows === 0 && this.backlog.length === 0) return this.runningFlush ?? Promise.resolve();
     const journal = this.journal;
     const next: Promise<void> = this.loads.then(async () => {
@@ -467,7 +467,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
 
   private scheduleRollups(): void {
     // One share per timer: a backlog goes on ROLLUP_AFTER_MS later, and steady traffic does not
-    // keep the writer's connection merging.
+    // keep DuckDB merging all the time (merges share the cores with loads and reads).
     this.rollupTimer ??= setTimeout(() => {
       this.rollupTimer = null;
       // A share that leaves rows pending schedules the next one (mergeShare).
