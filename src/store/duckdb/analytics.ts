@@ -478,7 +478,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
   /**
    * Brings the rollups (src/query/rollups/) up to date with every hit acknowledged so far: one
    * share of rollup_pending per turn on the merge connection, while loads go on beside it.
-   * `turns` bounds the turns (a read's: under steady traffic, each turn would find new rows).
+   * `turns` bounds the turns (the timer's: one; under steady traffic, each turn would find new rows).
    */
   async refreshRollups(turns = Infinity): Promise<void> {
     await this.flush();
@@ -495,7 +495,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
   private nextMerge(reader?: (read: ReadFn) => Promise<void>): Promise<void> {
     let turn = this.queuedMerge;
     if (!turn) {
-      const t: MergeTurn = { readers: [], seen: Infinity, open: true, done: Promise.resolve() };
+      const t: MergeTurn = { readers: [], seen: 0, open: true, done: Promise.resolve() };
       t.done = this.serialMerge(() => {
         this.queuedMerge = null;
         return this.mergeShare(t);
@@ -529,10 +529,7 @@ export class DuckDbAnalytics implements AnalyticsStore {
     if (this.rollupTimer) clearTimeout(this.rollupTimer);
     this.rollupTimer = null;
     // A read joined because it saw pending rows: whatever the flag says, it runs in a transaction.
-    if (!this.rollupsStale && turn.readers.length === 0) {
-      turn.open = false;
-      return;
-    }
+    if (!this.rollupsStale && turn.readers.length === 0) return;
     this.rollupsStale = false;
     turn.seen = this.loadsCommitted;
     this.mergeUnderWay = turn;
@@ -552,17 +549,17 @@ export class DuckDbAnalytics implements AnalyticsStore {
         for (const reader of turn.readers) await reader((sql, params) => rowsOn(c, sql, params));
       }, this.mergeConn);
     } catch (err) {
-      turn.open = false;
-      this.mergeUnderWay = null;
       this.rollupsStale = true;
       if (classifyStoreError(err) !== 'out-of-memory' || this.mergeRows <= MIN_MERGE_ROWS) throw err;
       this.mergeRows = Math.max(MIN_MERGE_ROWS, Math.floor(this.mergeRows / 2));
       this.warn({ mergeRows: this.mergeRows, err: firstLine(err) }, 'rollup merge ran out of memory; merging smaller shares');
       this.scheduleRollups();
       return;
+    } finally {
+      turn.open = false;
+      this.mergeUnderWay = null;
     }
-    this.mergeUnderWay = null;
-    // A read's turns clear the timer: whatever they leave goes on in the background.
+    // A share clears the timer when it starts: whatever it leaves goes on in the background.
     if (more) this.rollupsStale = true;
     if (this.rollupsStale) this.scheduleRollups();
   }
