@@ -3,9 +3,11 @@
 // (copies of random stored traffic rows with a new id, moved 7 minutes earlier: they extend
 // existing visits and sessions backwards, as a back-fill does) to website_event and
 // rollup_pending in a transaction, times each statement of the merge (refreshStatements), and
-// rolls back. With --check, each merge's rollups are compared with a rebuild of the touched websites.
+// rolls back (test/query/rollups.test.ts checks that merged rollups equal a rebuild). With --live,
+// the N hits are copies of the data's last N traffic rows moved 20 minutes later, as live traffic
+// continues recent visits and sessions.
 //
-//   node --import tsx bench/merge-cost.ts DIR [--sizes=1000,5000,50000] [--runs=2] [--explain]
+//   node --import tsx bench/merge-cost.ts DIR [--sizes=1000,5000,50000] [--runs=2] [--live] [--explain]
 import path from 'node:path';
 import os from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -18,6 +20,7 @@ if (!dir) throw new Error('usage: merge-cost.ts DIR [--sizes=1000,5000,50000] [-
 const sizes = (flag('sizes') ?? '1000,5000,50000').split(',').map(Number);
 const runs = Number(flag('runs') ?? 2);
 const explain = args.includes('--explain');
+const live = args.includes('--live');
 
 const instance = await DuckDBInstance.create(path.join(dir, 'dashi.duckdb'));
 const c: DuckDBConnection = await instance.connect();
@@ -32,8 +35,9 @@ for (const n of sizes) {
   const per = new Map<string, number[]>();
   for (let run = 0; run < runs; run++) {
     await c.run('BEGIN TRANSACTION');
-    await c.run(`CREATE OR REPLACE TEMP TABLE late AS SELECT * FROM (SELECT * FROM website_event WHERE event_type IN (1, 3, 4)) USING SAMPLE ${n} ROWS`);
-    await c.run(`UPDATE late SET event_id = uuid(), created_at = created_at - INTERVAL 7 MINUTE`);
+    const traffic = 'SELECT * FROM website_event WHERE event_type IN (1, 3, 4)';
+    await c.run(`CREATE OR REPLACE TEMP TABLE late AS ${live ? `${traffic} ORDER BY created_at DESC LIMIT ${n}` : `SELECT * FROM (${traffic}) USING SAMPLE ${n} ROWS`}`);
+    await c.run(`UPDATE late SET event_id = uuid(), created_at = created_at ${live ? '+ INTERVAL 20' : '- INTERVAL 7'} MINUTE`);
     await c.run('INSERT INTO website_event SELECT * FROM late');
     await c.run(trafficRollups.pendingInsert('late'));
     const pending = await count('rollup_pending');

@@ -14,18 +14,27 @@ export const pageVisits = (from: Sql) =>
   sql`SELECT website_id, visit_id, url_path, any_value(session_id) AS session_id, min(created_at) AS t0, max(created_at) AS t1, count(*) AS c
     FROM ${from} GROUP BY website_id, visit_id, url_path`;
 
+const PAGE_VISIT_COLUMNS = ['website_id', 'visit_id', 'url_path', 'session_id', 't0', 't1', 'c', 'prev_t0'];
+
 /**
  * Merge rollup_pending into page_visit (before rollup_pending is emptied, in the same transaction):
- * the touched sessions' rows are rolled up again with the pending ones and replace them, since a
- * row that starts earlier (late hits) changes the pointers of the session's later rows.
+ * the touched sessions' rows are rolled up again with the pending ones, since a row that starts
+ * earlier (late hits) changes the pointers of the session's later rows, and only the rows that
+ * changed are replaced (by row id: no second scan of page_visit).
  */
 export const pageVisitRefresh: readonly string[] = [
-  `CREATE OR REPLACE TEMP TABLE touched_page AS SELECT website_id, visit_id, url_path, any_value(session_id) AS session_id, min(t0) AS t0, max(t1) AS t1, sum(c) AS c
-    FROM (SELECT website_id, visit_id, url_path, session_id, t0, t1, c FROM page_visit WHERE session_id IN (SELECT session_id FROM rollup_pending)
-      UNION ALL ${renderNumbered(pageVisits(raw('rollup_pending'))).text}) t GROUP BY website_id, visit_id, url_path`,
-  'DELETE FROM page_visit WHERE session_id IN (SELECT session_id FROM rollup_pending)',
-  `INSERT INTO page_visit SELECT website_id, visit_id, url_path, session_id, t0, t1, c, ${PAGE_POINTER} AS prev_t0 FROM touched_page ORDER BY t0`,
-  'DROP TABLE touched_page',
+  'CREATE OR REPLACE TEMP TABLE page_old AS SELECT rowid AS row, * FROM page_visit WHERE session_id IN (SELECT session_id FROM rollup_pending)',
+  `CREATE OR REPLACE TEMP TABLE page_changed AS SELECT n.*, o.row FROM (
+      SELECT *, ${PAGE_POINTER} AS prev_t0 FROM (
+        SELECT website_id, visit_id, url_path, any_value(session_id) AS session_id, min(t0) AS t0, max(t1) AS t1, sum(c) AS c
+        FROM (SELECT website_id, visit_id, url_path, session_id, t0, t1, c FROM page_old
+          UNION ALL ${renderNumbered(pageVisits(raw('rollup_pending'))).text}) t GROUP BY website_id, visit_id, url_path) t) n
+    LEFT JOIN page_old o ON n.website_id = o.website_id AND n.visit_id = o.visit_id AND n.url_path IS NOT DISTINCT FROM o.url_path
+    WHERE o.row IS NULL OR ${PAGE_VISIT_COLUMNS.map((k) => `n.${k} IS DISTINCT FROM o.${k}`).join(' OR ')}`,
+  'DELETE FROM page_visit WHERE rowid IN (SELECT row FROM page_changed)',
+  `INSERT INTO page_visit SELECT ${PAGE_VISIT_COLUMNS.join(', ')} FROM page_changed ORDER BY t0`,
+  'DROP TABLE page_old',
+  'DROP TABLE page_changed',
 ];
 
 /** Roll up `from` (traffic rows of website_event, of one website or all) into page_visit. */

@@ -9,7 +9,7 @@
 // - Rows cut by the range's ends are regrouped from their raw rows in range. Their sessions add a
 //   visitor unless the session was already counted on a whole row of that path (if the session's
 //   first row in the range is cut, none of its whole rows counted it).
-// test/query-rollup.test.ts checks every answer against the raw path.
+// test/query/rollups.test.ts checks every answer against the raw path.
 
 import type { Row } from '../../store/types.js';
 import { metricAlias, tail } from '../compile.js';

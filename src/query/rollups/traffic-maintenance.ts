@@ -22,9 +22,9 @@
 // Loads append the traffic rows' keys to rollup_pending in the same transaction as the rows
 // (exactly once, like the rows themselves), and refreshStatements merge them in. A reset rebuilds
 // the website's rollups from its remaining rows; retention cuts them at a slot boundary
-// (rollup-trim.ts) and a purge re-rolls the sessions, visits and slots it touched
-// (rollup-patch.ts). Every rollup number is thus a function of
-// website_event, which test/query-rollup.test.ts checks against the raw path.
+// (traffic-trim.ts) and a purge re-rolls the sessions, visits and slots it touched
+// (traffic-patch.ts). Every rollup number is thus a function of website_event, which
+// test/query/rollups.test.ts checks against the raw path and a rebuild.
 
 import { duckdb } from '../dialects/duckdb.js';
 import { channelExpr, dimension } from '../dimensions.js';
@@ -95,32 +95,65 @@ export function visitRows(from: Sql, click: string): Sql {
       FROM ${from} GROUP BY website_id, visit_id) v`;
 }
 
-/** visit_span rows of the visit_rollup rows matching `where`, with the metrics' own visit aggregates. */
-export function visitSpans(where: Sql): Sql {
-  const totals = VISIT_METRICS.map((m) => sql`${(metric(m).visit as (d: typeof duckdb) => Sql)(duckdb)} AS ${raw(m)}`);
-  return sql`SELECT website_id, ${raw(slotOf('t0'))} AS slot0, ${raw(slotOf('t1'))} AS slot1, ${join(totals)}, count(*) FILTER (WHERE mixed) AS mixed
-    FROM visit_rollup WHERE ${where} GROUP BY ALL`;
+/** The metrics' own visit aggregates, one column per metric. */
+const visitTotals = () => join(VISIT_METRICS.map((m) => sql`${(metric(m).visit as (d: typeof duckdb) => Sql)(duckdb)} AS ${raw(m)}`));
+
+/** visit_span rows of `from` (a relation shaped as visit_rollup). */
+export function visitSpans(from: Sql): Sql {
+  return sql`SELECT website_id, ${raw(slotOf('t0'))} AS slot0, ${raw(slotOf('t1'))} AS slot1, ${visitTotals()}, count(*) FILTER (WHERE mixed) AS mixed
+    FROM ${from} GROUP BY ALL`;
 }
 
 /**
- * visit_attribute_span rows of the visit_rollup rows matching `where`: visit_span per session
+ * visit_attribute_span rows of `from` (a relation shaped as visit_rollup): visit_span per session
  * attribute value, of the visits whose attributes do not vary (the others are regrouped from raw rows).
  */
-export function visitAttributeSpans(where: Sql): Sql {
-  const totals = VISIT_METRICS.map((m) => sql`${(metric(m).visit as (d: typeof duckdb) => Sql)(duckdb)} AS ${raw(m)}`);
+export function visitAttributeSpans(from: Sql): Sql {
   const attributes = raw(VISIT_ATTRIBUTES.join(', '));
-  return sql`SELECT website_id, attribute, value, slot0, slot1, ${join(totals)}
-    FROM (SELECT website_id, ${raw(slotOf('t0'))} AS slot0, ${raw(slotOf('t1'))} AS slot1, c, t0, t1, ${attributes} FROM visit_rollup WHERE (${where}) AND NOT mixed)
+  return sql`SELECT website_id, attribute, value, slot0, slot1, ${visitTotals()}
+    FROM (SELECT website_id, ${raw(slotOf('t0'))} AS slot0, ${raw(slotOf('t1'))} AS slot1, c, t0, t1, ${attributes} FROM ${from} WHERE NOT mixed)
     UNPIVOT (value FOR attribute IN (${attributes})) GROUP BY ALL`;
 }
 
 /** Both span tables recounted: `remove` deletes a table's rows, then those of the visits matching `where` are inserted. */
-export const spanStatements = (remove: (table: string) => Sql, where: Sql): Sql[] => [
-  remove('visit_span'),
-  sql`INSERT INTO visit_span ${visitSpans(where)}`,
-  remove('visit_attribute_span'),
-  sql`INSERT INTO visit_attribute_span ${visitAttributeSpans(where)}`,
+export const spanStatements = (remove: (table: string) => Sql, where: Sql): Sql[] => {
+  const visits = sql`(SELECT * FROM visit_rollup WHERE ${where})`;
+  return [
+    remove('visit_span'),
+    sql`INSERT INTO visit_span ${visitSpans(visits)}`,
+    remove('visit_attribute_span'),
+    sql`INSERT INTO visit_attribute_span ${visitAttributeSpans(visits)}`,
+  ];
+};
+
+/** The span tables: key, summed columns, and their rows of a relation shaped as visit_rollup. */
+const SPAN_TABLES = [
+  { table: 'visit_span', key: ['website_id', 'slot0', 'slot1'], sums: [...VISIT_METRICS, 'mixed'], rows: visitSpans },
+  { table: 'visit_attribute_span', key: ['website_id', 'attribute', 'value', 'slot0', 'slot1'], sums: [...VISIT_METRICS], rows: visitAttributeSpans },
 ];
+
+/**
+ * The span tables moved by the visits a merge changed (visit_old's old rows of them, visit_changed's
+ * new ones): the old rows' sums are subtracted and the new rows' added, and a span left without
+ * visits goes. Every span column is a sum over its visits, so this equals a recount.
+ */
+const spanRefresh: Sql[] = SPAN_TABLES.flatMap(({ table, key, sums, rows }) => {
+  const k = key.join(', ');
+  return [
+    sql`CREATE OR REPLACE TEMP TABLE span_delta AS SELECT ${raw(k)}, ${raw(sums.map((c) => `sum(${c}) AS ${c}`).join(', '))} FROM (
+        SELECT ${raw(k)}, ${raw(sums.join(', '))} FROM (${rows(raw('visit_changed'))}) n
+        UNION ALL SELECT ${raw(k)}, ${raw(sums.map((c) => `-${c}`).join(', '))}
+          FROM (${rows(raw('(SELECT * FROM visit_old WHERE row IN (SELECT row FROM visit_changed))'))}) o
+      ) t GROUP BY ${raw(k)} HAVING ${raw(sums.map((c) => `sum(${c}) <> 0`).join(' OR '))}`,
+    raw(`CREATE OR REPLACE TEMP TABLE span_next AS SELECT s.rowid AS row, ${key.map((c) => `d.${c}`).join(', ')},
+        ${sums.map((c) => `coalesce(s.${c}, 0) + d.${c} AS ${c}`).join(', ')}
+      FROM span_delta d LEFT JOIN ${table} s ON ${key.map((c) => `s.${c} = d.${c}`).join(' AND ')}`),
+    raw(`DELETE FROM ${table} WHERE rowid IN (SELECT row FROM span_next)`),
+    raw(`INSERT INTO ${table} (${k}, ${sums.join(', ')}) SELECT ${k}, ${sums.join(', ')} FROM span_next WHERE visits <> 0 ORDER BY slot0`),
+    raw('DROP TABLE span_delta'),
+    raw('DROP TABLE span_next'),
+  ];
+});
 
 const plain = (text: string): Statement => ({ text, params: [] });
 
@@ -194,48 +227,59 @@ const slotRefresh: Sql[] = [
   ...['slot_from', 'slot_old', SLOT_ROWS, 'slot_changed'].map((t) => raw(`DROP TABLE ${t}`)),
 ];
 
-/** Each visit's pointer to the same session's previous visit in the same channel (its t0). */
-export const CHANNEL_POINTER = 'lag(t0) OVER (PARTITION BY website_id, session_id, channel ORDER BY t0)';
+/**
+ * Each visit's pointer to the same session's previous visit in the same channel (its t0). Visits
+ * that start in the same instant are ordered by id, so that a merge and a rebuild agree.
+ */
+export const CHANNEL_POINTER = 'lag(t0) OVER (PARTITION BY website_id, session_id, channel ORDER BY t0, visit_id)';
 
 /** Appends the traffic rows of a loaded batch (a relation with website_event's columns). */
 export function pendingInsert(source: string): string {
   return `INSERT INTO rollup_pending SELECT ${PENDING_COLUMNS.join(', ')}, ${CLICK_ID_FLAG} FROM ${source} WHERE ${TRAFFIC}`;
 }
 
+const VISIT_COLUMNS = ['website_id', 'visit_id', 'session_id', 't0', 't1', 'c', 'entry_path', 'exit_path', 'channel', ...VISIT_ATTRIBUTES, 'mixed', 'prev_channel_t0'];
+const PENDING_SESSION = 'session_id IN (SELECT session_id FROM rollup_pending)';
+
 /**
- * The first slots of the visits the pending rows touch, before the merge and after it (a late
- * hit can move a visit's start): their visit_span rows are recounted. The slot after the merge
- * is that of the earlier of the stored start and the pending rows' first.
+ * The pending rows merged into visit_rollup. The stored visits of the touched sessions (and any
+ * stored visit a pending row names) are read once; the pending visits are merged into them, the
+ * channel pointers of those sessions recounted, and only the rows that changed are replaced: a
+ * delete by row id and an append cost DuckDB far less than MERGE's and UPDATE's rewrites in place.
  */
-const TOUCHED_SPANS = `SELECT website_id, ${slotOf('t0')} AS slot0 FROM touched_visit
-  UNION ALL SELECT website_id, ${slotOf('least(p.t0, coalesce(v.t0, p.t0))')}
-  FROM (SELECT website_id, visit_id, min(created_at) AS t0 FROM rollup_pending GROUP BY ALL) p LEFT JOIN touched_visit v USING (website_id, visit_id)`;
+const visitRefresh: Sql[] = [
+  raw(`CREATE OR REPLACE TEMP TABLE visit_old AS SELECT rowid AS row, * FROM visit_rollup
+    WHERE ${PENDING_SESSION} OR visit_id IN (SELECT visit_id FROM rollup_pending)`),
+  sql`CREATE OR REPLACE TEMP TABLE visit_new AS
+    SELECT o.row, coalesce(o.website_id, p.website_id) AS website_id, coalesce(o.visit_id, p.visit_id) AS visit_id,
+      coalesce(o.session_id, p.session_id) AS session_id,
+      CASE WHEN p.visit_id IS NULL THEN o.t0 ELSE least(o.t0, p.t0) END AS t0,
+      CASE WHEN p.visit_id IS NULL THEN o.t1 ELSE greatest(o.t1, p.t1) END AS t1,
+      coalesce(o.c, 0) + coalesce(p.c, 0) AS c,
+      CASE WHEN p.visit_id IS NULL THEN o.entry_path WHEN o.row IS NULL OR row(p.t0, p.entry_path) < row(o.t0, o.entry_path) THEN p.entry_path ELSE o.entry_path END AS entry_path,
+      CASE WHEN p.visit_id IS NULL THEN o.exit_path WHEN o.row IS NULL OR row(p.t1, p.exit_path) > row(o.t1, o.exit_path) THEN p.exit_path ELSE o.exit_path END AS exit_path,
+      CASE WHEN p.visit_id IS NULL THEN o.channel WHEN o.row IS NULL OR p.t0 < o.t0 THEN p.channel ELSE o.channel END AS channel,
+      ${raw(VISIT_ATTRIBUTES.map((a) => `CASE WHEN o.row IS NULL THEN p.${a} ELSE o.${a} END AS ${a}`).join(', '))},
+      CASE WHEN p.visit_id IS NULL THEN o.mixed WHEN o.row IS NULL THEN p.mixed
+        ELSE o.mixed OR p.mixed OR ${raw(VISIT_ATTRIBUTES.map((a) => `o.${a} IS DISTINCT FROM p.${a}`).join(' OR '))} END AS mixed,
+      o.prev_channel_t0 AS old_pointer
+    FROM visit_old o FULL JOIN (${visitRows(raw('rollup_pending'), 'click')}) p ON o.visit_id = p.visit_id AND o.website_id = p.website_id`,
+  // A visit that is new, or whose start or channel changed, moves the channel pointers of its
+  // session; a stored visit of another session that a pending row names keeps its pointer.
+  raw(`CREATE OR REPLACE TEMP TABLE visit_changed AS SELECT n.* FROM (
+      SELECT * EXCLUDE (old_pointer, pointer), CASE WHEN ${PENDING_SESSION} THEN pointer ELSE old_pointer END AS prev_channel_t0
+      FROM (SELECT *, ${CHANNEL_POINTER} AS pointer FROM visit_new)) n
+    LEFT JOIN visit_old o ON n.row = o.row
+    WHERE o.row IS NULL OR ${VISIT_COLUMNS.map((k) => `n.${k} IS DISTINCT FROM o.${k}`).join(' OR ')}`),
+  raw('DELETE FROM visit_rollup WHERE rowid IN (SELECT row FROM visit_changed)'),
+  raw('INSERT INTO visit_rollup BY NAME SELECT * EXCLUDE (row) FROM visit_changed ORDER BY t0'),
+  ...spanRefresh,
+  ...['visit_old', 'visit_new', 'visit_changed'].map((t) => raw(`DROP TABLE ${t}`)),
+];
 
 /** Merge rollup_pending into the rollups and empty it; run inside one transaction. */
 export const refreshStatements: readonly Statement[] = [
-  plain('CREATE OR REPLACE TEMP TABLE touched_visit AS SELECT website_id, visit_id, t0 FROM visit_rollup WHERE visit_id IN (SELECT visit_id FROM rollup_pending)'),
-  renderNumbered(sql`MERGE INTO visit_rollup v
-    USING (${visitRows(raw('rollup_pending'), 'click')}) p
-    ON (v.visit_id = p.visit_id AND v.website_id = p.website_id)
-    WHEN MATCHED THEN UPDATE SET t0 = least(v.t0, p.t0), t1 = greatest(v.t1, p.t1), c = v.c + p.c,
-      exit_path = CASE WHEN row(p.t1, p.exit_path) > row(v.t1, v.exit_path) THEN p.exit_path ELSE v.exit_path END,
-      entry_path = CASE WHEN row(p.t0, p.entry_path) < row(v.t0, v.entry_path) THEN p.entry_path ELSE v.entry_path END,
-      channel = CASE WHEN p.t0 < v.t0 THEN p.channel ELSE v.channel END,
-      mixed = v.mixed OR p.mixed OR ${raw(VISIT_ATTRIBUTES.map((a) => `v.${a} IS DISTINCT FROM p.${a}`).join(' OR '))}
-    WHEN NOT MATCHED THEN INSERT BY NAME`),
-  plain(`CREATE OR REPLACE TEMP TABLE touched_span AS ${TOUCHED_SPANS}`),
-  ...spanStatements(
-    (table) => raw(`DELETE FROM ${table} s USING (SELECT DISTINCT website_id, slot0 FROM touched_span) k WHERE s.website_id = k.website_id AND s.slot0 = k.slot0`),
-    raw(`t0 >= (SELECT make_timestamp(CAST(min(slot0) AS BIGINT) * ${SLOT_MS * 1000}) FROM touched_span)
-    AND (website_id, ${slotOf('t0')}) IN (SELECT (website_id, slot0) FROM touched_span)`),
-  ).map(renderNumbered),
-  plain('DROP TABLE touched_span'),
-  plain('DROP TABLE touched_visit'),
-  // A visit that is new, or whose start or channel changed, moves the channel pointers of its session.
-  plain(`UPDATE visit_rollup SET prev_channel_t0 = x.p
-    FROM (SELECT rowid AS row, prev_channel_t0 AS old, ${CHANNEL_POINTER} AS p
-          FROM visit_rollup WHERE session_id IN (SELECT session_id FROM rollup_pending)) x
-    WHERE visit_rollup.rowid = x.row AND x.p IS DISTINCT FROM x.old`),
+  ...visitRefresh.map(renderNumbered),
   ...[
   `MERGE INTO slot_count s
     USING (${renderNumbered(pageCounts(raw('rollup_pending'))).text}) p
@@ -261,8 +305,8 @@ export function buildStatements(websiteId: string | null): Statement[] {
     sql`INSERT INTO slot_count ${pageCounts(sql`website_event WHERE ${traffic}`)} ORDER BY website_id, col, slot`,
     sql`INSERT INTO visit_rollup BY NAME SELECT *, ${raw(CHANNEL_POINTER)} AS prev_channel_t0
       FROM (${visitRows(sql`website_event WHERE ${traffic}`, CLICK_ID_FLAG)}) v ORDER BY t0`,
-    sql`INSERT INTO visit_span ${visitSpans(sql`TRUE${only}`)} ORDER BY slot0`,
-    sql`INSERT INTO visit_attribute_span ${visitAttributeSpans(sql`TRUE${only}`)} ORDER BY website_id, attribute, value, slot0`,
+    sql`INSERT INTO visit_span ${visitSpans(sql`(SELECT * FROM visit_rollup WHERE TRUE${only})`)} ORDER BY slot0`,
+    sql`INSERT INTO visit_attribute_span ${visitAttributeSpans(sql`(SELECT * FROM visit_rollup WHERE TRUE${only})`)} ORDER BY website_id, attribute, value, slot0`,
     ...slotInserts(sessionSlots(sql`website_event WHERE ${traffic}`), 'website_id, slot'),
     pageVisitBuild(sql`website_event WHERE ${traffic}`),
   ].map(renderNumbered);
