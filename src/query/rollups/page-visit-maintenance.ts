@@ -6,6 +6,7 @@
 // src/query/rollups/page-visit.ts reads it; traffic-maintenance.ts runs these statements with the other rollups'.
 
 import { raw, renderNumbered, sql, type Sql } from '../sql.js';
+import { differs, replaceRows } from './changed-rows.js';
 
 export const PAGE_POINTER = 'lag(t0) OVER (PARTITION BY website_id, session_id, url_path ORDER BY t0, visit_id)';
 
@@ -20,7 +21,7 @@ const PAGE_VISIT_COLUMNS = ['website_id', 'visit_id', 'url_path', 'session_id', 
  * Merge rollup_pending into page_visit (before rollup_pending is emptied, in the same transaction):
  * the touched sessions' rows are rolled up again with the pending ones, since a row that starts
  * earlier (late hits) changes the pointers of the session's later rows, and only the rows that
- * changed are replaced (by row id: no second scan of page_visit).
+ * changed are replaced (changed-rows.ts: by row id, no second scan of page_visit).
  */
 export const pageVisitRefresh: readonly string[] = [
   'CREATE OR REPLACE TEMP TABLE page_old AS SELECT rowid AS row, * FROM page_visit WHERE session_id IN (SELECT session_id FROM rollup_pending)',
@@ -30,9 +31,8 @@ export const pageVisitRefresh: readonly string[] = [
         FROM (SELECT website_id, visit_id, url_path, session_id, t0, t1, c FROM page_old
           UNION ALL ${renderNumbered(pageVisits(raw('rollup_pending'))).text}) t GROUP BY website_id, visit_id, url_path) t) n
     LEFT JOIN page_old o ON n.website_id = o.website_id AND n.visit_id = o.visit_id AND n.url_path IS NOT DISTINCT FROM o.url_path
-    WHERE o.row IS NULL OR ${PAGE_VISIT_COLUMNS.map((k) => `n.${k} IS DISTINCT FROM o.${k}`).join(' OR ')}`,
-  'DELETE FROM page_visit WHERE rowid IN (SELECT row FROM page_changed)',
-  `INSERT INTO page_visit SELECT ${PAGE_VISIT_COLUMNS.join(', ')} FROM page_changed ORDER BY t0`,
+    WHERE ${differs(PAGE_VISIT_COLUMNS)}`,
+  ...replaceRows('page_visit', 'page_changed', 't0'),
   'DROP TABLE page_old',
   'DROP TABLE page_changed',
 ];

@@ -34,6 +34,7 @@ import type { Statement } from '../../store/types.js';
 import { join, raw, renderNumbered, sql, type Sql } from '../sql.js';
 import { CLICK_ID_FLAG } from '../../store/sql/columns.js';
 import { pageVisitBuild, pageVisitRefresh } from './page-visit-maintenance.js';
+import { differs, replaceRows } from './changed-rows.js';
 
 /** Slot width; every zone offset in use is a multiple of 15 minutes. */
 export const SLOT_MS = 900_000;
@@ -148,8 +149,7 @@ const spanRefresh: Sql[] = SPAN_TABLES.flatMap(({ table, key, sums, rows }) => {
     raw(`CREATE OR REPLACE TEMP TABLE span_next AS SELECT s.rowid AS row, ${key.map((c) => `d.${c}`).join(', ')},
         ${sums.map((c) => `coalesce(s.${c}, 0) + d.${c} AS ${c}`).join(', ')}
       FROM span_delta d LEFT JOIN ${table} s ON ${key.map((c) => `s.${c} = d.${c}`).join(' AND ')}`),
-    raw(`DELETE FROM ${table} WHERE rowid IN (SELECT row FROM span_next)`),
-    raw(`INSERT INTO ${table} (${k}, ${sums.join(', ')}) SELECT ${k}, ${sums.join(', ')} FROM span_next WHERE visits <> 0 ORDER BY slot0`),
+    ...replaceRows(table, 'span_next', 'slot0', 'visits <> 0').map(raw),
     raw('DROP TABLE span_delta'),
     raw('DROP TABLE span_next'),
   ];
@@ -197,7 +197,6 @@ export const slotInserts = (rows: Sql, order: string): Sql[] => [
 
 const SAME_KEY = KEY.map((k) => `n.${k} IS NOT DISTINCT FROM o.${k}`).join(' AND ');
 const NEXT_COLUMNS = POINTER_COLUMNS.map((p) => p.replace(/^prev_/, 'next_'));
-const CHANGED = ['c', ...POINTER_COLUMNS, ...NEXT_COLUMNS].map((k) => `n.${k} IS DISTINCT FROM o.${k}`).join(' OR ');
 
 /**
  * The pending rows merged into session_slot. Of each touched session, the rows from its first
@@ -221,9 +220,8 @@ const slotRefresh: Sql[] = [
         ${POINTER_COLUMNS.map((p) => `CASE WHEN o.ctx THEN o.${p} ELSE n.${p} END AS ${p}`).join(', ')},
         ${NEXT_COLUMNS.map((p) => `CASE WHEN o.ctx AND o.${p} < o.m THEN o.${p} ELSE n.${p} END AS ${p}`).join(', ')}, o.row
       FROM (${pointedSlots()}) n LEFT JOIN slot_old o ON ${SAME_KEY}) n
-    LEFT JOIN slot_old o ON n.row = o.row WHERE o.row IS NULL OR ${CHANGED}`),
-  raw('DELETE FROM session_slot WHERE rowid IN (SELECT row FROM slot_changed)'),
-  raw('INSERT INTO session_slot BY NAME SELECT * EXCLUDE (row) FROM slot_changed ORDER BY slot'),
+    LEFT JOIN slot_old o ON n.row = o.row WHERE ${differs(['c', ...POINTER_COLUMNS, ...NEXT_COLUMNS])}`),
+  ...replaceRows('session_slot', 'slot_changed', 'slot').map(raw),
   ...['slot_from', 'slot_old', SLOT_ROWS, 'slot_changed'].map((t) => raw(`DROP TABLE ${t}`)),
 ];
 
@@ -244,8 +242,8 @@ const PENDING_SESSION = 'session_id IN (SELECT session_id FROM rollup_pending)';
 /**
  * The pending rows merged into visit_rollup. The stored visits of the touched sessions (and any
  * stored visit a pending row names) are read once; the pending visits are merged into them, the
- * channel pointers of those sessions recounted, and only the rows that changed are replaced: a
- * delete by row id and an append cost DuckDB far less than MERGE's and UPDATE's rewrites in place.
+ * channel pointers of those sessions recounted, and only the rows that changed are replaced
+ * (changed-rows.ts).
  */
 const visitRefresh: Sql[] = [
   raw(`CREATE OR REPLACE TEMP TABLE visit_old AS SELECT rowid AS row, * FROM visit_rollup
@@ -270,9 +268,8 @@ const visitRefresh: Sql[] = [
       SELECT * EXCLUDE (old_pointer, pointer), CASE WHEN ${PENDING_SESSION} THEN pointer ELSE old_pointer END AS prev_channel_t0
       FROM (SELECT *, ${CHANNEL_POINTER} AS pointer FROM visit_new)) n
     LEFT JOIN visit_old o ON n.row = o.row
-    WHERE o.row IS NULL OR ${VISIT_COLUMNS.map((k) => `n.${k} IS DISTINCT FROM o.${k}`).join(' OR ')}`),
-  raw('DELETE FROM visit_rollup WHERE rowid IN (SELECT row FROM visit_changed)'),
-  raw('INSERT INTO visit_rollup BY NAME SELECT * EXCLUDE (row) FROM visit_changed ORDER BY t0'),
+    WHERE ${differs(VISIT_COLUMNS)}`),
+  ...replaceRows('visit_rollup', 'visit_changed', 't0').map(raw),
   ...spanRefresh,
   ...['visit_old', 'visit_new', 'visit_changed'].map((t) => raw(`DROP TABLE ${t}`)),
 ];
